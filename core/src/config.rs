@@ -1,0 +1,45 @@
+//! Limits, timeouts and behaviour switches for a [`crate::Connection`].
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Settings for one connection. `Config::default()` suits a chat server: bounded
+/// memory per connection, a handshake and close that cannot hang forever.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Largest frame payload accepted; a bigger frame fails the connection with 1009.
+    pub max_frame_size: usize,
+    /// Largest message (all fragments together) accepted; bigger fails with 1009.
+    pub max_message_size: usize,
+    /// Largest opening-handshake head accepted; bigger is answered with 431 (server)
+    /// or fails the connection (client).
+    pub max_handshake_size: usize,
+    /// How long the opening handshake may take before the connection is dropped.
+    pub handshake_timeout: Option<Duration>,
+    /// How long to wait for the peer's close frame after ours (and, on a client, for
+    /// the server to close TCP) before closing the transport anyway.
+    pub close_timeout: Option<Duration>,
+    /// Send a ping this often while open (keepalive). `None`: no keepalive pings.
+    pub ping_interval: Option<Duration>,
+    /// With `ping_interval`: drop the connection if no pong arrives within this time.
+    pub pong_timeout: Option<Duration>,
+    /// Answer pings with pongs automatically (the ping is still reported as an event).
+    pub auto_pong: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_frame_size: 16 << 20,
+            max_message_size: 16 << 20,
+            max_handshake_size: 16 << 10,
+            handshake_timeout: Some(Duration::from_secs(10)),
+            close_timeout: Some(Duration::from_secs(10)),
+            ping_interval: None,
+            pong_timeout: Some(Duration::from_secs(20)),
+            auto_pong: true,
+        }
+    }
+}

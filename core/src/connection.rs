@@ -1,0 +1,720 @@
+//! The sans-IO connection: one per WebSocket, client or server. Bytes and time go
+//! in, events and bytes come out; the close rules live here and nowhere else.
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Write};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::close::{close_payload, parse_close_payload, CloseCode, CloseInfo, Initiator};
+use crate::config::Config;
+use crate::decode::{Decoder, Incoming};
+use crate::error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
+use crate::event::{CloseFrame, Closed, Event};
+use crate::frame::{FrameHeader, OpCode, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
+use crate::handshake::{self, Accept, ClientRequest, Header, Request, ResponseOutcome};
+use crate::mask::apply_mask;
+use crate::output::Output;
+use crate::payload::{Payload, Text};
+use crate::random::MaskKeys;
+use crate::timers::{Timer, Timers};
+
+/// Which end of the connection we are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// We opened the connection; our frames are masked.
+    Client,
+    /// We accepted the connection; our frames are not masked.
+    Server,
+}
+
+/// The state of one direction of the connection (h11's `our_state`/`their_state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SideState {
+    /// The opening handshake is not complete.
+    Connecting,
+    /// Messages may flow in this direction.
+    Open,
+    /// A close frame went this way, or the connection failed or ended: nothing more will.
+    Closed,
+}
+
+/// The state of the whole connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// The opening handshake is in progress.
+    Connecting,
+    /// Both directions are open.
+    Open,
+    /// One side has sent a close frame; the closing handshake is under way.
+    Closing,
+    /// [`Event::Closed`] has been reported.
+    Closed,
+}
+
+/// What a `close` call did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum CloseOutcome {
+    /// Our close frame is queued after everything sent before it.
+    Sent,
+    /// Nothing to do: we had already closed, the peer had, or the connection had
+    /// ended. Says who closed, with which code and reason.
+    AlreadyClosed(CloseInfo),
+    /// The opening handshake was not complete, so the transport is dropped instead.
+    Aborted,
+}
+
+/// Where the opening handshake stands.
+#[derive(Debug)]
+enum Handshake {
+    /// Server: reading the request head.
+    ReadingRequest,
+    /// Server: the request was reported; waiting for `accept` or `reject`.
+    AwaitingAnswer(Box<Request>),
+    /// Client: our request is queued; reading the response head.
+    ReadingResponse { key: String, subprotocols: Vec<String> },
+    /// Open (or over).
+    Done,
+}
+
+/// A WebSocket connection without I/O. See the crate docs for the loop around it.
+#[derive(Debug)]
+pub struct Connection {
+    role: Role,
+    config: Config,
+    handshake: Handshake,
+    our: SideState,
+    their: SideState,
+    /// Handshake bytes, and on a server any frame bytes that arrive before `accept`.
+    inbuf: Vec<u8>,
+    decoder: Decoder,
+    /// Set after a framing error: the stream position is lost, later bytes are dropped.
+    input_broken: bool,
+    out: Output,
+    events: VecDeque<Event>,
+    subprotocol: Option<String>,
+    /// Who started the close and why; set when our side stops sending.
+    close_info: Option<CloseInfo>,
+    received_close: Option<CloseFrame>,
+    sent_close: bool,
+    failure: Option<Error>,
+    /// Data messages we are sending in fragments: the kind of the one in progress.
+    sending_fragmented: Option<OpCode>,
+    finished: bool,
+    close_transport: bool,
+    timers: Timers,
+    masks: MaskKeys,
+    pings_sent: u64,
+}
+
+impl Connection {
+    /// A server connection waiting for a client's upgrade request.
+    pub fn server(config: Config) -> Connection {
+        let mut conn = Connection::new(Role::Server, config, Handshake::ReadingRequest);
+        conn.arm_handshake_timer();
+        conn
+    }
+
+    /// A client connection; its upgrade request is queued at once (see [`Connection::output`]).
+    pub fn client(config: Config, request: ClientRequest) -> Result<Connection, HandshakeError> {
+        let key = handshake::new_key();
+        let mut head = Vec::new();
+        handshake::write_request(&request, &key, &mut head)?;
+        let subprotocols = request.subprotocols;
+        let mut conn = Connection::new(Role::Client, config, Handshake::ReadingResponse { key, subprotocols });
+        conn.out.extend(&head);
+        conn.arm_handshake_timer();
+        Ok(conn)
+    }
+
+    fn new(role: Role, config: Config, handshake: Handshake) -> Connection {
+        Connection {
+            role,
+            decoder: Decoder::new(role == Role::Server, config.max_frame_size, config.max_message_size),
+            config,
+            handshake,
+            our: SideState::Connecting,
+            their: SideState::Connecting,
+            inbuf: Vec::new(),
+            input_broken: false,
+            out: Output::default(),
+            events: VecDeque::new(),
+            subprotocol: None,
+            close_info: None,
+            received_close: None,
+            sent_close: false,
+            failure: None,
+            sending_fragmented: None,
+            finished: false,
+            close_transport: false,
+            timers: Timers::default(),
+            masks: MaskKeys::new(),
+            pings_sent: 0,
+        }
+    }
+
+    // ----- state -----
+
+    /// Client or server.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The connection's state as a whole.
+    pub fn state(&self) -> State {
+        match (self.finished, self.our, self.their) {
+            (true, _, _) => State::Closed,
+            (_, SideState::Connecting, _) => State::Connecting,
+            (_, SideState::Open, SideState::Open) => State::Open,
+            _ => State::Closing,
+        }
+    }
+
+    /// Whether we may still send: `Open` until our close frame is queued.
+    pub fn our_state(&self) -> SideState {
+        self.our
+    }
+
+    /// Whether the peer may still send: `Open` until its close frame or EOF arrives.
+    pub fn their_state(&self) -> SideState {
+        self.their
+    }
+
+    /// The subprotocol agreed in the handshake, if any.
+    pub fn subprotocol(&self) -> Option<&str> {
+        self.subprotocol.as_deref()
+    }
+
+    /// Who closed and why, once our side has stopped sending; `None` while open.
+    pub fn close_info(&self) -> Option<&CloseInfo> {
+        self.close_info.as_ref()
+    }
+
+    /// The settings this connection runs with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    // ----- from the network -----
+
+    /// Feeds bytes read from the transport. Never fails: problems are reported as
+    /// events (a failed connection ends with [`Event::Closed`] carrying the error).
+    pub fn receive(&mut self, data: &[u8]) {
+        if self.finished || self.their == SideState::Closed {
+            return;
+        }
+        match self.handshake {
+            Handshake::Done => self.receive_frames(data),
+            Handshake::AwaitingAnswer(_) => {
+                // Frames a client pipelines before our 101; bounded like a frame.
+                if self.inbuf.len() + data.len() > self.config.max_handshake_size + self.config.max_frame_size {
+                    self.fail_handshake(HandshakeError::TooLarge(self.config.max_handshake_size), true);
+                } else {
+                    self.inbuf.extend_from_slice(data);
+                }
+            }
+            Handshake::ReadingRequest => {
+                self.inbuf.extend_from_slice(data);
+                self.read_request();
+            }
+            Handshake::ReadingResponse { .. } => {
+                self.inbuf.extend_from_slice(data);
+                self.read_response();
+            }
+        }
+    }
+
+    /// Reports that the transport was closed by the peer (a read returned 0).
+    pub fn receive_eof(&mut self) {
+        if self.finished {
+            return;
+        }
+        if self.handshake_pending() {
+            self.fail_handshake(HandshakeError::Eof, false);
+            return;
+        }
+        self.their = SideState::Closed;
+        let handshake_done = self.sent_close && self.received_close.is_some();
+        if !handshake_done {
+            self.set_close_info(CloseCode::ABNORMAL, String::new(), Initiator::Transport);
+        }
+        self.close_transport = true;
+        self.finish(handshake_done);
+    }
+
+    // ----- from time -----
+
+    /// Tells the connection the time; fires timers that are due. Call it in every
+    /// turn of the I/O loop, before feeding input or sending: timers started by
+    /// other calls count from the last `now` given here. `now` is any monotonic
+    /// clock reading as a `Duration` since an origin of your choice.
+    pub fn handle_timeout(&mut self, now: Duration) {
+        self.timers.set_now(now);
+        if self.finished {
+            return;
+        }
+        for timer in self.timers.expired() {
+            match timer {
+                Timer::Handshake => {
+                    if self.handshake_pending() {
+                        self.fail_handshake(HandshakeError::Timeout, false);
+                    }
+                }
+                Timer::Close => {
+                    self.close_transport = true;
+                    if !self.sent_close || self.received_close.is_none() {
+                        self.set_close_info(CloseCode::ABNORMAL, String::new(), Initiator::Transport);
+                    }
+                    let clean = self.sent_close && self.received_close.is_some();
+                    self.finish(clean);
+                }
+                Timer::Ping => self.keepalive_ping(),
+                Timer::Pong => {
+                    self.failure = Some(ProtocolError::PongTimeout.into());
+                    self.set_close_info(CloseCode::ABNORMAL, String::new(), Initiator::Transport);
+                    self.close_transport = true;
+                    self.finish(false);
+                }
+            }
+            if self.finished {
+                return;
+            }
+        }
+    }
+
+    /// When [`Connection::handle_timeout`] must next be called, if a timer is armed.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        if self.finished {
+            None
+        } else {
+            self.timers.next_deadline()
+        }
+    }
+
+    // ----- from the application -----
+
+    /// Server: accepts the pending handshake request (see [`Event::Request`]).
+    pub fn accept(&mut self, accept: Accept) -> Result<(), AcceptError> {
+        let Handshake::AwaitingAnswer(request) = &self.handshake else {
+            return Err(AcceptError::NoPendingRequest);
+        };
+        let mut head = Vec::new();
+        handshake::write_accept(request, &accept, &mut head)?;
+        self.out.extend(&head);
+        self.subprotocol = accept.subprotocol;
+        self.open();
+        let early = std::mem::take(&mut self.inbuf);
+        self.receive_frames(&early);
+        Ok(())
+    }
+
+    /// Server: refuses the pending handshake request with an HTTP response; the
+    /// transport is to be closed once it is written.
+    pub fn reject(&mut self, status: u16, headers: &[Header], body: &[u8]) -> Result<(), AcceptError> {
+        if !matches!(self.handshake, Handshake::AwaitingAnswer(_)) {
+            return Err(AcceptError::NoPendingRequest);
+        }
+        let mut head = Vec::new();
+        handshake::write_reject(status, headers, body, &mut head)?;
+        self.out.extend(&head);
+        self.handshake = Handshake::Done;
+        self.set_close_info(CloseCode::ABNORMAL, format!("handshake rejected with {status}"), Initiator::Local);
+        self.close_transport = true;
+        self.finish(false);
+        Ok(())
+    }
+
+    /// Queues a text message.
+    pub fn send_text<'a>(&mut self, text: impl Into<Text<'a>>) -> Result<(), SendError> {
+        self.send_data(OpCode::Text, text.into().payload(), true)
+    }
+
+    /// Queues a binary message.
+    pub fn send_binary<'a>(&mut self, data: impl Into<Payload<'a>>) -> Result<(), SendError> {
+        self.send_data(OpCode::Binary, data.into(), true)
+    }
+
+    /// Queues one fragment of a text message; `fin` marks the last one. Each
+    /// fragment is whole characters; other messages cannot start until `fin`.
+    pub fn send_text_fragment<'a>(&mut self, text: impl Into<Text<'a>>, fin: bool) -> Result<(), SendError> {
+        self.send_data(OpCode::Text, text.into().payload(), fin)
+    }
+
+    /// Queues one fragment of a binary message; `fin` marks the last one.
+    pub fn send_binary_fragment<'a>(&mut self, data: impl Into<Payload<'a>>, fin: bool) -> Result<(), SendError> {
+        self.send_data(OpCode::Binary, data.into(), fin)
+    }
+
+    /// Queues a ping (at most 125 bytes).
+    pub fn send_ping(&mut self, data: &[u8]) -> Result<(), SendError> {
+        self.send_control(OpCode::Ping, data)
+    }
+
+    /// Queues an unsolicited pong or, with `auto_pong` off, the answer to a ping.
+    pub fn send_pong(&mut self, data: &[u8]) -> Result<(), SendError> {
+        self.send_control(OpCode::Pong, data)
+    }
+
+    /// Starts the closing handshake with `code` and `reason` (at most 123 bytes;
+    /// see [`crate::truncate_reason`]). Idempotent: once closing or closed it
+    /// reports [`CloseOutcome::AlreadyClosed`] with who closed and why.
+    pub fn close(&mut self, code: impl Into<CloseCode>, reason: &str) -> Result<CloseOutcome, CloseError> {
+        let code = code.into();
+        let payload = close_payload(code, reason)?;
+        if self.finished || self.our == SideState::Closed {
+            return Ok(CloseOutcome::AlreadyClosed(self.current_close_info()));
+        }
+        if self.handshake_pending() {
+            self.set_close_info(CloseCode::ABNORMAL, String::from("closed during the opening handshake"), Initiator::Local);
+            self.close_transport = true;
+            self.finish(false);
+            return Ok(CloseOutcome::Aborted);
+        }
+        self.send_close(&payload);
+        self.set_close_info(code, reason.to_owned(), Initiator::Local);
+        self.arm_close_timer();
+        Ok(CloseOutcome::Sent)
+    }
+
+    // ----- to the network -----
+
+    /// The bytes to write, in order, as slices (header and payload slices stay
+    /// separate where that avoids a copy). Call [`Connection::advance_output`] with
+    /// the number of bytes the transport took.
+    pub fn output(&self) -> impl Iterator<Item = &[u8]> {
+        self.out.slices()
+    }
+
+    /// Fills `dst` with [`IoSlice`]s of the pending bytes, for `write_vectored`.
+    pub fn output_io_slices<'a>(&'a self, dst: &mut [IoSlice<'a>]) -> usize {
+        self.out.io_slices(dst)
+    }
+
+    /// Drops the first `n` pending bytes: the transport has taken them.
+    pub fn advance_output(&mut self, n: usize) {
+        self.out.advance(n);
+    }
+
+    /// Takes every pending byte as one buffer (simple, at the cost of a copy).
+    pub fn take_output(&mut self) -> Vec<u8> {
+        self.out.take_all()
+    }
+
+    /// Writes pending bytes to `w` with one vectored write; returns how many were
+    /// taken. Repeat while [`Connection::buffered_amount`] is not zero.
+    pub fn write_to(&mut self, w: &mut impl Write) -> io::Result<usize> {
+        let mut slices = [IoSlice::new(&[]); 16];
+        let count = self.out.io_slices(&mut slices);
+        if count == 0 {
+            return Ok(0);
+        }
+        let n = w.write_vectored(&slices[..count])?;
+        self.out.advance(n);
+        Ok(n)
+    }
+
+    /// Bytes queued for the transport and not yet taken.
+    pub fn buffered_amount(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Whether the transport should be closed once the pending output is written.
+    pub fn should_close_transport(&self) -> bool {
+        self.close_transport
+    }
+
+    // ----- to the application -----
+
+    /// The next event, if any. Call until `None` after each input.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    // ----- handshake -----
+
+    fn handshake_pending(&self) -> bool {
+        !matches!(self.handshake, Handshake::Done)
+    }
+
+    fn read_request(&mut self) {
+        match handshake::parse_request(&self.inbuf, self.config.max_handshake_size) {
+            Ok(None) => {}
+            Ok(Some((request, n))) => {
+                self.inbuf.drain(..n);
+                self.events.push_back(Event::Request(request.clone()));
+                self.handshake = Handshake::AwaitingAnswer(Box::new(request));
+            }
+            Err(e) => self.fail_handshake(e, true),
+        }
+    }
+
+    fn read_response(&mut self) {
+        let Handshake::ReadingResponse { key, subprotocols } = &self.handshake else { return };
+        match handshake::parse_response(&self.inbuf, key, subprotocols, self.config.max_handshake_size) {
+            Ok(None) => {}
+            Ok(Some((ResponseOutcome::Accepted(response), n))) => {
+                if let Some(ext) = response.extensions.first() {
+                    let ext = ext.clone();
+                    self.fail_handshake(HandshakeError::UnofferedExtension(ext), false);
+                    return;
+                }
+                let rest = self.inbuf.split_off(n);
+                self.inbuf = Vec::new();
+                self.subprotocol = response.subprotocol.clone();
+                self.events.push_back(Event::Accepted(response));
+                self.open();
+                self.receive_frames(&rest);
+            }
+            Ok(Some((ResponseOutcome::Rejected(rejection), _))) => {
+                let status = rejection.status;
+                self.events.push_back(Event::Rejected(rejection));
+                self.fail_handshake(HandshakeError::NotSwitching(status), false);
+            }
+            Err(e) => self.fail_handshake(e, false),
+        }
+    }
+
+    /// Ends a connection whose handshake failed; a server answers with an HTTP error.
+    fn fail_handshake(&mut self, error: HandshakeError, respond: bool) {
+        if respond && self.role == Role::Server {
+            let mut response = Vec::new();
+            handshake::write_error_response(&error, &mut response);
+            self.out.extend(&response);
+        }
+        self.handshake = Handshake::Done;
+        self.inbuf = Vec::new();
+        self.set_close_info(CloseCode::ABNORMAL, error.to_string(), Initiator::ProtocolError);
+        self.failure = Some(error.into());
+        self.close_transport = true;
+        self.finish(false);
+    }
+
+    fn open(&mut self) {
+        self.handshake = Handshake::Done;
+        self.our = SideState::Open;
+        self.their = SideState::Open;
+        self.timers.disarm(Timer::Handshake);
+        if let Some(interval) = self.config.ping_interval {
+            self.timers.arm_in(Timer::Ping, interval);
+        }
+    }
+
+    // ----- frames in -----
+
+    fn receive_frames(&mut self, mut data: &[u8]) {
+        while !self.input_broken && !self.finished && self.their == SideState::Open {
+            match self.decoder.next(&mut data) {
+                Ok(Some(incoming)) => self.on_incoming(incoming),
+                Ok(None) => return,
+                Err(e) => {
+                    self.input_broken = true;
+                    self.fail(e);
+                }
+            }
+        }
+    }
+
+    fn on_incoming(&mut self, incoming: Incoming) {
+        match incoming {
+            Incoming::Text(text) => self.events.push_back(Event::Text(text)),
+            Incoming::Binary(data) => self.events.push_back(Event::Binary(data)),
+            Incoming::Ping(data) => {
+                if self.config.auto_pong && self.our == SideState::Open {
+                    self.queue_frame(OpCode::Pong, true, Payload::Borrowed(&data));
+                }
+                self.events.push_back(Event::Ping(data));
+            }
+            Incoming::Pong(data) => {
+                self.timers.disarm(Timer::Pong);
+                self.events.push_back(Event::Pong(data));
+            }
+            Incoming::Close(payload) => match parse_close_payload(&payload) {
+                Ok(frame) => self.on_close_frame(frame),
+                Err(e) => self.fail(e),
+            },
+        }
+    }
+
+    fn on_close_frame(&mut self, frame: CloseFrame) {
+        self.their = SideState::Closed;
+        self.received_close = Some(frame.clone());
+        if self.our == SideState::Open {
+            // Echo the code (RFC 6455 §5.5.1); none if the peer sent none.
+            let reply = if frame.code == CloseCode::NO_STATUS { Vec::new() } else { frame.code.0.to_be_bytes().to_vec() };
+            self.send_close(&reply);
+            self.set_close_info(frame.code, frame.reason.clone(), Initiator::Remote);
+        }
+        self.events.push_back(Event::CloseReceived(frame));
+        match self.role {
+            // The server closes TCP first (RFC 6455 §7.1.1).
+            Role::Server => {
+                self.close_transport = true;
+                self.finish(true);
+            }
+            // The client waits for the server's TCP close, but not forever.
+            Role::Client => self.arm_close_timer(),
+        }
+    }
+
+    /// Fails the connection: our close frame with the error's code, then the transport.
+    fn fail(&mut self, error: ProtocolError) {
+        let code = error.close_code();
+        if self.our == SideState::Open {
+            let reason = error.to_string();
+            let reason = crate::close::truncate_reason(&reason);
+            let mut payload = code.0.to_be_bytes().to_vec();
+            payload.extend_from_slice(reason.as_bytes());
+            self.send_close(&payload);
+            self.set_close_info(code, reason.to_owned(), Initiator::ProtocolError);
+        }
+        self.failure = Some(error.into());
+        self.their = SideState::Closed;
+        self.close_transport = true;
+        self.finish(false);
+    }
+
+    // ----- frames out -----
+
+    fn send_data(&mut self, opcode: OpCode, payload: Payload<'_>, fin: bool) -> Result<(), SendError> {
+        self.check_can_send()?;
+        let wire_opcode = match self.sending_fragmented {
+            None => opcode,
+            Some(kind) if kind == opcode => OpCode::Continuation,
+            Some(_) if fin || payload.as_bytes().is_empty() => return Err(SendError::FragmentKindMismatch),
+            Some(_) => return Err(SendError::MessageInProgress),
+        };
+        self.sending_fragmented = if fin { None } else { Some(opcode) };
+        self.queue_frame(wire_opcode, fin, payload);
+        Ok(())
+    }
+
+    fn send_control(&mut self, opcode: OpCode, data: &[u8]) -> Result<(), SendError> {
+        if data.len() > MAX_CONTROL_PAYLOAD {
+            return Err(SendError::ControlFrameTooLong(data.len()));
+        }
+        self.check_can_send()?;
+        self.queue_frame(opcode, true, Payload::Borrowed(data));
+        Ok(())
+    }
+
+    fn check_can_send(&self) -> Result<(), SendError> {
+        match self.our {
+            SideState::Open if !self.finished => Ok(()),
+            SideState::Connecting if !self.finished => Err(SendError::NotOpen),
+            _ => Err(SendError::Closed(self.current_close_info())),
+        }
+    }
+
+    fn send_close(&mut self, payload: &[u8]) {
+        self.queue_frame(OpCode::Close, true, Payload::Borrowed(payload));
+        self.sent_close = true;
+        self.our = SideState::Closed;
+        self.timers.disarm(Timer::Ping);
+        self.timers.disarm(Timer::Pong);
+    }
+
+    fn queue_frame(&mut self, opcode: OpCode, fin: bool, payload: Payload<'_>) {
+        let len = payload.as_bytes().len();
+        let mask = match self.role {
+            Role::Client => Some(self.masks.next()),
+            Role::Server => None,
+        };
+        let header = FrameHeader { fin, rsv: 0, opcode, mask, len: len as u64 };
+        let mut head = [0u8; MAX_HEADER_LEN];
+        let head_len = header.encode(&mut head);
+        match (mask, payload) {
+            (Some(key), payload) => self.out.with_tail(|tail| {
+                tail.extend_from_slice(&head[..head_len]);
+                let start = tail.len();
+                tail.extend_from_slice(payload.as_bytes());
+                apply_mask(&mut tail[start..], key, 0);
+            }),
+            (None, Payload::Borrowed(bytes)) => {
+                self.out.extend(&head[..head_len]);
+                self.out.extend(bytes);
+            }
+            (None, Payload::Shared(bytes)) => {
+                self.out.extend(&head[..head_len]);
+                self.out.push_shared(bytes);
+            }
+        }
+    }
+
+    fn keepalive_ping(&mut self) {
+        if self.our != SideState::Open || self.their != SideState::Open {
+            return;
+        }
+        self.pings_sent += 1;
+        let payload = self.pings_sent.to_be_bytes();
+        self.queue_frame(OpCode::Ping, true, Payload::Borrowed(&payload));
+        if let Some(interval) = self.config.ping_interval {
+            self.timers.arm_in(Timer::Ping, interval);
+        }
+        if let Some(timeout) = self.config.pong_timeout {
+            if !self.timers.is_armed(Timer::Pong) {
+                self.timers.arm_in(Timer::Pong, timeout);
+            }
+        }
+    }
+
+    // ----- closing -----
+
+    fn set_close_info(&mut self, code: CloseCode, reason: String, initiator: Initiator) {
+        self.our = SideState::Closed;
+        if self.close_info.is_none() {
+            self.close_info = Some(CloseInfo { code, reason, initiator });
+        }
+    }
+
+    fn current_close_info(&self) -> CloseInfo {
+        self.close_info.clone().unwrap_or(CloseInfo {
+            code: CloseCode::ABNORMAL,
+            reason: String::new(),
+            initiator: Initiator::Transport,
+        })
+    }
+
+    fn arm_handshake_timer(&mut self) {
+        if let Some(t) = self.config.handshake_timeout {
+            self.timers.arm_in(Timer::Handshake, t);
+        }
+    }
+
+    fn arm_close_timer(&mut self) {
+        if let Some(t) = self.config.close_timeout {
+            self.timers.arm_in(Timer::Close, t);
+        }
+    }
+
+    /// Reports [`Event::Closed`], exactly once.
+    fn finish(&mut self, clean: bool) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        self.our = SideState::Closed;
+        self.their = SideState::Closed;
+        self.timers.disarm_all();
+        let info = self.current_close_info();
+        let (code, reason) = match (&self.failure, &self.received_close) {
+            // We failed the connection: report the code we put on the wire.
+            (Some(Error::Protocol(e)), _) if e != &ProtocolError::PongTimeout => (info.code, info.reason.clone()),
+            (Some(Error::Handshake(e)), _) => (CloseCode::ABNORMAL, e.to_string()),
+            // RFC 6455 §7.1.5: the code of the close frame we received.
+            (None, Some(frame)) => (frame.code, frame.reason.clone()),
+            _ => (CloseCode::ABNORMAL, String::new()),
+        };
+        self.events.push_back(Event::Closed(Closed {
+            code,
+            reason,
+            clean,
+            initiator: info.initiator,
+            error: self.failure.clone(),
+        }));
+    }
+}

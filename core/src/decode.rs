@@ -1,0 +1,288 @@
+//! The receiving half of the framing layer: bytes in, whole messages and control
+//! frames out. Payload bytes are unmasked while they are copied into the message
+//! buffer, so each byte is touched once, and nothing is allocated up front for a
+//! length the peer merely declared.
+
+use crate::error::ProtocolError;
+use crate::frame::{FrameHeader, OpCode, MAX_HEADER_LEN};
+use crate::mask::extend_masked;
+use crate::utf8::Utf8Tracker;
+
+/// A complete unit for the connection: a message or a control frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Incoming {
+    Text(String),
+    Binary(Vec<u8>),
+    Ping(Vec<u8>),
+    Pong(Vec<u8>),
+    Close(Vec<u8>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MessageKind {
+    Text,
+    Binary,
+}
+
+/// The frame whose payload is arriving.
+#[derive(Debug, Clone, Copy)]
+struct Current {
+    header: FrameHeader,
+    /// Payload bytes already received.
+    done: u64,
+}
+
+#[derive(Debug)]
+pub(crate) struct Decoder {
+    /// Servers require masked frames, clients require unmasked ones.
+    expect_masked: bool,
+    max_frame_size: usize,
+    max_message_size: usize,
+    /// A header split across reads.
+    header_buf: [u8; MAX_HEADER_LEN],
+    header_len: usize,
+    current: Option<Current>,
+    /// The data message being assembled, and its kind once started.
+    message: Vec<u8>,
+    kind: Option<MessageKind>,
+    utf8: Utf8Tracker,
+    /// The control frame being assembled (at most 125 bytes).
+    control: Vec<u8>,
+}
+
+impl Decoder {
+    pub(crate) fn new(expect_masked: bool, max_frame_size: usize, max_message_size: usize) -> Self {
+        Decoder {
+            expect_masked,
+            max_frame_size,
+            max_message_size,
+            header_buf: [0; MAX_HEADER_LEN],
+            header_len: 0,
+            current: None,
+            message: Vec::new(),
+            kind: None,
+            utf8: Utf8Tracker::default(),
+            control: Vec::new(),
+        }
+    }
+
+    /// Consumes bytes from the front of `data` until one message or control frame
+    /// is complete (returned) or `data` is used up (`Ok(None)`). After an error the
+    /// decoder's position in the stream is lost: do not call it again.
+    pub(crate) fn next(&mut self, data: &mut &[u8]) -> Result<Option<Incoming>, ProtocolError> {
+        loop {
+            let current = match self.current {
+                Some(c) => c,
+                None => match self.read_header(data)? {
+                    Some(header) => {
+                        self.start_frame(&header)?;
+                        Current { header, done: 0 }
+                    }
+                    None => return Ok(None),
+                },
+            };
+            let remaining = current.header.len - current.done;
+            let take = remaining.min(data.len() as u64) as usize;
+            let (chunk, rest) = data.split_at(take);
+            *data = rest;
+            self.append_payload(&current, chunk)?;
+            let done = current.done + take as u64;
+            if done < current.header.len {
+                self.current = Some(Current { done, ..current });
+                return Ok(None);
+            }
+            self.current = None;
+            if let Some(incoming) = self.finish_frame(&current.header)? {
+                return Ok(Some(incoming));
+            }
+        }
+    }
+
+    /// Reads a header from `data`, stashing a partial one until the rest arrives.
+    fn read_header(&mut self, data: &mut &[u8]) -> Result<Option<FrameHeader>, ProtocolError> {
+        if self.header_len == 0 {
+            if let Some((header, n)) = FrameHeader::parse(data)? {
+                *data = &data[n..];
+                return Ok(Some(header));
+            }
+            // An incomplete header is shorter than MAX_HEADER_LEN.
+            self.header_buf[..data.len()].copy_from_slice(data);
+            self.header_len = data.len();
+            *data = &[];
+            return Ok(None);
+        }
+        let old = self.header_len;
+        let take = (MAX_HEADER_LEN - old).min(data.len());
+        self.header_buf[old..old + take].copy_from_slice(&data[..take]);
+        match FrameHeader::parse(&self.header_buf[..old + take])? {
+            Some((header, n)) => {
+                *data = &data[n - old..];
+                self.header_len = 0;
+                Ok(Some(header))
+            }
+            None => {
+                self.header_len = old + take;
+                *data = &data[take..];
+                Ok(None)
+            }
+        }
+    }
+
+    /// Checks a new frame against the role, the fragmentation state and the limits.
+    fn start_frame(&mut self, h: &FrameHeader) -> Result<(), ProtocolError> {
+        if h.rsv != 0 {
+            return Err(ProtocolError::ReservedBits(h.rsv));
+        }
+        match (self.expect_masked, h.mask.is_some()) {
+            (true, false) => return Err(ProtocolError::UnmaskedClientFrame),
+            (false, true) => return Err(ProtocolError::MaskedServerFrame),
+            _ => {}
+        }
+        if h.len > self.max_frame_size as u64 {
+            return Err(ProtocolError::FrameTooBig { size: h.len, limit: self.max_frame_size });
+        }
+        match h.opcode {
+            OpCode::Close | OpCode::Ping | OpCode::Pong => self.control.clear(),
+            OpCode::Continuation if self.kind.is_none() => return Err(ProtocolError::UnexpectedContinuation),
+            OpCode::Text | OpCode::Binary if self.kind.is_some() => return Err(ProtocolError::ExpectedContinuation),
+            OpCode::Text => self.kind = Some(MessageKind::Text),
+            OpCode::Binary => self.kind = Some(MessageKind::Binary),
+            OpCode::Continuation => {}
+        }
+        if !h.opcode.is_control() {
+            let size = self.message.len() as u64 + h.len;
+            if size > self.max_message_size as u64 {
+                return Err(ProtocolError::MessageTooBig { size, limit: self.max_message_size });
+            }
+        }
+        Ok(())
+    }
+
+    fn append_payload(&mut self, c: &Current, chunk: &[u8]) -> Result<(), ProtocolError> {
+        let buf = if c.header.opcode.is_control() { &mut self.control } else { &mut self.message };
+        match c.header.mask {
+            Some(key) => extend_masked(buf, chunk, key, c.done as usize),
+            None => buf.extend_from_slice(chunk),
+        }
+        if !c.header.opcode.is_control() && self.kind == Some(MessageKind::Text) {
+            self.utf8.check(&self.message).map_err(|_| ProtocolError::InvalidUtf8("text message"))?;
+        }
+        Ok(())
+    }
+
+    fn finish_frame(&mut self, h: &FrameHeader) -> Result<Option<Incoming>, ProtocolError> {
+        let mut control = || std::mem::take(&mut self.control);
+        Ok(Some(match h.opcode {
+            OpCode::Close => Incoming::Close(control()),
+            OpCode::Ping => Incoming::Ping(control()),
+            OpCode::Pong => Incoming::Pong(control()),
+            _ if !h.fin => return Ok(None),
+            _ => {
+                let payload = std::mem::take(&mut self.message);
+                match self.kind.take() {
+                    Some(MessageKind::Text) => {
+                        let complete = self.utf8.is_complete(&payload);
+                        self.utf8.reset();
+                        if !complete {
+                            return Err(ProtocolError::InvalidUtf8("text message"));
+                        }
+                        // SAFETY: `utf8` checked every byte of `payload` as it arrived
+                        // and it ends on a character boundary.
+                        Incoming::Text(unsafe { String::from_utf8_unchecked(payload) })
+                    }
+                    _ => Incoming::Binary(payload),
+                }
+            }
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(fin: bool, opcode: OpCode, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
+        let mut out = Vec::new();
+        FrameHeader { fin, rsv: 0, opcode, mask, len: payload.len() as u64 }.write(&mut out);
+        let start = out.len();
+        out.extend_from_slice(payload);
+        if let Some(key) = mask {
+            crate::mask::apply_mask(&mut out[start..], key, 0);
+        }
+        out
+    }
+
+    fn decode_all(d: &mut Decoder, mut data: &[u8]) -> Result<Vec<Incoming>, ProtocolError> {
+        let mut out = Vec::new();
+        while let Some(i) = d.next(&mut data)? {
+            out.push(i);
+        }
+        assert!(data.is_empty());
+        Ok(out)
+    }
+
+    #[test]
+    fn fragmented_text_with_interleaved_ping_in_every_split() {
+        let key = Some([1, 2, 3, 4]);
+        let mut wire = frame(false, OpCode::Text, "hé".as_bytes(), key);
+        wire.extend(frame(true, OpCode::Ping, b"p", key));
+        wire.extend(frame(true, OpCode::Continuation, "llo".as_bytes(), key));
+        for cut in 0..wire.len() {
+            let mut d = Decoder::new(true, 1 << 20, 1 << 20);
+            let mut got = decode_all(&mut d, &wire[..cut]).unwrap();
+            got.extend(decode_all(&mut d, &wire[cut..]).unwrap());
+            assert_eq!(got, vec![Incoming::Ping(b"p".to_vec()), Incoming::Text("héllo".into())], "cut {cut}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_fails_before_the_frame_ends() {
+        let mut d = Decoder::new(false, 1 << 20, 1 << 20);
+        let mut payload = b"ok".to_vec();
+        payload.push(0xFF);
+        payload.extend_from_slice(&[b'x'; 100]);
+        let wire = frame(true, OpCode::Text, &payload, None);
+        // Only the header and the first three payload bytes have arrived.
+        let err = decode_all(&mut d, &wire[..5]).unwrap_err();
+        assert_eq!(err, ProtocolError::InvalidUtf8("text message"));
+    }
+
+    #[test]
+    fn role_masking_rules() {
+        let mut server = Decoder::new(true, 100, 100);
+        assert_eq!(decode_all(&mut server, &frame(true, OpCode::Binary, b"x", None)), Err(ProtocolError::UnmaskedClientFrame));
+        let mut client = Decoder::new(false, 100, 100);
+        let masked = frame(true, OpCode::Binary, b"x", Some([0; 4]));
+        assert_eq!(decode_all(&mut client, &masked), Err(ProtocolError::MaskedServerFrame));
+    }
+
+    #[test]
+    fn limits_apply_to_declared_lengths_before_any_payload() {
+        let mut d = Decoder::new(false, 10, 15);
+        let mut header = Vec::new();
+        FrameHeader { fin: true, rsv: 0, opcode: OpCode::Binary, mask: None, len: 11 }.write(&mut header);
+        assert!(matches!(decode_all(&mut d, &header), Err(ProtocolError::FrameTooBig { size: 11, limit: 10 })));
+        let mut d = Decoder::new(false, 10, 15);
+        let mut wire = frame(false, OpCode::Binary, &[0; 10], None);
+        FrameHeader { fin: true, rsv: 0, opcode: OpCode::Continuation, mask: None, len: 6 }.write(&mut wire);
+        assert!(matches!(decode_all(&mut d, &wire), Err(ProtocolError::MessageTooBig { size: 16, limit: 15 })));
+    }
+
+    #[test]
+    fn fragmentation_rules() {
+        let mut d = Decoder::new(false, 100, 100);
+        assert_eq!(decode_all(&mut d, &frame(true, OpCode::Continuation, b"x", None)), Err(ProtocolError::UnexpectedContinuation));
+        let mut d = Decoder::new(false, 100, 100);
+        let mut wire = frame(false, OpCode::Text, b"a", None);
+        wire.extend(frame(true, OpCode::Binary, b"b", None));
+        assert_eq!(decode_all(&mut d, &wire), Err(ProtocolError::ExpectedContinuation));
+    }
+
+    #[test]
+    fn reserved_bits_and_truncated_utf8_at_end() {
+        let mut d = Decoder::new(false, 100, 100);
+        assert_eq!(decode_all(&mut d, &[0xC2, 0x00]), Err(ProtocolError::ReservedBits(0b100)));
+        let mut d = Decoder::new(false, 100, 100);
+        assert_eq!(decode_all(&mut d, &frame(true, OpCode::Text, &[0xE2, 0x82], None)), Err(ProtocolError::InvalidUtf8("text message")));
+    }
+}

@@ -1,0 +1,66 @@
+//! What a [`crate::Connection`] reports to the application.
+
+use serde::{Serialize, Serializer};
+
+use crate::close::{CloseCode, Initiator};
+use crate::error::Error;
+use crate::handshake::{Rejection, Request, Response};
+
+/// Something the application should know about, from [`crate::Connection::poll_event`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// Server: a client asked to open a WebSocket. Answer with
+    /// [`crate::Connection::accept`] or [`crate::Connection::reject`].
+    Request(Request),
+    /// Client: the server accepted; the connection is open.
+    Accepted(Response),
+    /// Client: the server answered with something other than 101.
+    Rejected(Rejection),
+    /// A complete text message.
+    Text(String),
+    /// A complete binary message.
+    Binary(Vec<u8>),
+    /// A ping (already answered unless `auto_pong` is off).
+    Ping(Vec<u8>),
+    /// A pong.
+    Pong(Vec<u8>),
+    /// The peer sent a close frame. Our reply is already queued;
+    /// [`Event::Closed`] follows when the closing handshake ends.
+    CloseReceived(CloseFrame),
+    /// The connection is over. Always the last event, exactly once.
+    Closed(Closed),
+}
+
+/// A close frame's contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CloseFrame {
+    /// The code; 1005 ([`CloseCode::NO_STATUS`]) if the frame carried none.
+    pub code: CloseCode,
+    /// The reason, possibly empty.
+    pub reason: String,
+}
+
+/// How a connection ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Closed {
+    /// The peer's close code (RFC 6455 §7.1.5); the code we failed the connection
+    /// with after a protocol error; 1006 if there was no closing handshake.
+    pub code: CloseCode,
+    /// The reason that goes with `code`.
+    pub reason: String,
+    /// Whether close frames were exchanged both ways.
+    pub clean: bool,
+    /// Who started the close.
+    pub initiator: Initiator,
+    /// The error that failed the connection, if one did.
+    #[serde(serialize_with = "error_message")]
+    pub error: Option<Error>,
+}
+
+fn error_message<S: Serializer>(error: &Option<Error>, s: S) -> Result<S::Ok, S::Error> {
+    match error {
+        Some(e) => s.serialize_some(&e.to_string()),
+        None => s.serialize_none(),
+    }
+}

@@ -1,0 +1,111 @@
+//! # wscore: a sans-IO WebSocket protocol core (RFC 6455)
+//!
+//! A [`Connection`] is the whole protocol for one WebSocket, client or server, with
+//! no I/O of its own: you give it the bytes you read, the time, and your
+//! application's calls; it gives you events and the bytes to write. It owns
+//! framing and the close rules, so that sending after a close is a typed
+//! [`SendError::Closed`] that says who closed and why — never a panic, never a
+//! silent loss — and everything sent before a clean close goes out before the
+//! close frame.
+//!
+//! ## The loop you write around a socket
+//!
+//! ```no_run
+//! use std::io::Read;
+//! use std::net::TcpListener;
+//! use std::time::{Duration, Instant};
+//! use wscore::{Accept, Config, Connection, Event};
+//!
+//! # fn main() -> std::io::Result<()> {
+//! let listener = TcpListener::bind("127.0.0.1:9001")?;
+//! let (mut socket, _) = listener.accept()?;
+//! let start = Instant::now();
+//! let mut conn = Connection::server(Config::default());
+//! let mut buf = vec![0u8; 64 * 1024];
+//! loop {
+//!     // Time in: fire due timers (handshake, close, keepalive).
+//!     conn.handle_timeout(start.elapsed());
+//!     // Bytes out: write what the connection queued.
+//!     while conn.buffered_amount() > 0 {
+//!         conn.write_to(&mut socket)?;
+//!     }
+//!     if conn.should_close_transport() {
+//!         break; // dropping the socket closes it
+//!     }
+//!     // Bytes in, until the next timer is due.
+//!     let wait = conn.poll_timeout().map(|t| t.saturating_sub(start.elapsed()));
+//!     socket.set_read_timeout(wait.map(|w| w.max(Duration::from_millis(1))))?;
+//!     match socket.read(&mut buf) {
+//!         Ok(0) => conn.receive_eof(),
+//!         Ok(n) => conn.receive(&buf[..n]),
+//!         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+//!             || e.kind() == std::io::ErrorKind::TimedOut => {}
+//!         Err(e) => return Err(e),
+//!     }
+//!     // Events out.
+//!     while let Some(event) = conn.poll_event() {
+//!         match event {
+//!             Event::Request(_) => conn.accept(Accept::default()).expect("request is pending"),
+//!             Event::Text(text) => { let _ = conn.send_text(text); } // echo
+//!             Event::Binary(data) => { let _ = conn.send_binary(data); }
+//!             Event::Closed(closed) => println!("closed: {} clean={}", closed.code, closed.clean),
+//!             _ => {}
+//!         }
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Two connections talking in memory
+//!
+//! ```
+//! use wscore::{Accept, ClientRequest, CloseCode, Config, Connection, Event, SendError};
+//!
+//! let mut client = Connection::client(Config::default(), ClientRequest::new("ws://example.com/chat")).unwrap();
+//! let mut server = Connection::server(Config::default());
+//!
+//! server.receive(&client.take_output());
+//! assert!(matches!(server.poll_event(), Some(Event::Request(_))));
+//! server.accept(Accept::default()).unwrap();
+//! client.receive(&server.take_output());
+//! assert!(matches!(client.poll_event(), Some(Event::Accepted(_))));
+//!
+//! client.send_text("hello").unwrap();
+//! client.close(CloseCode::NORMAL, "bye").unwrap();
+//! // Sending after close is an expected, typed outcome.
+//! assert!(matches!(client.send_text("too late"), Err(SendError::Closed(_))));
+//!
+//! server.receive(&client.take_output());
+//! assert_eq!(server.poll_event(), Some(Event::Text("hello".into())));
+//! assert!(matches!(server.poll_event(), Some(Event::CloseReceived(_))));
+//! assert!(matches!(server.poll_event(), Some(Event::Closed(c)) if c.clean));
+//! ```
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod close;
+mod config;
+mod connection;
+mod decode;
+mod error;
+mod event;
+pub mod frame;
+mod handshake;
+pub mod mask;
+mod output;
+mod payload;
+mod random;
+mod timers;
+mod utf8;
+
+pub use close::{truncate_reason, CloseCode, CloseInfo, Initiator, MAX_REASON_BYTES};
+pub use config::Config;
+pub use connection::{CloseOutcome, Connection, Role, SideState, State};
+pub use error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
+pub use event::{CloseFrame, Closed, Event};
+pub use handshake::{accept_key, Accept, ClientRequest, Header, Rejection, Request, Response};
+pub use payload::{Payload, Text};
+
+/// `bytes::Bytes`, re-exported: pass one to `send_binary` to queue it without a copy.
+pub use bytes::Bytes;

@@ -1,0 +1,89 @@
+//! Message payloads handed to `send_*`: borrowed (copied once into the output) or
+//! shared `Bytes` (queued by reference, never copied, on the unmasked server side).
+
+use bytes::Bytes;
+
+/// Bytes to send. Build it with `.into()` from `&[u8]`, `Vec<u8>`, `Bytes` and friends.
+#[derive(Debug, Clone)]
+pub enum Payload<'a> {
+    /// Copied into the output buffer.
+    Borrowed(&'a [u8]),
+    /// Queued by reference where the role allows (a server does not mask).
+    Shared(Bytes),
+}
+
+impl Payload<'_> {
+    /// The payload's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Payload::Borrowed(b) => b,
+            Payload::Shared(b) => b,
+        }
+    }
+}
+
+impl<'a> From<&'a [u8]> for Payload<'a> {
+    fn from(b: &'a [u8]) -> Self {
+        Payload::Borrowed(b)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u8; N]> for Payload<'a> {
+    fn from(b: &'a [u8; N]) -> Self {
+        Payload::Borrowed(b)
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for Payload<'a> {
+    fn from(b: &'a Vec<u8>) -> Self {
+        Payload::Borrowed(b)
+    }
+}
+
+impl From<Vec<u8>> for Payload<'_> {
+    fn from(b: Vec<u8>) -> Self {
+        Payload::Shared(Bytes::from(b))
+    }
+}
+
+impl From<Bytes> for Payload<'_> {
+    fn from(b: Bytes) -> Self {
+        Payload::Shared(b)
+    }
+}
+
+/// Text to send: a [`Payload`] known to be UTF-8. Build it with `.into()` from
+/// `&str`, `String` or `&String`.
+#[derive(Debug, Clone)]
+pub struct Text<'a>(Payload<'a>);
+
+impl Text<'_> {
+    /// The text's UTF-8 bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl<'a> Text<'a> {
+    pub(crate) fn payload(self) -> Payload<'a> {
+        self.0
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(s: &'a str) -> Self {
+        Text(Payload::Borrowed(s.as_bytes()))
+    }
+}
+
+impl<'a> From<&'a String> for Text<'a> {
+    fn from(s: &'a String) -> Self {
+        Text(Payload::Borrowed(s.as_bytes()))
+    }
+}
+
+impl From<String> for Text<'_> {
+    fn from(s: String) -> Self {
+        Text(Payload::Shared(Bytes::from(s)))
+    }
+}

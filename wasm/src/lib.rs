@@ -1,0 +1,25 @@
+//! wscore for JavaScript (npm package `wscore`). The full adapter is built in its
+//! own issue; for now it exposes the core's close-code rule so the crate is real.
+
+use wasm_bindgen::prelude::*;
+
+/// The version of wscore.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// Whether `code` may be sent in a close frame (RFC 6455 §7.4).
+#[wasm_bindgen(js_name = isSendableCloseCode)]
+pub fn is_sendable_close_code(code: u16) -> bool {
+    wscore::CloseCode(code).is_sendable()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn close_code_rule_comes_from_core() {
+        assert!(super::is_sendable_close_code(1000));
+        assert!(!super::is_sendable_close_code(1006));
+    }
+}
