@@ -331,23 +331,23 @@ impl Connection {
 
     /// Queues a text message.
     pub fn send_text<'a>(&mut self, text: impl Into<Text<'a>>) -> Result<(), SendError> {
-        self.send_data(OpCode::Text, text.into().payload(), true)
+        self.send_data(OpCode::Text, text.into().payload(), true, false)
     }
 
     /// Queues a binary message.
     pub fn send_binary<'a>(&mut self, data: impl Into<Payload<'a>>) -> Result<(), SendError> {
-        self.send_data(OpCode::Binary, data.into(), true)
+        self.send_data(OpCode::Binary, data.into(), true, false)
     }
 
     /// Queues one fragment of a text message; `fin` marks the last one. Each
     /// fragment is whole characters; other messages cannot start until `fin`.
     pub fn send_text_fragment<'a>(&mut self, text: impl Into<Text<'a>>, fin: bool) -> Result<(), SendError> {
-        self.send_data(OpCode::Text, text.into().payload(), fin)
+        self.send_data(OpCode::Text, text.into().payload(), fin, true)
     }
 
     /// Queues one fragment of a binary message; `fin` marks the last one.
     pub fn send_binary_fragment<'a>(&mut self, data: impl Into<Payload<'a>>, fin: bool) -> Result<(), SendError> {
-        self.send_data(OpCode::Binary, data.into(), fin)
+        self.send_data(OpCode::Binary, data.into(), fin, true)
     }
 
     /// Queues a ping (at most 125 bytes).
@@ -580,13 +580,13 @@ impl Connection {
 
     // ----- frames out -----
 
-    fn send_data(&mut self, opcode: OpCode, payload: Payload<'_>, fin: bool) -> Result<(), SendError> {
+    fn send_data(&mut self, opcode: OpCode, payload: Payload<'_>, fin: bool, fragment: bool) -> Result<(), SendError> {
         self.check_can_send()?;
-        let wire_opcode = match self.sending_fragmented {
-            None => opcode,
-            Some(kind) if kind == opcode => OpCode::Continuation,
-            Some(_) if fin || payload.as_bytes().is_empty() => return Err(SendError::FragmentKindMismatch),
-            Some(_) => return Err(SendError::MessageInProgress),
+        let wire_opcode = match (self.sending_fragmented, fragment) {
+            (None, _) => opcode,
+            (Some(_), false) => return Err(SendError::MessageInProgress),
+            (Some(kind), true) if kind == opcode => OpCode::Continuation,
+            (Some(_), true) => return Err(SendError::FragmentKindMismatch),
         };
         self.sending_fragmented = if fin { None } else { Some(opcode) };
         self.queue_frame(wire_opcode, fin, payload);

@@ -109,3 +109,8 @@ pub use payload::{Payload, Text};
 
 /// `bytes::Bytes`, re-exported: pass one to `send_binary` to queue it without a copy.
 pub use bytes::Bytes;
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -79,8 +79,11 @@ def free_port():
 def spawn(argv, log_path):
     # Own process group, so everything it starts can be stopped together.
     with open(log_path, "wb") as log:
-        return subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            return subprocess.Popen(argv, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as e:
+            raise Failure(f"cannot start {argv[0]}: {e}") from None
 
 
 def stop(proc):

@@ -1,0 +1,91 @@
+//! Decode and encode throughput of a server connection, next to a memcpy of the
+//! same bytes in the same run (the physical limit), so the ratio is what matters.
+//! Full side-by-side comparisons with other libraries are the benchmarks issue's.
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use wscore::{Accept, Bytes, ClientRequest, Config, Connection, Event};
+
+const SIZES: [usize; 6] = [16, 125, 1024, 16 << 10, 64 << 10, 1 << 20];
+const CHUNK: usize = 64 << 10;
+
+fn open_pair() -> (Connection, Connection) {
+    let config = Config { max_message_size: 64 << 20, max_frame_size: 64 << 20, ..Config::default() };
+    let mut client = Connection::client(config.clone(), ClientRequest::new("ws://bench/")).unwrap();
+    let mut server = Connection::server(config);
+    server.receive(&client.take_output());
+    server.poll_event();
+    server.accept(Accept::default()).unwrap();
+    client.receive(&server.take_output());
+    client.poll_event();
+    (client, server)
+}
+
+/// About 1 MiB of client-masked binary frames of `size` bytes each.
+fn masked_frames(size: usize) -> (Vec<u8>, usize) {
+    let (mut client, _) = open_pair();
+    let count = ((1 << 20) / size).max(1);
+    let payload = vec![0xA5u8; size];
+    for _ in 0..count {
+        client.send_binary(&payload[..]).unwrap();
+    }
+    (client.take_output(), count)
+}
+
+fn decode(c: &mut Criterion) {
+    let mut group = c.benchmark_group("decode");
+    group.measurement_time(Duration::from_secs(3));
+    for size in SIZES {
+        let (wire, count) = masked_frames(size);
+        group.throughput(Throughput::Bytes((size * count) as u64));
+        group.bench_with_input(BenchmarkId::new("wscore", size), &wire, |b, wire| {
+            b.iter(|| {
+                let (_, mut server) = open_pair();
+                let mut got = 0;
+                for chunk in wire.chunks(CHUNK) {
+                    server.receive(chunk);
+                    while let Some(ev) = server.poll_event() {
+                        if let Event::Binary(m) = ev {
+                            got += m.len();
+                        }
+                    }
+                }
+                assert_eq!(got, size * count);
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("memcpy", size), &wire, |b, wire| {
+            b.iter(|| {
+                let mut dst = Vec::with_capacity(wire.len());
+                for chunk in wire.chunks(CHUNK) {
+                    dst.extend_from_slice(chunk);
+                }
+                std::hint::black_box(dst)
+            })
+        });
+    }
+    group.finish();
+}
+
+fn encode(c: &mut Criterion) {
+    let mut group = c.benchmark_group("encode");
+    group.measurement_time(Duration::from_secs(3));
+    for size in SIZES {
+        let count = ((1 << 20) / size).max(1);
+        let payload = Bytes::from(vec![0x5Au8; size]);
+        group.throughput(Throughput::Bytes((size * count) as u64));
+        group.bench_with_input(BenchmarkId::new("wscore", size), &payload, |b, payload| {
+            let (_, mut server) = open_pair();
+            b.iter(|| {
+                for _ in 0..count {
+                    server.send_binary(&payload[..]).unwrap();
+                }
+                std::hint::black_box(server.take_output())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, decode, encode);
+criterion_main!(benches);

@@ -1,0 +1,83 @@
+//! In-memory helpers: two connections wired back to back, no sockets.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use wscore::{Accept, ClientRequest, Config, Connection, Event};
+
+/// A client and a server that completed the opening handshake, events drained.
+pub fn open_pair(client_config: Config, server_config: Config) -> (Connection, Connection) {
+    let mut client = Connection::client(client_config, ClientRequest::new("ws://localhost/test")).unwrap();
+    let mut server = Connection::server(server_config);
+    client.handle_timeout(Duration::ZERO);
+    server.handle_timeout(Duration::ZERO);
+    server.receive(&client.take_output());
+    assert!(matches!(server.poll_event(), Some(Event::Request(_))));
+    server.accept(Accept::default()).unwrap();
+    client.receive(&server.take_output());
+    assert!(matches!(client.poll_event(), Some(Event::Accepted(_))));
+    (client, server)
+}
+
+pub fn pair() -> (Connection, Connection) {
+    open_pair(Config::default(), Config::default())
+}
+
+/// Moves `from`'s pending output into `to`.
+pub fn pump(from: &mut Connection, to: &mut Connection) {
+    let bytes = from.take_output();
+    to.receive(&bytes);
+}
+
+pub fn events(conn: &mut Connection) -> Vec<Event> {
+    std::iter::from_fn(|| conn.poll_event()).collect()
+}
+
+/// A masked client frame, as a test peer would write it.
+pub fn client_frame(b0: u8, payload: &[u8]) -> Vec<u8> {
+    let key = [0x11, 0x22, 0x33, 0x44];
+    let mut out = vec![b0];
+    let len = payload.len();
+    if len < 126 {
+        out.push(0x80 | len as u8);
+    } else if len <= 0xFFFF {
+        out.push(0x80 | 126);
+        out.extend_from_slice(&(len as u16).to_be_bytes());
+    } else {
+        out.push(0x80 | 127);
+        out.extend_from_slice(&(len as u64).to_be_bytes());
+    }
+    out.extend_from_slice(&key);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+    out
+}
+
+/// An unmasked server frame.
+pub fn server_frame(b0: u8, payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![b0];
+    let len = payload.len();
+    if len < 126 {
+        out.push(len as u8);
+    } else if len <= 0xFFFF {
+        out.push(126);
+        out.extend_from_slice(&(len as u16).to_be_bytes());
+    } else {
+        out.push(127);
+        out.extend_from_slice(&(len as u64).to_be_bytes());
+    }
+    out.extend_from_slice(payload);
+    out
+}
+
+/// Decodes the unmasked frames a server wrote: (first byte, payload) each.
+pub fn parse_server_frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut frames = Vec::new();
+    while !bytes.is_empty() {
+        let (h, n) = wscore::frame::FrameHeader::parse(bytes).unwrap().expect("whole frame");
+        assert!(h.mask.is_none());
+        let end = n + h.len as usize;
+        frames.push((bytes[0], bytes[n..end].to_vec()));
+        bytes = &bytes[end..];
+    }
+    frames
+}

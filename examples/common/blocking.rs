@@ -1,0 +1,91 @@
+//! A blocking `std::net` driver for a `wscore::Connection`: the whole I/O layer a
+//! thread-per-connection program needs. Shared by the examples and the interop tests.
+
+use std::io::{self, Read};
+use std::net::{Shutdown, TcpStream};
+use std::time::{Duration, Instant};
+
+use wscore::{Connection, Event};
+
+/// How long to drain the peer's bytes after we close, so our last frames are not
+/// lost to a TCP reset (the peer may still be sending when we close).
+const LINGER: Duration = Duration::from_secs(2);
+
+pub struct Blocking {
+    pub stream: TcpStream,
+    pub conn: Connection,
+    start: Instant,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl Blocking {
+    pub fn new(stream: TcpStream, conn: Connection) -> Self {
+        let _ = stream.set_nodelay(true);
+        Blocking { stream, conn, start: Instant::now(), buf: vec![0; 256 * 1024], done: false }
+    }
+
+    pub fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// Writes everything the connection has queued.
+    pub fn flush(&mut self) -> io::Result<()> {
+        while self.conn.buffered_amount() > 0 {
+            self.conn.write_to(&mut self.stream)?;
+        }
+        Ok(())
+    }
+
+    /// Drives I/O until the connection has an event; `None` once the transport is closed.
+    pub fn next_event(&mut self) -> io::Result<Option<Event>> {
+        loop {
+            self.conn.handle_timeout(self.now());
+            if let Some(event) = self.conn.poll_event() {
+                return Ok(Some(event));
+            }
+            if self.done {
+                return Ok(None);
+            }
+            if let Err(e) = self.flush() {
+                // The peer is gone: nothing more can be written or read.
+                self.conn.receive_eof();
+                if self.conn.should_close_transport() && self.conn.poll_timeout().is_none() {
+                    self.done = true;
+                    continue;
+                }
+                return Err(e);
+            }
+            if self.conn.should_close_transport() {
+                self.linger_close();
+                self.done = true;
+                continue;
+            }
+            let wait = self.conn.poll_timeout().map(|t| t.saturating_sub(self.now()).max(Duration::from_millis(1)));
+            self.stream.set_read_timeout(wait)?;
+            match self.stream.read(&mut self.buf) {
+                Ok(0) => self.conn.receive_eof(),
+                Ok(n) => self.conn.receive(&self.buf[..n]),
+                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => self.conn.receive_eof(),
+            }
+        }
+    }
+
+    /// Half-closes, then reads until the peer closes too (or `LINGER` passes).
+    fn linger_close(&mut self) {
+        let _ = self.stream.shutdown(Shutdown::Write);
+        let deadline = Instant::now() + LINGER;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || self.stream.set_read_timeout(Some(left)).is_err() {
+                break;
+            }
+            match self.stream.read(&mut self.buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => self.conn.receive(&self.buf[..n]),
+            }
+        }
+    }
+}
