@@ -95,6 +95,9 @@ pub struct Connection {
     decoder: Decoder,
     /// Set after a framing error: the stream position is lost, later bytes are dropped.
     input_broken: bool,
+    /// A protocol error found behind messages the application has not polled yet:
+    /// it takes effect once they are polled, so replies to them go out first.
+    deferred_failure: Option<ProtocolError>,
     out: Output,
     events: VecDeque<Event>,
     subprotocol: Option<String>,
@@ -142,6 +145,7 @@ impl Connection {
             their: SideState::Connecting,
             inbuf: Vec::new(),
             input_broken: false,
+            deferred_failure: None,
             out: Output::default(),
             events: VecDeque::new(),
             subprotocol: None,
@@ -204,6 +208,8 @@ impl Connection {
 
     /// Feeds bytes read from the transport. Never fails: problems are reported as
     /// events (a failed connection ends with [`Event::Closed`] carrying the error).
+    /// A protocol error behind complete messages takes effect only once those
+    /// messages are polled, so the application can still answer them.
     pub fn receive(&mut self, data: &[u8]) {
         if self.finished || self.their == SideState::Closed {
             return;
@@ -231,6 +237,7 @@ impl Connection {
 
     /// Reports that the transport was closed by the peer (a read returned 0).
     pub fn receive_eof(&mut self) {
+        self.run_deferred_failure();
         if self.finished {
             return;
         }
@@ -255,6 +262,9 @@ impl Connection {
     /// clock reading as a `Duration` since an origin of your choice.
     pub fn handle_timeout(&mut self, now: Duration) {
         self.timers.set_now(now);
+        if self.events.is_empty() {
+            self.run_deferred_failure();
+        }
         if self.finished {
             return;
         }
@@ -366,6 +376,7 @@ impl Connection {
     pub fn close(&mut self, code: impl Into<CloseCode>, reason: &str) -> Result<CloseOutcome, CloseError> {
         let code = code.into();
         let payload = close_payload(code, reason)?;
+        self.run_deferred_failure();
         if self.finished || self.our == SideState::Closed {
             return Ok(CloseOutcome::AlreadyClosed(self.current_close_info()));
         }
@@ -432,6 +443,9 @@ impl Connection {
 
     /// The next event, if any. Call until `None` after each input.
     pub fn poll_event(&mut self) -> Option<Event> {
+        if self.events.is_empty() {
+            self.run_deferred_failure();
+        }
         self.events.pop_front()
     }
 
@@ -513,7 +527,7 @@ impl Connection {
                 Ok(None) => return,
                 Err(e) => {
                     self.input_broken = true;
-                    self.fail(e);
+                    self.fail_after_events(e);
                 }
             }
         }
@@ -535,7 +549,10 @@ impl Connection {
             }
             Incoming::Close(payload) => match parse_close_payload(&payload) {
                 Ok(frame) => self.on_close_frame(frame),
-                Err(e) => self.fail(e),
+                Err(e) => {
+                    self.input_broken = true;
+                    self.fail_after_events(e);
+                }
             },
         }
     }
@@ -558,6 +575,21 @@ impl Connection {
             }
             // The client waits for the server's TCP close, but not forever.
             Role::Client => self.arm_close_timer(),
+        }
+    }
+
+    /// Fails the connection once the events before the error have been polled.
+    fn fail_after_events(&mut self, error: ProtocolError) {
+        if self.events.is_empty() {
+            self.fail(error);
+        } else {
+            self.deferred_failure = Some(error);
+        }
+    }
+
+    fn run_deferred_failure(&mut self) {
+        if let Some(error) = self.deferred_failure.take() {
+            self.fail(error);
         }
     }
 

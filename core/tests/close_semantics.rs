@@ -341,3 +341,18 @@ fn write_to_takes_bytes_in_order() {
         vec![Event::Text("a".into()), Event::Binary(vec![1; 5000]), Event::Text("b".into())]
     );
 }
+
+#[test]
+fn messages_before_a_protocol_error_can_still_be_answered() {
+    let (_client, mut server) = pair();
+    let mut bytes = client_frame(0x81, b"valid");
+    bytes.extend(client_frame(0xA1, b"rsv2")); // RSV2 with no extension
+    server.receive(&bytes);
+    assert_eq!(server.poll_event(), Some(Event::Text("valid".into())));
+    server.send_text("echo: valid").unwrap();
+    let ev = events(&mut server);
+    assert_eq!(closed(&ev).code, CloseCode::PROTOCOL_ERROR);
+    let frames = parse_server_frames(&server.take_output());
+    assert_eq!(frames[0], (0x81, b"echo: valid".to_vec()), "the answer goes out before the close");
+    assert_eq!(frames[1].0, 0x88);
+}
