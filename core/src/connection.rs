@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::decode::{Decoder, Incoming};
 use crate::error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
 use crate::event::{CloseFrame, Closed, Event};
+use crate::extension;
 use crate::frame::{FrameHeader, OpCode, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use crate::handshake::{self, Accept, ClientRequest, Header, Request, ResponseOutcome};
 use crate::mask::apply_mask;
@@ -472,9 +473,8 @@ impl Connection {
         match handshake::parse_response(&self.inbuf, key, subprotocols, self.config.max_handshake_size) {
             Ok(None) => {}
             Ok(Some((ResponseOutcome::Accepted(response), n))) => {
-                if let Some(ext) = response.extensions.first() {
-                    let ext = ext.clone();
-                    self.fail_handshake(HandshakeError::UnofferedExtension(ext), false);
+                if let Err(e) = extension::client_check(&response.extensions) {
+                    self.fail_handshake(e, false);
                     return;
                 }
                 let rest = self.inbuf.split_off(n);

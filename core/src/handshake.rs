@@ -229,6 +229,10 @@ pub(crate) fn write_accept(req: &Request, accept: &Accept, out: &mut Vec<u8>) ->
     if let Some(proto) = &accept.subprotocol {
         push_header(out, "Sec-WebSocket-Protocol", proto.as_bytes());
     }
+    let extensions = crate::extension::server_select(&req.extensions);
+    if !extensions.is_empty() {
+        push_header(out, "Sec-WebSocket-Extensions", extensions.join(", ").as_bytes());
+    }
     for h in &accept.headers {
         push_header(out, &h.name, &h.value);
     }

@@ -90,6 +90,7 @@ mod connection;
 mod decode;
 mod error;
 mod event;
+mod extension;
 pub mod frame;
 mod handshake;
 pub mod mask;
@@ -104,6 +105,7 @@ pub use config::Config;
 pub use connection::{CloseOutcome, Connection, Role, SideState, State};
 pub use error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
 pub use event::{CloseFrame, Closed, Event};
+pub use extension::ExtensionParams;
 pub use handshake::{accept_key, Accept, ClientRequest, Header, Rejection, Request, Response};
 pub use payload::{Payload, Text};
 
