@@ -87,5 +87,25 @@ fn encode(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, decode, encode);
+/// Why the decoder uses `simdutf8` (compat API, for incremental validation)
+/// rather than `std::str::from_utf8`: compared here on chat-like multi-byte text.
+fn utf8(c: &mut Criterion) {
+    let mut group = c.benchmark_group("utf8");
+    group.measurement_time(Duration::from_secs(2));
+    let unit = "héllo wörld — ça va? 你好 👋 plain ascii words here. ";
+    for size in [125, 1024, 16 << 10, 1 << 20] {
+        let text: String = unit.chars().cycle().take(size).collect();
+        let bytes = text.as_bytes();
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.bench_with_input(BenchmarkId::new("std", size), bytes, |b, t| {
+            b.iter(|| std::str::from_utf8(std::hint::black_box(t)).is_ok())
+        });
+        group.bench_with_input(BenchmarkId::new("simdutf8", size), bytes, |b, t| {
+            b.iter(|| simdutf8::compat::from_utf8(std::hint::black_box(t)).is_ok())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, decode, encode, utf8);
 criterion_main!(benches);
