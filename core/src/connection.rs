@@ -158,7 +158,7 @@ impl Connection {
             finished: false,
             close_transport: false,
             timers: Timers::default(),
-            masks: MaskKeys::new(),
+            masks: MaskKeys::default(),
             pings_sent: 0,
         }
     }

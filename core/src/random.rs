@@ -17,29 +17,35 @@ pub(crate) fn fill(buf: &mut [u8]) {
 }
 
 /// Masking keys, drawn from a batch of OS randomness so a frame costs no syscall.
-#[derive(Debug)]
+/// The batch is allocated on first use: servers never mask.
+#[derive(Debug, Default)]
 pub(crate) struct MaskKeys {
-    pool: [u8; 256],
+    pool: Option<Box<[u8; 256]>>,
     used: usize,
 }
 
 impl MaskKeys {
-    pub(crate) fn new() -> Self {
-        MaskKeys { pool: [0; 256], used: 256 }
-    }
-
     pub(crate) fn next(&mut self) -> [u8; 4] {
-        if self.used + 4 > self.pool.len() {
-            fill(&mut self.pool);
+        let pool = self.pool.get_or_insert_with(|| Box::new([0; 256]));
+        if self.used == 0 || self.used + 4 > pool.len() {
+            fill(&mut pool[..]);
             self.used = 0;
         }
-        let key = [
-            self.pool[self.used],
-            self.pool[self.used + 1],
-            self.pool[self.used + 2],
-            self.pool[self.used + 3],
-        ];
+        let key = [pool[self.used], pool[self.used + 1], pool[self.used + 2], pool[self.used + 3]];
         self.used += 4;
         key
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_vary_and_refill_past_the_batch() {
+        let mut keys = MaskKeys::default();
+        let all: Vec<[u8; 4]> = (0..200).map(|_| keys.next()).collect();
+        let distinct: std::collections::HashSet<_> = all.iter().collect();
+        assert!(distinct.len() > 190, "keys repeat: {} distinct of 200", distinct.len());
     }
 }
