@@ -226,6 +226,7 @@ fn tung_client(addr: SocketAddr, offer: &[&str]) -> (Tws, Seen) {
     (ws, Seen { offered: offer.iter().map(|p| p.to_string()).collect(), selected })
 }
 
+#[allow(clippy::result_large_err)] // the callback's error type is tungstenite's
 fn tung_server(listener: TcpListener, pick: Option<&'static str>) -> (Tws, Seen) {
     let (stream, _) = listener.accept().expect("accept");
     set_timeouts(&stream);
@@ -360,11 +361,8 @@ both_roles!(
 fn echo_all_sizes(role: Role) {
     let texts: Vec<String> = SIZES.iter().map(|&n| text_of_len(n)).collect();
     let binaries: Vec<Vec<u8>> = SIZES.iter().map(|&n| binary_of_len(n)).collect();
-    let messages: Vec<Message> = texts
-        .iter()
-        .zip(&binaries)
-        .flat_map(|(t, b)| [Message::text(t.clone()), Message::binary(b.clone())])
-        .collect();
+    let messages: Vec<Message> =
+        texts.iter().zip(&binaries).flat_map(|(t, b)| [Message::text(t.clone()), Message::binary(b.clone())]).collect();
 
     let (events, replies) = run(role, echo_all, move |ws| {
         for message in &messages {
@@ -602,10 +600,7 @@ fn simultaneous_close(role: Role) {
     assert_eq!(frames, vec![Some(close_frame(4002, "wscore closing"))]);
     assert_events(
         &events,
-        &[
-            close_received(4003, "tungstenite closing"),
-            closed(4003, "tungstenite closing", true, Initiator::Local),
-        ],
+        &[close_received(4003, "tungstenite closing"), closed(4003, "tungstenite closing", true, Initiator::Local)],
     );
 }
 
