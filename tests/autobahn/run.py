@@ -300,6 +300,11 @@ def check(args, outdir, ids, wall=None):
         print(f"   PROBLEM: {p}")
     print(f"   reports: {outdir / 'index.html'}")
     print(f"== Autobahn {args.mode} [{args.agent}]: {'PASS' if ok else 'FAIL'}", flush=True)
+    # A plain closing line test-log readers recognise: allowed UNIMPLEMENTED counts as skipped.
+    skipped = sum(1 for r in results.values() if r["behavior"] == "UNIMPLEMENTED") - len(unimpl)
+    n_failed = len(failed) + len(unimpl) + (len(ids) - len(results) if len(results) < len(ids) else 0)
+    n_passed = len(results) - len(failed) - len(unimpl) - skipped
+    print(f"autobahn: {n_passed} passed, {n_failed} failed" + (f", {skipped} skipped" if skipped else ""), flush=True)
     return ok
 
 
