@@ -16,7 +16,17 @@ SHELL := bash
 CARGO ?= cargo
 PYTHON3 ?= python3
 
-test: rust-checks
+# Bindings add their suites and Autobahn peers in mk/*.mk (one file each, so they
+# stay independent): TEST_SUITES += target; AB_PEERS += name with AB_BUILD_name,
+# AB_SERVER_CMD_name ({port}) and AB_CLIENT_CMD_name ({url} {agent}).
+TEST_SUITES := rust-checks
+AB_PEERS := rust
+AB_BUILD_rust := examples
+AB_SERVER_CMD_rust := target/release/examples/echo_server 127.0.0.1:{port}
+AB_CLIENT_CMD_rust := target/release/examples/autobahn_client {url} {agent}
+include $(sort $(wildcard mk/*.mk))
+
+test: $(TEST_SUITES)
 	@# Autobahn last, so that a "SKIPPED" banner is the final line of output.
 	@$(MAKE) --no-print-directory autobahn-quick AUTOBAHN_MAY_SKIP=$(if $(filter true,$(CI)),no,yes)
 
@@ -55,8 +65,6 @@ AUTOBAHN_ALLOW_UNIMPLEMENTED ?=
 AUTOBAHN_MAY_SKIP ?= no
 AB_RUN = $(PYTHON3) tests/autobahn/run.py --cases '$(AUTOBAHN_CASES)' \
   --allow-unimplemented '$(AUTOBAHN_ALLOW_UNIMPLEMENTED)' --timeout $(AUTOBAHN_TIMEOUT)
-AB_SERVER_CMD = target/release/examples/echo_server 127.0.0.1:{port}
-AB_CLIENT_CMD = target/release/examples/autobahn_client {url} {agent}
 
 autobahn-install:
 	tests/autobahn/install.sh
@@ -76,8 +84,9 @@ autobahn-quick autobahn:
 	elif [[ $$rc != 0 ]]; then \
 	  echo "AUTOBAHN CONFORMANCE FAILED: tests/autobahn/install.sh exited with $$rc"; exit 1; \
 	fi; \
-	$(CARGO) build --release -p wscore --examples; \
+	$(MAKE) --no-print-directory $(foreach p,$(AB_PEERS),$(AB_BUILD_$(p))); \
 	status=0; \
-	$(AB_RUN) server --agent wscore-server --cmd '$(AB_SERVER_CMD)' --outdir target/autobahn/server || status=1; \
-	$(AB_RUN) client --agent wscore-client --cmd '$(AB_CLIENT_CMD)' --outdir target/autobahn/client || status=1; \
-	exit $$status
+	$(foreach p,$(AB_PEERS),\
+	$(AB_RUN) server --agent wscore-$(p)-server --cmd '$(AB_SERVER_CMD_$(p))' --outdir target/autobahn/$(p)-server || status=1; \
+	$(AB_RUN) client --agent wscore-$(p)-client --cmd '$(AB_CLIENT_CMD_$(p))' --outdir target/autobahn/$(p)-client || status=1; \
+	) exit $$status

@@ -119,3 +119,16 @@ fn bad_client_url_is_a_clear_error() {
     assert!(matches!(err, HandshakeError::InvalidUrl(_, _)));
     assert!(err.to_string().contains("ws or wss"), "{err}");
 }
+
+#[test]
+fn frames_in_the_same_read_as_the_101_are_kept() {
+    let mut client = Connection::client(Config::default(), ClientRequest::new("ws://h/")).unwrap();
+    let mut server = Connection::server(Config::default());
+    server.receive(&client.take_output());
+    assert!(matches!(server.poll_event(), Some(Event::Request(_))));
+    server.accept(Accept::default()).unwrap();
+    server.send_text("welcome").unwrap();
+    client.receive(&server.take_output()); // 101 and the first frame together
+    assert!(matches!(client.poll_event(), Some(Event::Accepted(_))));
+    assert_eq!(client.poll_event(), Some(Event::Text("welcome".into())));
+}
