@@ -3,6 +3,9 @@
 
 use wasm_bindgen::prelude::*;
 
+mod codec;
+mod safe_socket;
+
 /// The version of wscore.
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -1,0 +1,27 @@
+# wasm: the toolchain (pinned) and the build of the wasm module for JS.
+# Browser and Node test suites live in their own mk/wasm-*.mk files.
+WASM_BINDGEN_VERSION := 0.2.130
+TOOLS := $(CURDIR)/target/tools
+export PATH := $(TOOLS)/bin:$(PATH)
+WASM_OUT := target/wasm
+
+.PHONY: wasm-target wasm-bindgen-cli chromium wasm-tools wasm-build
+
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+wasm-bindgen-cli:
+	@tests/tools/install-wasm-bindgen.sh $(WASM_BINDGEN_VERSION) $(TOOLS)
+
+# Debian's Chromium and ChromeDriver (downloading a browser is not possible here).
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+wasm-tools: wasm-target wasm-bindgen-cli
+
+# target/wasm/{web,node}: the module with its JS glue for browsers (ESM) and Node.
+wasm-build: wasm-tools
+	$(CARGO) build -p wscore-wasm --target wasm32-unknown-unknown --release
+	wasm-bindgen target/wasm32-unknown-unknown/release/wscore_wasm.wasm --out-dir $(WASM_OUT)/web --target web
+	wasm-bindgen target/wasm32-unknown-unknown/release/wscore_wasm.wasm --out-dir $(WASM_OUT)/node --target nodejs

@@ -1,0 +1,1 @@
+//! The sans-IO `Connection` for JavaScript (Node, Deno, Bun on raw sockets).

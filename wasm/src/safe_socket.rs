@@ -1,0 +1,1 @@
+//! `SafeWebSocket`: the browser WebSocket with wscore's close semantics.
