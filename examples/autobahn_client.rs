@@ -34,7 +34,12 @@ fn run(base: &str, path: &str, echo: bool) -> Result<Option<String>, Box<dyn std
     let url = format!("{base}{path}");
     let host = base.trim_start_matches("ws://").trim_end_matches('/');
     let stream = TcpStream::connect(host)?;
-    let config = Config { max_frame_size: 64 << 20, max_message_size: 64 << 20, ..Config::default() };
+    let config = Config {
+        max_frame_size: 64 << 20,
+        max_message_size: 64 << 20,
+        deflate: Some(wscore::DeflateConfig::default()),
+        ..Config::default()
+    };
     let mut ws = Blocking::new(stream, Connection::client(config, ClientRequest::new(url))?);
     let mut first_text = None;
     while let Some(event) = ws.next_event()? {

@@ -19,7 +19,12 @@ fn main() -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     println!("wscore echo server listening on ws://{addr}/");
     println!("try it: python3 -m websockets ws://{addr}/   (or any WebSocket client)");
-    let config = Config { max_frame_size: 64 << 20, max_message_size: 64 << 20, ..Config::default() };
+    let config = Config {
+        max_frame_size: 64 << 20,
+        max_message_size: 64 << 20,
+        deflate: Some(wscore::DeflateConfig::default()),
+        ..Config::default()
+    };
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         let config = config.clone();

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::deflate::DeflateConfig;
+
 /// Settings for one connection. `Config::default()` suits a chat server: bounded
 /// memory per connection, a handshake and close that cannot hang forever.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +29,9 @@ pub struct Config {
     pub pong_timeout: Option<Duration>,
     /// Answer pings with pongs automatically (the ping is still reported as an event).
     pub auto_pong: bool,
+    /// permessage-deflate (RFC 7692): `Some` to offer it (client) or accept it
+    /// (server). Costs memory per connection; see [`DeflateConfig`].
+    pub deflate: Option<DeflateConfig>,
 }
 
 impl Default for Config {
@@ -40,6 +45,7 @@ impl Default for Config {
             ping_interval: None,
             pong_timeout: Some(Duration::from_secs(20)),
             auto_pong: true,
+            deflate: None,
         }
     }
 }

@@ -11,8 +11,8 @@ use crate::close::{close_payload, parse_close_payload, CloseCode, CloseInfo, Ini
 use crate::config::Config;
 use crate::decode::{Decoder, Incoming};
 use crate::error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
+use crate::deflate::{self, DeflateParams, Deflater, Inflater};
 use crate::event::{CloseFrame, Closed, Event};
-use crate::extension;
 use crate::frame::{FrameHeader, OpCode, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use crate::handshake::{self, Accept, ClientRequest, Header, Request, ResponseOutcome};
 use crate::mask::apply_mask;
@@ -109,6 +109,11 @@ pub struct Connection {
     failure: Option<Error>,
     /// Data messages we are sending in fragments: the kind of the one in progress.
     sending_fragmented: Option<OpCode>,
+    /// permessage-deflate, once negotiated: what was agreed and our compressor;
+    /// `sending_compressed` marks a fragmented message in progress as compressed.
+    deflate: Option<DeflateParams>,
+    deflater: Option<Deflater>,
+    sending_compressed: bool,
     finished: bool,
     close_transport: bool,
     timers: Timers,
@@ -127,8 +132,9 @@ impl Connection {
     /// A client connection; its upgrade request is queued at once (see [`Connection::output`]).
     pub fn client(config: Config, request: ClientRequest) -> Result<Connection, HandshakeError> {
         let key = handshake::new_key();
+        let offer = config.deflate.as_ref().map(deflate::client_offer);
         let mut head = Vec::new();
-        handshake::write_request(&request, &key, &mut head)?;
+        handshake::write_request(&request, &key, offer.as_deref(), &mut head)?;
         let subprotocols = request.subprotocols;
         let mut conn = Connection::new(Role::Client, config, Handshake::ReadingResponse { key, subprotocols });
         conn.out.extend(&head);
@@ -155,6 +161,9 @@ impl Connection {
             sent_close: false,
             failure: None,
             sending_fragmented: None,
+            deflate: None,
+            deflater: None,
+            sending_compressed: false,
             finished: false,
             close_transport: false,
             timers: Timers::default(),
@@ -188,6 +197,11 @@ impl Connection {
     /// Whether the peer may still send: `Open` until its close frame or EOF arrives.
     pub fn their_state(&self) -> SideState {
         self.their
+    }
+
+    /// The permessage-deflate parameters agreed in the handshake, if any.
+    pub fn deflate(&self) -> Option<&DeflateParams> {
+        self.deflate.as_ref()
     }
 
     /// The subprotocol agreed in the handshake, if any.
@@ -314,10 +328,14 @@ impl Connection {
         let Handshake::AwaitingAnswer(request) = &self.handshake else {
             return Err(AcceptError::NoPendingRequest);
         };
+        let agreed = self.config.deflate.as_ref().and_then(|cfg| deflate::server_accept(&request.extensions, cfg));
         let mut head = Vec::new();
-        handshake::write_accept(request, &accept, &mut head)?;
+        handshake::write_accept(request, &accept, agreed.as_ref().map(|(item, _)| item.as_str()), &mut head)?;
         self.out.extend(&head);
         self.subprotocol = accept.subprotocol;
+        if let Some((_, params)) = agreed {
+            self.start_deflate(params);
+        }
         self.open();
         let early = std::mem::take(&mut self.inbuf);
         self.receive_frames(&early);
@@ -473,9 +491,13 @@ impl Connection {
         match handshake::parse_response(&self.inbuf, key, subprotocols, self.config.max_handshake_size) {
             Ok(None) => {}
             Ok(Some((ResponseOutcome::Accepted(response), n))) => {
-                if let Err(e) = extension::client_check(&response.extensions) {
-                    self.fail_handshake(e, false);
-                    return;
+                match deflate::client_accept(&response.extensions, self.config.deflate.as_ref()) {
+                    Ok(Some(params)) => self.start_deflate(params),
+                    Ok(None) => {}
+                    Err(e) => {
+                        self.fail_handshake(e, false);
+                        return;
+                    }
                 }
                 let rest = self.inbuf.split_off(n);
                 self.inbuf = Vec::new();
@@ -506,6 +528,18 @@ impl Connection {
         self.failure = Some(error.into());
         self.close_transport = true;
         self.finish(false);
+    }
+
+    /// Sets up our compressor and the decoder's inflater for the agreed parameters.
+    fn start_deflate(&mut self, p: DeflateParams) {
+        let (level, mem_level) = self.config.deflate.as_ref().map_or((6, 8), |c| (c.level, c.mem_level));
+        let (ours, theirs) = match self.role {
+            Role::Server => ((p.server_max_window_bits, p.server_no_context_takeover), (p.client_max_window_bits, p.client_no_context_takeover)),
+            Role::Client => ((p.client_max_window_bits, p.client_no_context_takeover), (p.server_max_window_bits, p.server_no_context_takeover)),
+        };
+        self.deflater = Some(Deflater::new(level, ours.0, mem_level, ours.1));
+        self.decoder.enable_deflate(Inflater::new(theirs.0, theirs.1));
+        self.deflate = Some(p);
     }
 
     fn open(&mut self) {
@@ -539,7 +573,7 @@ impl Connection {
             Incoming::Binary(data) => self.events.push_back(Event::Binary(data)),
             Incoming::Ping(data) => {
                 if self.config.auto_pong && self.our == SideState::Open {
-                    self.queue_frame(OpCode::Pong, true, Payload::Borrowed(&data));
+                    self.queue_frame(OpCode::Pong, true, 0, Payload::Borrowed(&data));
                 }
                 self.events.push_back(Event::Ping(data));
             }
@@ -576,6 +610,16 @@ impl Connection {
             // The client waits for the server's TCP close, but not forever.
             Role::Client => self.arm_close_timer(),
         }
+    }
+
+    /// Ends the connection after an internal failure: 1011 on the wire.
+    fn fail_internal(&mut self, reason: &str) {
+        let mut payload = CloseCode::INTERNAL_ERROR.0.to_be_bytes().to_vec();
+        payload.extend_from_slice(reason.as_bytes());
+        self.send_close(&payload);
+        self.set_close_info(CloseCode::INTERNAL_ERROR, reason.to_owned(), Initiator::ProtocolError);
+        self.close_transport = true;
+        self.finish(false);
     }
 
     /// Fails the connection once the events before the error have been polled.
@@ -621,7 +665,30 @@ impl Connection {
             (Some(_), true) => return Err(SendError::FragmentKindMismatch),
         };
         self.sending_fragmented = if fin { None } else { Some(opcode) };
-        self.queue_frame(wire_opcode, fin, payload);
+        if wire_opcode != OpCode::Continuation {
+            let min_size = self.config.deflate.as_ref().map_or(0, |c| c.min_size);
+            // A fragment's message size is unknown, so a fragmented message is compressed.
+            self.sending_compressed =
+                self.deflater.is_some() && (payload.as_bytes().len() >= min_size || (fragment && !fin));
+        }
+        if !self.sending_compressed {
+            self.queue_frame(wire_opcode, fin, 0, payload);
+            return Ok(());
+        }
+        let mut compressed = Vec::new();
+        let ok = self.deflater.as_mut().and_then(|d| d.compress(payload.as_bytes(), fin, &mut compressed));
+        match (ok, wire_opcode) {
+            // RSV1 on the first frame only (RFC 7692 §6.1).
+            (Some(()), OpCode::Continuation) => self.queue_frame(wire_opcode, fin, 0, compressed.into()),
+            (Some(()), _) => self.queue_frame(wire_opcode, fin, 0b100, compressed.into()),
+            // zlib failed before anything was sent compressed: send it plain.
+            (None, OpCode::Text | OpCode::Binary) => {
+                self.sending_compressed = false;
+                self.queue_frame(wire_opcode, fin, 0, payload);
+            }
+            // Mid-message nothing can be sent any more: fail with 1011.
+            (None, _) => self.fail_internal("compression failed"),
+        }
         Ok(())
     }
 
@@ -630,7 +697,7 @@ impl Connection {
             return Err(SendError::ControlFrameTooLong(data.len()));
         }
         self.check_can_send()?;
-        self.queue_frame(opcode, true, Payload::Borrowed(data));
+        self.queue_frame(opcode, true, 0, Payload::Borrowed(data));
         Ok(())
     }
 
@@ -643,20 +710,20 @@ impl Connection {
     }
 
     fn send_close(&mut self, payload: &[u8]) {
-        self.queue_frame(OpCode::Close, true, Payload::Borrowed(payload));
+        self.queue_frame(OpCode::Close, true, 0, Payload::Borrowed(payload));
         self.sent_close = true;
         self.our = SideState::Closed;
         self.timers.disarm(Timer::Ping);
         self.timers.disarm(Timer::Pong);
     }
 
-    fn queue_frame(&mut self, opcode: OpCode, fin: bool, payload: Payload<'_>) {
+    fn queue_frame(&mut self, opcode: OpCode, fin: bool, rsv: u8, payload: Payload<'_>) {
         let len = payload.as_bytes().len();
         let mask = match self.role {
             Role::Client => Some(self.masks.next()),
             Role::Server => None,
         };
-        let header = FrameHeader { fin, rsv: 0, opcode, mask, len: len as u64 };
+        let header = FrameHeader { fin, rsv, opcode, mask, len: len as u64 };
         let mut head = [0u8; MAX_HEADER_LEN];
         let head_len = header.encode(&mut head);
         match (mask, payload) {
@@ -683,7 +750,7 @@ impl Connection {
         }
         self.pings_sent += 1;
         let payload = self.pings_sent.to_be_bytes();
-        self.queue_frame(OpCode::Ping, true, Payload::Borrowed(&payload));
+        self.queue_frame(OpCode::Ping, true, 0, Payload::Borrowed(&payload));
         if let Some(interval) = self.config.ping_interval {
             self.timers.arm_in(Timer::Ping, interval);
         }

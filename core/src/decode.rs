@@ -3,6 +3,7 @@
 //! buffer, so each byte is touched once, and nothing is allocated up front for a
 //! length the peer merely declared.
 
+use crate::deflate::{InflateError, Inflater};
 use crate::error::ProtocolError;
 use crate::frame::{FrameHeader, OpCode, MAX_HEADER_LEN};
 use crate::mask::extend_masked;
@@ -48,6 +49,11 @@ pub(crate) struct Decoder {
     utf8: Utf8Tracker,
     /// The control frame being assembled (at most 125 bytes).
     control: Vec<u8>,
+    /// permessage-deflate, once negotiated; `compressed` marks the current message.
+    inflater: Option<Inflater>,
+    compressed: bool,
+    /// Unmasked compressed bytes on their way into the inflater.
+    scratch: Vec<u8>,
 }
 
 impl Decoder {
@@ -63,7 +69,15 @@ impl Decoder {
             kind: None,
             utf8: Utf8Tracker::default(),
             control: Vec::new(),
+            inflater: None,
+            compressed: false,
+            scratch: Vec::new(),
         }
+    }
+
+    /// Accepts RSV1 (compressed) messages from now on.
+    pub(crate) fn enable_deflate(&mut self, inflater: Inflater) {
+        self.inflater = Some(inflater);
     }
 
     /// Consumes bytes from the front of `data` until one message or control frame
@@ -130,7 +144,9 @@ impl Decoder {
 
     /// Checks a new frame against the role, the fragmentation state and the limits.
     fn start_frame(&mut self, h: &FrameHeader) -> Result<(), ProtocolError> {
-        if h.rsv != 0 {
+        // RSV1 marks a compressed message, on its first frame only (RFC 7692 §6).
+        let rsv1_allowed = self.inflater.is_some() && matches!(h.opcode, OpCode::Text | OpCode::Binary);
+        if h.rsv & 0b011 != 0 || (h.rsv & 0b100 != 0 && !rsv1_allowed) {
             return Err(ProtocolError::ReservedBits(h.rsv));
         }
         match (self.expect_masked, h.mask.is_some()) {
@@ -149,7 +165,11 @@ impl Decoder {
             OpCode::Binary => self.kind = Some(MessageKind::Binary),
             OpCode::Continuation => {}
         }
-        if !h.opcode.is_control() {
+        if matches!(h.opcode, OpCode::Text | OpCode::Binary) {
+            self.compressed = h.rsv & 0b100 != 0;
+        }
+        // A compressed message's size is known only as it inflates.
+        if !h.opcode.is_control() && !self.compressed {
             let size = self.message.len() as u64 + h.len;
             if size > self.max_message_size as u64 {
                 return Err(ProtocolError::MessageTooBig { size, limit: self.max_message_size });
@@ -159,12 +179,39 @@ impl Decoder {
     }
 
     fn append_payload(&mut self, c: &Current, chunk: &[u8]) -> Result<(), ProtocolError> {
+        if self.compressed && !c.header.opcode.is_control() {
+            return self.inflate_payload(c, chunk);
+        }
         let buf = if c.header.opcode.is_control() { &mut self.control } else { &mut self.message };
         match c.header.mask {
             Some(key) => extend_masked(buf, chunk, key, c.done as usize),
             None => buf.extend_from_slice(chunk),
         }
         if !c.header.opcode.is_control() && self.kind == Some(MessageKind::Text) {
+            self.utf8.check(&self.message).map_err(|_| ProtocolError::InvalidUtf8("text message"))?;
+        }
+        Ok(())
+    }
+
+    /// Unmasks a compressed chunk and inflates it onto the message, within the limit.
+    fn inflate_payload(&mut self, c: &Current, chunk: &[u8]) -> Result<(), ProtocolError> {
+        let Decoder { scratch, inflater, message, max_message_size, .. } = self;
+        let input: &[u8] = match c.header.mask {
+            Some(key) => {
+                scratch.clear();
+                extend_masked(scratch, chunk, key, c.done as usize);
+                scratch
+            }
+            None => chunk,
+        };
+        let limit = *max_message_size;
+        let inflater = inflater.as_mut().ok_or(ProtocolError::ReservedBits(0b100))?;
+        inflater.inflate(input, message, limit).map_err(|e| inflate_error(e, limit))?;
+        self.check_text()
+    }
+
+    fn check_text(&mut self) -> Result<(), ProtocolError> {
+        if self.kind == Some(MessageKind::Text) {
             self.utf8.check(&self.message).map_err(|_| ProtocolError::InvalidUtf8("text message"))?;
         }
         Ok(())
@@ -178,6 +225,14 @@ impl Decoder {
             OpCode::Pong => Incoming::Pong(control()),
             _ if !h.fin => return Ok(None),
             _ => {
+                if std::mem::take(&mut self.compressed) {
+                    let limit = self.max_message_size;
+                    if let Some(inflater) = self.inflater.as_mut() {
+                        inflater.finish_message(&mut self.message, limit).map_err(|e| inflate_error(e, limit))?;
+                    }
+                    self.check_text()?;
+                    self.scratch = Vec::new();
+                }
                 let payload = std::mem::take(&mut self.message);
                 match self.kind.take() {
                     Some(MessageKind::Text) => {
@@ -194,6 +249,13 @@ impl Decoder {
                 }
             }
         }))
+    }
+}
+
+fn inflate_error(e: InflateError, limit: usize) -> ProtocolError {
+    match e {
+        InflateError::TooBig => ProtocolError::MessageTooBig { size: limit as u64 + 1, limit },
+        InflateError::Corrupt => ProtocolError::InvalidCompressedData,
     }
 }
 

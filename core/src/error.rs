@@ -59,6 +59,9 @@ pub enum ProtocolError {
         /// The configured limit.
         limit: usize,
     },
+    /// A compressed message was not valid DEFLATE data.
+    #[error("compressed message is not valid DEFLATE data")]
+    InvalidCompressedData,
     /// Data frames arrived after the peer's close frame.
     #[error("frame received after the peer's close frame")]
     FrameAfterClose,
@@ -71,7 +74,7 @@ impl ProtocolError {
     /// The close code this error puts on the wire.
     pub fn close_code(&self) -> CloseCode {
         match self {
-            ProtocolError::InvalidUtf8(_) => CloseCode::INVALID_PAYLOAD,
+            ProtocolError::InvalidUtf8(_) | ProtocolError::InvalidCompressedData => CloseCode::INVALID_PAYLOAD,
             ProtocolError::FrameTooBig { .. } | ProtocolError::MessageTooBig { .. } => {
                 CloseCode::MESSAGE_TOO_BIG
             }

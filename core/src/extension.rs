@@ -1,6 +1,6 @@
-//! Extension negotiation (RFC 6455 §9): parsing `Sec-WebSocket-Extensions` items
-//! and the point where a server picks, and a client checks, the extensions in use.
-//! This build negotiates none yet; permessage-deflate (RFC 7692) plugs in here.
+//! Extension negotiation (RFC 6455 §9): parsing `Sec-WebSocket-Extensions` items.
+//! The connection negotiates permessage-deflate (see `crate::deflate`) from these;
+//! any other extension is declined.
 
 use serde::{Deserialize, Serialize};
 
@@ -55,24 +55,6 @@ impl std::fmt::Display for ExtensionParams {
     }
 }
 
-/// Server: the extensions to accept from the client's offers, as response items.
-/// Unknown or malformed offers are declined (RFC 6455 §9.1), never an error.
-pub(crate) fn server_select(offers: &[String]) -> Vec<String> {
-    offers
-        .iter()
-        .filter_map(|o| ExtensionParams::parse(o).ok())
-        .filter_map(|_offer| None) // no extension is implemented yet
-        .collect()
-}
-
-/// Client: checks the server's selection against what we offered (nothing yet).
-pub(crate) fn client_check(selected: &[String]) -> Result<(), HandshakeError> {
-    match selected.first() {
-        Some(item) => Err(HandshakeError::UnofferedExtension(item.clone())),
-        None => Ok(()),
-    }
-}
-
 fn is_token(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
@@ -106,12 +88,5 @@ mod tests {
         for bad in ["", "; x", "a b", "x; =1", "x; y=\"1", "x; y=a b", "x; y=\"\""] {
             assert!(ExtensionParams::parse(bad).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn server_declines_what_it_does_not_implement_and_client_refuses_unoffered() {
-        assert!(server_select(&["permessage-deflate".into(), "x-webkit-deflate-frame".into()]).is_empty());
-        assert_eq!(client_check(&[]), Ok(()));
-        assert_eq!(client_check(&["x-foo".into()]), Err(HandshakeError::UnofferedExtension("x-foo".into())));
     }
 }

@@ -212,7 +212,12 @@ pub(crate) fn parse_request(buf: &[u8], max_size: usize) -> Result<Option<(Reque
 }
 
 /// Writes the 101 response accepting `req` into `out`.
-pub(crate) fn write_accept(req: &Request, accept: &Accept, out: &mut Vec<u8>) -> Result<(), AcceptError> {
+pub(crate) fn write_accept(
+    req: &Request,
+    accept: &Accept,
+    extensions: Option<&str>,
+    out: &mut Vec<u8>,
+) -> Result<(), AcceptError> {
     if let Some(proto) = &accept.subprotocol {
         if !req.subprotocols.iter().any(|offered| offered == proto) {
             return Err(AcceptError::UnofferedSubprotocol(proto.clone()));
@@ -229,9 +234,8 @@ pub(crate) fn write_accept(req: &Request, accept: &Accept, out: &mut Vec<u8>) ->
     if let Some(proto) = &accept.subprotocol {
         push_header(out, "Sec-WebSocket-Protocol", proto.as_bytes());
     }
-    let extensions = crate::extension::server_select(&req.extensions);
-    if !extensions.is_empty() {
-        push_header(out, "Sec-WebSocket-Extensions", extensions.join(", ").as_bytes());
+    if let Some(extensions) = extensions {
+        push_header(out, "Sec-WebSocket-Extensions", extensions.as_bytes());
     }
     for h in &accept.headers {
         push_header(out, &h.name, &h.value);
@@ -270,7 +274,12 @@ pub(crate) fn write_error_response(err: &HandshakeError, out: &mut Vec<u8>) {
 }
 
 /// Writes the client's upgrade request for `req` with `key` into `out`.
-pub(crate) fn write_request(req: &ClientRequest, key: &str, out: &mut Vec<u8>) -> Result<(), HandshakeError> {
+pub(crate) fn write_request(
+    req: &ClientRequest,
+    key: &str,
+    extensions: Option<&str>,
+    out: &mut Vec<u8>,
+) -> Result<(), HandshakeError> {
     let url = parse_ws_url(&req.url)?;
     for (i, proto) in req.subprotocols.iter().enumerate() {
         if proto.is_empty() || !proto.bytes().all(is_tchar) {
@@ -296,6 +305,9 @@ pub(crate) fn write_request(req: &ClientRequest, key: &str, out: &mut Vec<u8>) -
     out.extend_from_slice(b"Sec-WebSocket-Version: 13\r\n");
     if !req.subprotocols.is_empty() {
         push_header(out, "Sec-WebSocket-Protocol", req.subprotocols.join(", ").as_bytes());
+    }
+    if let Some(extensions) = extensions {
+        push_header(out, "Sec-WebSocket-Extensions", extensions.as_bytes());
     }
     for h in &req.headers {
         push_header(out, &h.name, &h.value);
@@ -1090,7 +1102,7 @@ mod tests {
             headers: vec![Header::new("Set-Cookie", "a=b; Path=/")],
         };
         let mut out = b"prefix".to_vec();
-        write_accept(&req, &accept, &mut out).unwrap();
+        write_accept(&req, &accept, None, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "prefixHTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
@@ -1107,7 +1119,7 @@ mod tests {
             headers: vec![Header::new("X-Server", "wscore"), Header::new("Sec-WebSocket-Extensions", "foo, bar; x=1")],
         };
         let mut out = Vec::new();
-        write_accept(&req, &accept, &mut out).unwrap();
+        write_accept(&req, &accept, None, &mut out).unwrap();
         let offered = req.subprotocols.clone();
         let (outcome, n) = parse_response(&out, KEY, &offered, LIMIT).unwrap().unwrap();
         assert_eq!(n, out.len());
@@ -1123,7 +1135,7 @@ mod tests {
     fn write_accept_without_subprotocol() {
         let req = parse_ok(RFC_REQUEST.as_bytes());
         let mut out = Vec::new();
-        write_accept(&req, &Accept::default(), &mut out).unwrap();
+        write_accept(&req, &Accept::default(), None, &mut out).unwrap();
         let text = String::from_utf8(out.clone()).unwrap();
         assert!(!text.contains("Sec-WebSocket-Protocol"), "{text}");
         let resp = accepted(parse_response(&out, KEY, &req.subprotocols, LIMIT).unwrap().unwrap().0);
@@ -1137,7 +1149,7 @@ mod tests {
         for bad in ["mqtt", "Chat", "chat "] {
             let accept = Accept { subprotocol: Some(bad.into()), headers: vec![] };
             assert_eq!(
-                write_accept(&req, &accept, &mut out),
+                write_accept(&req, &accept, None, &mut out),
                 Err(AcceptError::UnofferedSubprotocol(bad.into()))
             );
         }
@@ -1161,12 +1173,12 @@ mod tests {
         for bad in cases {
             let name = bad.name.clone();
             let accept = Accept { subprotocol: None, headers: vec![Header::new("X-Fine", "1"), bad] };
-            assert_eq!(write_accept(&req, &accept, &mut out), Err(AcceptError::InvalidHeader(name)));
+            assert_eq!(write_accept(&req, &accept, None, &mut out), Err(AcceptError::InvalidHeader(name)));
         }
         assert_eq!(out, b"keep");
         // Tabs and obs-text are legal in values.
         let accept = Accept { subprotocol: None, headers: vec![Header::new("X-Ok", &b"a\tb\xe9"[..])] };
-        write_accept(&req, &accept, &mut out).unwrap();
+        write_accept(&req, &accept, None, &mut out).unwrap();
         assert!(out.windows(11).any(|w| w == b"X-Ok: a\tb\xe9\r"));
     }
 
@@ -1269,7 +1281,7 @@ mod tests {
 
     fn request_bytes(req: &ClientRequest) -> Result<String, HandshakeError> {
         let mut out = Vec::new();
-        write_request(req, KEY, &mut out)?;
+        write_request(req, KEY, None, &mut out)?;
         Ok(String::from_utf8(out).unwrap())
     }
 
@@ -1318,7 +1330,7 @@ mod tests {
         for (url, host, target) in cases {
             let creq = ClientRequest::new(url).header("Authorization", "Bearer t");
             let mut out = Vec::new();
-            write_request(&creq, KEY, &mut out).unwrap();
+            write_request(&creq, KEY, None, &mut out).unwrap();
             let req = parse_ok(&out);
             assert_eq!(req.header("Host"), Some(host.as_bytes()), "{url}");
             assert_eq!(req.target, target, "{url}");
@@ -1357,7 +1369,7 @@ mod tests {
         ];
         for (url, why) in cases {
             let mut out = b"keep".to_vec();
-            let err = write_request(&ClientRequest::new(url), KEY, &mut out).unwrap_err();
+            let err = write_request(&ClientRequest::new(url), KEY, None, &mut out).unwrap_err();
             assert_eq!(err, HandshakeError::InvalidUrl(url.into(), why), "{url:?}");
             assert_eq!(out, b"keep");
         }
@@ -1374,7 +1386,7 @@ mod tests {
         ] {
             let mut out = b"keep".to_vec();
             let req = ClientRequest { url: "ws://h/".into(), subprotocols: vec![], headers: vec![bad] };
-            let err = write_request(&req, KEY, &mut out).unwrap_err();
+            let err = write_request(&req, KEY, None, &mut out).unwrap_err();
             assert!(matches!(err, HandshakeError::InvalidHeader { name: "request header", .. }), "{err:?}");
             assert_eq!(out, b"keep");
         }
@@ -1385,7 +1397,7 @@ mod tests {
         for protos in [vec!["a,b"], vec![""], vec!["a b"], vec!["x\r\nY: z"], vec!["a", "a"]] {
             let mut out = Vec::new();
             let req = ClientRequest { url: "ws://h/".into(), subprotocols: strings(&protos), headers: vec![] };
-            let err = write_request(&req, KEY, &mut out).unwrap_err();
+            let err = write_request(&req, KEY, None, &mut out).unwrap_err();
             assert!(matches!(err, HandshakeError::InvalidHeader { name: "Sec-WebSocket-Protocol", .. }), "{protos:?}");
             assert!(out.is_empty());
         }
@@ -1397,13 +1409,13 @@ mod tests {
     fn subprotocol_negotiation_both_directions() {
         let creq = ClientRequest::new("ws://h/").subprotocol("v2.json").subprotocol("v1.json");
         let mut wire = Vec::new();
-        write_request(&creq, KEY, &mut wire).unwrap();
+        write_request(&creq, KEY, None, &mut wire).unwrap();
         let req = parse_ok(&wire);
         assert_eq!(req.subprotocols, strings(&["v2.json", "v1.json"]));
 
         // The server picks the second one.
         let mut wire = Vec::new();
-        write_accept(&req, &Accept { subprotocol: Some("v1.json".into()), headers: vec![] }, &mut wire).unwrap();
+        write_accept(&req, &Accept { subprotocol: Some("v1.json".into()), headers: vec![] }, None, &mut wire).unwrap();
         let resp = accepted(parse_response(&wire, KEY, &creq.subprotocols, LIMIT).unwrap().unwrap().0);
         assert_eq!(resp.subprotocol.as_deref(), Some("v1.json"));
 

@@ -88,6 +88,7 @@ mod close;
 mod config;
 mod connection;
 mod decode;
+mod deflate;
 mod error;
 mod event;
 mod extension;
@@ -104,6 +105,7 @@ pub use close::{truncate_reason, CloseCode, CloseInfo, Initiator, MAX_REASON_BYT
 pub use config::Config;
 pub use connection::{CloseOutcome, Connection, Role, SideState, State};
 pub use error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
+pub use deflate::{DeflateConfig, DeflateParams};
 pub use event::{CloseFrame, Closed, Event};
 pub use extension::ExtensionParams;
 pub use handshake::{accept_key, Accept, ClientRequest, Header, Rejection, Request, Response};
