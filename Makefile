@@ -18,7 +18,8 @@ PYTHON3 ?= python3
 
 # Bindings add their suites and Autobahn peers in mk/*.mk (one file each, so they
 # stay independent): TEST_SUITES += target; AB_PEERS += name with AB_BUILD_name,
-# AB_SERVER_CMD_name ({port}) and AB_CLIENT_CMD_name ({url} {agent}).
+# AB_SERVER_CMD_name ({port}) and AB_CLIENT_CMD_name ({url} {agent}), and
+# AB_ALLOW_UNIMPLEMENTED_name for case groups that peer does not offer yet.
 TEST_SUITES := rust-checks
 AB_PEERS := rust
 AB_BUILD_rust := examples
@@ -35,6 +36,7 @@ rust-checks: clippy-installed
 	$(CARGO) test --workspace --doc
 	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc -p wscore --no-deps
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p wscore --no-default-features --all-targets -- -D warnings
 
 # rustup's server may be unreachable: only ask it when clippy is really missing.
 clippy-installed:
@@ -50,14 +52,14 @@ examples:
 	$(CARGO) build --release -p wscore --examples
 
 # ---- Autobahn|Testsuite: our example server and client, both roles ----------
-# There is no group 8 in the suite; 12.* and 13.* are permessage-deflate.
-AUTOBAHN_QUICK_CASES := 1.*,2.*,3.*,4.*,5.*,6.*,7.*,9.*,10.*
+# There is no group 8 in the suite; 12.* and 13.* are permessage-deflate: the
+# whole of them takes 10-17 min per role (the Python 2 driver is the bottleneck),
+# so `make test` runs a sample (context takeover, and no takeover with small windows).
+AUTOBAHN_QUICK_CASES := 1.*,2.*,3.*,4.*,5.*,6.*,7.*,9.*,10.*,12.1.*,13.7.*
 
 autobahn-quick: AUTOBAHN_CASES = $(AUTOBAHN_QUICK_CASES)
 autobahn-quick: AUTOBAHN_TIMEOUT = 1200
 autobahn: AUTOBAHN_CASES = *
-# permessage-deflate is not implemented yet.
-autobahn: AUTOBAHN_ALLOW_UNIMPLEMENTED = 12.*,13.*
 # 12.*/13.* alone take 10-17 min per role once deflate exists.
 autobahn: AUTOBAHN_TIMEOUT = 3600
 
@@ -87,6 +89,6 @@ autobahn-quick autobahn:
 	$(MAKE) --no-print-directory $(foreach p,$(AB_PEERS),$(AB_BUILD_$(p))); \
 	status=0; \
 	$(foreach p,$(AB_PEERS),\
-	$(AB_RUN) server --agent wscore-$(p)-server --cmd '$(AB_SERVER_CMD_$(p))' --outdir target/autobahn/$(p)-server || status=1; \
-	$(AB_RUN) client --agent wscore-$(p)-client --cmd '$(AB_CLIENT_CMD_$(p))' --outdir target/autobahn/$(p)-client || status=1; \
+	$(AB_RUN) $(if $(AB_ALLOW_UNIMPLEMENTED_$(p)),--allow-unimplemented '$(AB_ALLOW_UNIMPLEMENTED_$(p))') server --agent wscore-$(p)-server --cmd '$(AB_SERVER_CMD_$(p))' --outdir target/autobahn/$(p)-server || status=1; \
+	$(AB_RUN) $(if $(AB_ALLOW_UNIMPLEMENTED_$(p)),--allow-unimplemented '$(AB_ALLOW_UNIMPLEMENTED_$(p))') client --agent wscore-$(p)-client --cmd '$(AB_CLIENT_CMD_$(p))' --outdir target/autobahn/$(p)-client || status=1; \
 	) exit $$status

@@ -11,7 +11,9 @@ use crate::close::{close_payload, parse_close_payload, CloseCode, CloseInfo, Ini
 use crate::config::Config;
 use crate::decode::{Decoder, Incoming};
 use crate::error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
-use crate::deflate::{self, DeflateParams, Deflater, Inflater};
+use crate::deflate::{self, DeflateParams, Deflater};
+#[cfg(feature = "deflate")]
+use crate::deflate::Inflater;
 use crate::event::{CloseFrame, Closed, Event};
 use crate::frame::{FrameHeader, OpCode, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use crate::handshake::{self, Accept, ClientRequest, Header, Request, ResponseOutcome};
@@ -132,7 +134,7 @@ impl Connection {
     /// A client connection; its upgrade request is queued at once (see [`Connection::output`]).
     pub fn client(config: Config, request: ClientRequest) -> Result<Connection, HandshakeError> {
         let key = handshake::new_key();
-        let offer = config.deflate.as_ref().map(deflate::client_offer);
+        let offer = config.deflate.as_ref().filter(|_| cfg!(feature = "deflate")).map(deflate::client_offer);
         let mut head = Vec::new();
         handshake::write_request(&request, &key, offer.as_deref(), &mut head)?;
         let subprotocols = request.subprotocols;
@@ -491,7 +493,8 @@ impl Connection {
         match handshake::parse_response(&self.inbuf, key, subprotocols, self.config.max_handshake_size) {
             Ok(None) => {}
             Ok(Some((ResponseOutcome::Accepted(response), n))) => {
-                match deflate::client_accept(&response.extensions, self.config.deflate.as_ref()) {
+                let offered = self.config.deflate.as_ref().filter(|_| cfg!(feature = "deflate"));
+                match deflate::client_accept(&response.extensions, offered) {
                     Ok(Some(params)) => self.start_deflate(params),
                     Ok(None) => {}
                     Err(e) => {
@@ -530,7 +533,12 @@ impl Connection {
         self.finish(false);
     }
 
+    /// Without the `deflate` feature nothing is ever agreed.
+    #[cfg(not(feature = "deflate"))]
+    fn start_deflate(&mut self, _p: DeflateParams) {}
+
     /// Sets up our compressor and the decoder's inflater for the agreed parameters.
+    #[cfg(feature = "deflate")]
     fn start_deflate(&mut self, p: DeflateParams) {
         let (level, mem_level) = self.config.deflate.as_ref().map_or((6, 8), |c| (c.level, c.mem_level));
         let (ours, theirs) = match self.role {

@@ -76,6 +76,7 @@ impl Decoder {
     }
 
     /// Accepts RSV1 (compressed) messages from now on.
+    #[cfg_attr(not(feature = "deflate"), allow(dead_code))]
     pub(crate) fn enable_deflate(&mut self, inflater: Inflater) {
         self.inflater = Some(inflater);
     }

@@ -1,5 +1,6 @@
 //! permessage-deflate through whole connections: negotiation outcomes, RSV1 on
 //! the wire, round trips in both directions, with and without context takeover.
+#![cfg(feature = "deflate")]
 
 mod common;
 

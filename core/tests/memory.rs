@@ -8,7 +8,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use wscore::{CloseCode, Config, Connection, DeflateConfig, Event};
+use wscore::{Connection, Event};
+#[cfg(feature = "deflate")]
+use wscore::{CloseCode, Config, DeflateConfig};
 
 struct Counting;
 
@@ -75,6 +77,7 @@ fn idle_open_connection_cost_is_small_and_bounded() {
 }
 
 /// Heap bytes per open connection (server side) after a compressed message each way.
+#[cfg(feature = "deflate")]
 fn deflate_cost(bits: u8, mem_level: u8, no_context_takeover: bool) -> usize {
     const N: usize = 50;
     let cfg = DeflateConfig {
@@ -103,6 +106,7 @@ fn deflate_cost(bits: u8, mem_level: u8, no_context_takeover: bool) -> usize {
     (LIVE.load(Ordering::Relaxed) - before) / N
 }
 
+#[cfg(feature = "deflate")]
 #[test]
 fn deflate_memory_per_connection_by_window_bits() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -121,6 +125,7 @@ fn deflate_memory_per_connection_by_window_bits() {
     assert!(stateless < 8 << 10, "no context takeover keeps no zlib state between messages: {stateless}");
 }
 
+#[cfg(feature = "deflate")]
 #[test]
 fn compression_bomb_is_stopped_at_the_message_limit() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());

@@ -2,6 +2,10 @@
 //! compressor and decompressor. Inflation is capped while it runs, so a
 //! compression bomb fails with 1009 without ever holding more than the limit.
 
+#[cfg(feature = "deflate")]
+mod codec;
+#[cfg(not(feature = "deflate"))]
+#[path = "codec_off.rs"]
 mod codec;
 mod negotiate;
 

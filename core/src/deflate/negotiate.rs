@@ -110,6 +110,9 @@ pub(crate) fn client_offer(cfg: &DeflateConfig) -> String {
 /// agreed parameters). Malformed offers and ones we cannot honour are declined
 /// (RFC 7692 §5.1), which means no compression, not a failed handshake.
 pub(crate) fn server_accept(offers: &[String], cfg: &DeflateConfig) -> Option<(String, DeflateParams)> {
+    if !cfg!(feature = "deflate") {
+        return None;
+    }
     offers.iter().find_map(|item| {
         let ext = ExtensionParams::parse(item).ok().filter(is_deflate)?;
         let offer = parse(&ext, true).ok()?;
@@ -183,7 +186,7 @@ pub(crate) fn client_accept(selected: &[String], cfg: Option<&DeflateConfig>) ->
     }))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "deflate"))]
 mod tests {
     use super::*;
 
