@@ -46,7 +46,10 @@ demo:
 	$(CARGO) run --release -p wscore --example echo_server -- 127.0.0.1:9001
 
 bench:
-	$(CARGO) bench -p wscore
+	$(CARGO) bench -p wscore --bench codec
+	@echo "permessage-deflate on chat JSON, wscore (compress + frame, unframe + inflate) next to Python's zlib:"
+	@$(CARGO) bench -q -p wscore --bench deflate
+	@$(PYTHON3) tests/bench/zlib_baseline.py
 
 examples:
 	$(CARGO) build --release -p wscore --examples

@@ -43,7 +43,8 @@ impl Deflater {
         let zlib = self.zlib.get_or_insert_with(|| Deflate::new_with_config(config));
         let mut input = data;
         loop {
-            out.reserve(input.len() / 2 + 64);
+            // Enough for incompressible input plus block overhead: usually one call.
+            out.reserve(input.len() + input.len() / 1000 + 64);
             let (before_in, before_out) = (zlib.total_in(), zlib.total_out());
             zlib.compress_uninit(input, out.spare_capacity_mut(), DeflateFlush::SyncFlush).ok()?;
             let written = (zlib.total_out() - before_out) as usize;
@@ -110,7 +111,9 @@ impl Inflater {
                 if out.len() >= cap {
                     return Err(InflateError::TooBig);
                 }
-                let doubled = out.len().saturating_mul(2).max(out.len() + INFLATE_STEP);
+                // Start near the likely size (chat JSON inflates 5-20x), then double.
+                let first = input.len().saturating_mul(8).max(256);
+                let doubled = out.len().saturating_mul(2).max(out.len() + first.min(INFLATE_STEP));
                 let target = if doubled >= limit { cap } else { doubled };
                 out.reserve_exact(target - out.len());
             }
