@@ -1,1 +1,288 @@
-//! The sans-IO `Connection` for JavaScript (Node, Deno, Bun on raw sockets).
+//! The sans-IO `Connection` for JavaScript (Node, Deno, Bun on raw sockets): it
+//! translates types and nothing else; every protocol rule is core's.
+//!
+//! Bytes cross the wasm boundary once each way: `receive` and `sendBinary` copy
+//! their argument in once (and core keeps large payloads by reference),
+//! `takeOutput` copies the pending bytes out once into one `Uint8Array`, text
+//! comes and goes as JS strings.
+
+use js_sys::{Array, Object, Uint8Array};
+use std::cell::{RefCell, RefMut};
+use wasm_bindgen::prelude::*;
+use wscore::{Accept, ClientRequest, Connection, Header, SideState, State};
+
+use crate::errors;
+use crate::js_types;
+
+/// A WebSocket connection without I/O. Every method is `&self` with the core
+/// connection behind a `RefCell`: see errors.rs for why that contains a panic.
+#[wasm_bindgen(js_name = Connection)]
+pub struct JsConnection {
+    inner: RefCell<Connection>,
+}
+
+#[wasm_bindgen(js_class = Connection)]
+impl JsConnection {
+    /// A server connection waiting for a client's upgrade request.
+    #[wasm_bindgen(unchecked_return_type = "Connection")]
+    pub fn server(
+        #[wasm_bindgen(unchecked_optional_param_type = "ConnectionOptions")] options: Option<Object>,
+    ) -> Result<JsConnection, JsValue> {
+        errors::install_panic_hook();
+        let config = js_types::config(options.as_ref())?;
+        Ok(JsConnection::wrap(Connection::server(config)))
+    }
+
+    /// A client connection for a `ws://` URL; its upgrade request is queued at once.
+    #[wasm_bindgen(unchecked_return_type = "Connection")]
+    pub fn client(
+        url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClientOptions")] options: Option<Object>,
+    ) -> Result<JsConnection, JsValue> {
+        errors::install_panic_hook();
+        let config = js_types::config(options.as_ref())?;
+        let mut request = ClientRequest::new(url);
+        if let Some(options) = &options {
+            request.subprotocols = js_types::string_list(options, "subprotocols")?;
+            request.headers = js_types::headers(options, "headers")?;
+        }
+        let conn = Connection::client(config, request).map_err(errors::handshake_error)?;
+        Ok(JsConnection::wrap(conn))
+    }
+
+    // ----- from the network and the clock -----
+
+    /// Feeds bytes read from the transport. Problems become events, never throws
+    /// (except `InternalError`).
+    pub fn receive(&self, data: &[u8]) -> Result<(), JsValue> {
+        self.core()?.receive(data);
+        Ok(())
+    }
+
+    /// The transport was closed by the peer (read returned EOF, or it was reset).
+    #[wasm_bindgen(js_name = receiveEof)]
+    pub fn receive_eof(&self) -> Result<(), JsValue> {
+        self.core()?.receive_eof();
+        Ok(())
+    }
+
+    /// Tells the time (milliseconds on any monotonic clock, e.g. `performance.now()`)
+    /// and fires due timers. Call it before feeding input or sending.
+    #[wasm_bindgen(js_name = handleTimeout)]
+    #[allow(non_snake_case)] // the parameter's name in the .d.ts
+    pub fn handle_timeout(&self, nowMs: f64) -> Result<(), JsValue> {
+        let now = js_types::duration_ms(nowMs, "nowMs")?;
+        self.core()?.handle_timeout(now);
+        Ok(())
+    }
+
+    /// When `handleTimeout` must next be called (same clock, milliseconds), if ever.
+    #[wasm_bindgen(js_name = pollTimeout)]
+    pub fn poll_timeout(&self) -> Option<f64> {
+        let conn = self.inner.try_borrow().ok()?;
+        conn.poll_timeout().map(|t| t.as_secs_f64() * 1000.0)
+    }
+
+    // ----- events -----
+
+    /// The next event, or `undefined`. Call until `undefined` after each input.
+    #[wasm_bindgen(js_name = pollEvent, unchecked_return_type = "WsEvent | undefined")]
+    pub fn poll_event(&self) -> Result<JsValue, JsValue> {
+        Ok(self.core()?.poll_event().map(js_types::event).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// Every pending event, in order.
+    #[wasm_bindgen(unchecked_return_type = "WsEvent[]")]
+    pub fn events(&self) -> Result<Array, JsValue> {
+        let mut conn = self.core()?;
+        let all = Array::new();
+        while let Some(event) = conn.poll_event() {
+            all.push(&js_types::event(event));
+        }
+        Ok(all)
+    }
+
+    // ----- from the application -----
+
+    /// Queues a text message. Throws `ConnectionClosedError` once closing or
+    /// closed (with who closed, the code and reason), `InvalidStateError` before
+    /// the handshake completes.
+    #[wasm_bindgen(js_name = sendText)]
+    pub fn send_text(&self, text: String) -> Result<(), JsValue> {
+        self.core()?.send_text(text).map_err(errors::send_error)
+    }
+
+    /// Queues a binary message; errors as for `sendText`.
+    #[wasm_bindgen(js_name = sendBinary)]
+    pub fn send_binary(&self, data: Vec<u8>) -> Result<(), JsValue> {
+        self.core()?.send_binary(data).map_err(errors::send_error)
+    }
+
+    /// Queues a ping (at most 125 bytes, else `RangeError`); errors as for `sendText`.
+    #[wasm_bindgen(js_name = sendPing)]
+    pub fn send_ping(&self, data: Option<Vec<u8>>) -> Result<(), JsValue> {
+        self.core()?.send_ping(&data.unwrap_or_default()).map_err(errors::send_error)
+    }
+
+    /// Queues an unsolicited pong (or, with `autoPong: false`, the answer to a ping).
+    #[wasm_bindgen(js_name = sendPong)]
+    pub fn send_pong(&self, data: Option<Vec<u8>>) -> Result<(), JsValue> {
+        self.core()?.send_pong(&data.unwrap_or_default()).map_err(errors::send_error)
+    }
+
+    /// Starts the closing handshake (code defaults to 1000). Idempotent: says
+    /// what happened. A code or reason the RFC forbids throws
+    /// `InvalidCloseArgumentsError` and sends nothing.
+    #[wasm_bindgen(unchecked_return_type = "CloseOutcome")]
+    pub fn close(&self, code: Option<f64>, reason: Option<String>) -> Result<Object, JsValue> {
+        let code = match code {
+            None => 1000,
+            Some(c) if c.fract() == 0.0 && (0.0..=65535.0).contains(&c) => c as u16,
+            Some(c) => {
+                return Err(errors::invalid_close_arguments(&format!(
+                    "close code {c} is not an integer from 0 to 65535"
+                )))
+            }
+        };
+        let outcome = self.core()?.close(code, reason.as_deref().unwrap_or("")).map_err(errors::close_error)?;
+        Ok(js_types::close_outcome(outcome))
+    }
+
+    /// Server: accepts the pending request (optionally with a subprotocol the
+    /// client offered and extra headers).
+    pub fn accept(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "AcceptOptions")] options: Option<Object>,
+    ) -> Result<(), JsValue> {
+        let mut accept = Accept::default();
+        if let Some(options) = &options {
+            accept.subprotocol = js_types::optional_string(options, "subprotocol")?;
+            accept.headers = js_types::headers(options, "headers")?;
+        }
+        self.core()?.accept(accept).map_err(errors::accept_error)
+    }
+
+    /// Server: refuses the pending request with an HTTP response; the transport
+    /// is to be closed once the output is written.
+    pub fn reject(
+        &self,
+        status: u16,
+        #[wasm_bindgen(unchecked_optional_param_type = "HeaderList")] headers: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] body: Option<Vec<u8>>,
+    ) -> Result<(), JsValue> {
+        let headers = match headers {
+            Some(h) => js_types::header_list(&h)?,
+            None => Vec::<Header>::new(),
+        };
+        self.core()?.reject(status, &headers, &body.unwrap_or_default()).map_err(errors::accept_error)
+    }
+
+    // ----- to the network -----
+
+    /// Every pending byte, copied out of wasm memory once, as one `Uint8Array`.
+    #[wasm_bindgen(js_name = takeOutput)]
+    pub fn take_output(&self) -> Result<Uint8Array, JsValue> {
+        let mut conn = self.core()?;
+        let total = conn.buffered_amount();
+        let out = Uint8Array::new_with_length(total as u32);
+        let mut at = 0u32;
+        for slice in conn.output() {
+            let end = at + slice.len() as u32;
+            out.subarray(at, end).copy_from(slice);
+            at = end;
+        }
+        conn.advance_output(total);
+        Ok(out)
+    }
+
+    /// Bytes queued for the transport and not yet taken.
+    #[wasm_bindgen(getter, js_name = bufferedAmount)]
+    pub fn buffered_amount(&self) -> usize {
+        self.inner.try_borrow().map(|c| c.buffered_amount()).unwrap_or(0)
+    }
+
+    /// Whether to close the transport once the output is written (also true
+    /// after an internal error).
+    #[wasm_bindgen(getter, js_name = shouldCloseTransport)]
+    pub fn should_close_transport(&self) -> bool {
+        self.inner.try_borrow().map(|c| c.should_close_transport()).unwrap_or(true)
+    }
+
+    // ----- state -----
+
+    /// `"connecting" | "open" | "closing" | "closed"`.
+    #[wasm_bindgen(getter, unchecked_return_type = "State")]
+    pub fn state(&self) -> String {
+        let state = self.inner.try_borrow().map(|c| c.state()).unwrap_or(State::Closed);
+        match state {
+            State::Connecting => "connecting",
+            State::Open => "open",
+            State::Closing => "closing",
+            State::Closed => "closed",
+        }
+        .to_owned()
+    }
+
+    /// Whether we may still send: `"connecting" | "open" | "closed"`.
+    #[wasm_bindgen(getter, js_name = ourState, unchecked_return_type = "SideState")]
+    pub fn our_state(&self) -> String {
+        side_state(self.inner.try_borrow().map(|c| c.our_state()).unwrap_or(SideState::Closed))
+    }
+
+    /// Whether the peer may still send: `"connecting" | "open" | "closed"`.
+    #[wasm_bindgen(getter, js_name = theirState, unchecked_return_type = "SideState")]
+    pub fn their_state(&self) -> String {
+        side_state(self.inner.try_borrow().map(|c| c.their_state()).unwrap_or(SideState::Closed))
+    }
+
+    /// The subprotocol agreed in the handshake, if any.
+    #[wasm_bindgen(getter)]
+    pub fn subprotocol(&self) -> Option<String> {
+        self.inner.try_borrow().ok()?.subprotocol().map(str::to_owned)
+    }
+
+    /// Who closed and why, once our side stopped sending; `undefined` while open.
+    #[wasm_bindgen(getter, js_name = closeInfo, unchecked_return_type = "CloseInfo | undefined")]
+    pub fn close_info(&self) -> JsValue {
+        match self.inner.try_borrow() {
+            Ok(c) => c.close_info().map(|i| js_types::close_info(i).into()).unwrap_or(JsValue::UNDEFINED),
+            Err(_) => JsValue::UNDEFINED,
+        }
+    }
+
+    /// The error classes wscore throws, for `instanceof`:
+    /// `{ WebSocketError, ConnectionClosedError, InvalidCloseArgumentsError, InvalidStateError, HandshakeError, InternalError }`.
+    #[wasm_bindgen(getter = errors, unchecked_return_type = "WscoreErrorClasses")]
+    pub fn error_classes() -> Object {
+        errors::error_classes()
+    }
+}
+
+impl JsConnection {
+    fn wrap(conn: Connection) -> JsConnection {
+        JsConnection { inner: RefCell::new(conn) }
+    }
+
+    /// The core connection for one call. A call that panicked never released
+    /// its borrow, so the connection stays failed with `InternalError`.
+    fn core(&self) -> Result<RefMut<'_, Connection>, JsValue> {
+        self.inner.try_borrow_mut().map_err(|_| errors::poisoned_error())
+    }
+
+    /// Runs `f` on the core connection exactly as the exported methods do: for
+    /// tests of the panic containment (not exported to JS).
+    #[doc(hidden)]
+    pub fn with_core<R>(&self, f: impl FnOnce(&mut Connection) -> R) -> Result<R, JsValue> {
+        let mut conn = self.core()?;
+        Ok(f(&mut conn))
+    }
+}
+
+fn side_state(state: SideState) -> String {
+    match state {
+        SideState::Connecting => "connecting",
+        SideState::Open => "open",
+        SideState::Closed => "closed",
+    }
+    .to_owned()
+}

@@ -4,7 +4,11 @@
 use wasm_bindgen::prelude::*;
 
 mod codec;
+mod errors;
+mod js_types;
 mod safe_socket;
+
+pub use codec::JsConnection;
 
 /// The version of wscore.
 #[wasm_bindgen]

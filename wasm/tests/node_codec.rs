@@ -1,0 +1,237 @@
+//! The JS `Connection` (codec.rs) in Node: two connections talk in memory.
+//! `cargo test -p wscore-wasm --target wasm32-unknown-unknown --test node_codec`
+//! with `wasm-bindgen-test-runner` as the runner (see mk/wasm-node.mk).
+#![cfg(target_arch = "wasm32")]
+
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+use wscore_wasm::JsConnection as Connection;
+
+#[wasm_bindgen(inline_js = "export function catchThrown(f) { try { f(); return undefined; } catch (e) { return e; } }")]
+extern "C" {
+    #[wasm_bindgen(js_name = catchThrown)]
+    fn catch_thrown(f: &js_sys::Function) -> JsValue;
+}
+
+fn field(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &key.into()).expect("an object")
+}
+
+fn str_field(value: &JsValue, key: &str) -> String {
+    field(value, key).as_string().unwrap_or_else(|| panic!("{key} is not a string"))
+}
+
+fn num_field(value: &JsValue, key: &str) -> f64 {
+    field(value, key).as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o
+}
+
+fn pump(from: &Connection, to: &Connection) {
+    to.receive(&from.take_output().unwrap().to_vec()).unwrap();
+}
+
+/// A client and a server with the handshake done (subprotocol "chat").
+fn open_pair(server_options: Option<Object>) -> (Connection, Connection) {
+    let subprotocols = Array::of1(&"chat".into());
+    let client =
+        Connection::client("ws://127.0.0.1/room?x=1".into(), Some(options(&[("subprotocols", subprotocols.into())])))
+            .unwrap();
+    let server = Connection::server(server_options).unwrap();
+    pump(&client, &server);
+    let request = server.poll_event().unwrap();
+    assert_eq!(str_field(&request, "type"), "request");
+    assert_eq!(str_field(&request, "target"), "/room?x=1");
+    server.accept(Some(options(&[("subprotocol", "chat".into())]))).unwrap();
+    pump(&server, &client);
+    let accepted = client.poll_event().unwrap();
+    assert_eq!(str_field(&accepted, "type"), "accepted");
+    assert_eq!(str_field(&accepted, "subprotocol"), "chat");
+    assert_eq!((client.state(), server.state()), ("open".to_string(), "open".to_string()));
+    (client, server)
+}
+
+fn error_name(error: &JsValue) -> String {
+    str_field(error, "name")
+}
+
+#[wasm_bindgen_test]
+fn text_and_binary_cross_as_string_and_uint8array() {
+    let (client, server) = open_pair(None);
+    client.send_text("héllo €".into()).unwrap();
+    client.send_binary(vec![0, 1, 255]).unwrap();
+    client.send_ping(Some(b"p".to_vec())).unwrap();
+    pump(&client, &server);
+    let events = server.events().unwrap();
+    assert_eq!(events.length(), 3);
+    assert_eq!(str_field(&events.get(0), "type"), "text");
+    assert_eq!(str_field(&events.get(0), "data"), "héllo €");
+    assert_eq!(str_field(&events.get(1), "type"), "binary");
+    assert_eq!(Uint8Array::new(&field(&events.get(1), "data")).to_vec(), vec![0, 1, 255]);
+    assert_eq!(str_field(&events.get(2), "type"), "ping");
+    // The pong was queued by core; the client sees it.
+    pump(&server, &client);
+    let pong = client.poll_event().unwrap();
+    assert_eq!(str_field(&pong, "type"), "pong");
+    assert_eq!(Uint8Array::new(&field(&pong, "data")).to_vec(), b"p".to_vec());
+    assert!(client.poll_event().unwrap().is_undefined());
+}
+
+#[wasm_bindgen_test]
+fn take_output_returns_every_pending_byte_once() {
+    let (client, server) = open_pair(None);
+    server.send_binary(vec![7; 100_000]).unwrap();
+    server.send_text("tail".into()).unwrap();
+    let expected = server.buffered_amount();
+    assert_eq!(expected, 10 + 100_000 + 2 + 4); // 64-bit length header, then a 2-byte one
+    let out = server.take_output().unwrap();
+    assert_eq!(out.length() as usize, expected);
+    assert_eq!(server.buffered_amount(), 0);
+    assert_eq!(server.take_output().unwrap().length(), 0);
+    client.receive(&out.to_vec()).unwrap();
+    let events = client.events().unwrap();
+    assert_eq!(Uint8Array::new(&field(&events.get(0), "data")).length(), 100_000);
+    assert_eq!(str_field(&events.get(1), "data"), "tail");
+}
+
+#[wasm_bindgen_test]
+fn send_after_local_close_throws_connection_closed_with_code_reason_initiator() {
+    let (client, _server) = open_pair(None);
+    let outcome = client.close(Some(4000.0), Some("bye".into())).unwrap();
+    assert_eq!(str_field(&outcome, "outcome"), "sent");
+    let error = client.send_text("late".into()).unwrap_err();
+    assert!(error.is_instance_of::<js_sys::Error>());
+    assert_eq!(error_name(&error), "ConnectionClosedError");
+    assert_eq!(num_field(&error, "code"), 4000.0);
+    assert_eq!(str_field(&error, "reason"), "bye");
+    assert_eq!(str_field(&error, "initiator"), "local");
+    assert_eq!(field(&error, "closedByUs"), JsValue::TRUE);
+    let classes = Connection::error_classes();
+    let closed_class: js_sys::Function = field(&classes, "ConnectionClosedError").into();
+    let base_class: js_sys::Function = field(&classes, "WebSocketError").into();
+    assert!(error.unchecked_ref::<Object>().is_instance_of::<js_sys::Error>());
+    assert!(js_sys::Reflect::get_prototype_of(&error).unwrap() == field(&closed_class, "prototype").into());
+    assert!(
+        Reflect::get_prototype_of(&field(&closed_class, "prototype")).unwrap()
+            == field(&base_class, "prototype").into()
+    );
+    // Closing twice is fine and says who closed.
+    let again = client.close(Some(1000.0), None).unwrap();
+    assert_eq!(str_field(&again, "outcome"), "already_closed");
+    assert_eq!(num_field(&again, "code"), 4000.0);
+    assert_eq!(str_field(&again, "initiator"), "local");
+}
+
+#[wasm_bindgen_test]
+fn peer_close_then_send_is_remote_and_eof_is_transport_1006() {
+    let (client, server) = open_pair(None);
+    server.close(Some(1001.0), Some("restart".into())).unwrap();
+    pump(&server, &client);
+    let events = client.events().unwrap();
+    assert_eq!(str_field(&events.get(0), "type"), "close_received");
+    assert_eq!(num_field(&events.get(0), "code"), 1001.0);
+    let error = client.send_binary(vec![1]).unwrap_err();
+    assert_eq!((str_field(&error, "initiator"), num_field(&error, "code")), ("remote".into(), 1001.0));
+    assert_eq!(client.our_state(), "closed");
+
+    let (client, server) = open_pair(None);
+    server.receive_eof().unwrap();
+    let closed = server.poll_event().unwrap();
+    assert_eq!(str_field(&closed, "type"), "closed");
+    assert_eq!((num_field(&closed, "code"), field(&closed, "clean")), (1006.0, JsValue::FALSE));
+    assert_eq!(str_field(&closed, "initiator"), "transport");
+    assert!(server.should_close_transport());
+    let error = server.send_text("x".into()).unwrap_err();
+    assert_eq!((str_field(&error, "initiator"), num_field(&error, "code")), ("transport".into(), 1006.0));
+    drop(client);
+}
+
+#[wasm_bindgen_test]
+fn invalid_close_arguments_throw_and_send_nothing() {
+    let (client, _server) = open_pair(None);
+    let before = client.buffered_amount();
+    for (code, reason) in
+        [(1006.0, String::new()), (1000.5, String::new()), (70000.0, String::new()), (1000.0, "x".repeat(124))]
+    {
+        let error = client.close(Some(code), Some(reason)).unwrap_err();
+        assert_eq!(error_name(&error), "InvalidCloseArgumentsError", "code {code}");
+    }
+    assert_eq!(client.buffered_amount(), before);
+    assert_eq!(client.state(), "open");
+}
+
+#[wasm_bindgen_test]
+fn state_and_argument_errors_are_typed() {
+    let client = Connection::client("ws://127.0.0.1/".into(), None).unwrap();
+    assert_eq!(error_name(&client.send_text("early".into()).unwrap_err()), "InvalidStateError");
+    let server = Connection::server(None).unwrap();
+    assert_eq!(error_name(&server.accept(None).unwrap_err()), "InvalidStateError");
+    let (client, _server) = open_pair(None);
+    assert!(client.send_ping(Some(vec![0; 126])).unwrap_err().is_instance_of::<js_sys::RangeError>());
+    let bad_url = Connection::client("http://x/".into(), None).err().expect("http: is refused");
+    assert_eq!(error_name(&bad_url), "HandshakeError");
+    let bad_option = Connection::server(Some(options(&[("maxFrameSize", "big".into())]))).err().unwrap();
+    assert!(bad_option.is_instance_of::<js_sys::TypeError>());
+    assert!(client.handle_timeout(f64::NAN).unwrap_err().is_instance_of::<js_sys::TypeError>());
+}
+
+#[wasm_bindgen_test]
+fn close_timer_runs_on_the_callers_clock() {
+    let (client, _server) = open_pair(None);
+    client.handle_timeout(5_000.0).unwrap();
+    client.close(None, None).unwrap();
+    assert_eq!(client.poll_timeout(), Some(15_000.0)); // close_timeout 10 s from now
+    client.handle_timeout(14_999.0).unwrap();
+    assert!(client.poll_event().unwrap().is_undefined());
+    client.handle_timeout(15_000.0).unwrap();
+    let closed = client.poll_event().unwrap();
+    assert_eq!((num_field(&closed, "code"), field(&closed, "clean")), (1006.0, JsValue::FALSE));
+    assert!(client.should_close_transport());
+    assert_eq!(client.poll_timeout(), None);
+}
+
+#[wasm_bindgen_test]
+fn options_reach_core_limits() {
+    let limits = options(&[("maxMessageSize", 10.into()), ("closeTimeoutMs", JsValue::NULL)]);
+    let (client, server) = open_pair(Some(limits));
+    client.send_text("eleven char".into()).unwrap();
+    pump(&client, &server);
+    let closed = server.poll_event().unwrap();
+    assert_eq!(str_field(&closed, "type"), "closed");
+    assert_eq!(num_field(&closed, "code"), 1009.0);
+    assert_eq!(str_field(&closed, "initiator"), "protocol_error");
+    assert!(str_field(&closed, "error").contains("exceeds the limit of 10"));
+}
+
+#[wasm_bindgen_test]
+fn a_panic_fails_only_its_connection() {
+    let (victim, _peer) = open_pair(None);
+    let (client, server) = open_pair(None);
+    let victim = Rc::new(victim);
+    let inside = victim.clone();
+    let call = Closure::<dyn FnMut()>::new(move || {
+        let _ = inside.with_core(|_| panic!("boom in core"));
+    });
+    let thrown = catch_thrown(call.as_ref().unchecked_ref());
+    assert!(thrown.is_instance_of::<js_sys::Error>(), "the trap reaches JS as an Error");
+    // Every later call on that connection throws InternalError with the message.
+    let error = victim.send_text("x".into()).unwrap_err();
+    assert_eq!(error_name(&error), "InternalError");
+    assert!(str_field(&error, "message").contains("boom in core"));
+    assert!(victim.should_close_transport());
+    assert_eq!(victim.state(), "closed");
+    // The instance and the other connections carry on.
+    client.send_text("still here".into()).unwrap();
+    pump(&client, &server);
+    assert_eq!(str_field(&server.poll_event().unwrap(), "data"), "still here");
+    std::mem::forget(call); // its JS wrapper never returned; leave it alone
+}
