@@ -279,9 +279,6 @@ impl Connection {
     /// clock reading as a `Duration` since an origin of your choice.
     pub fn handle_timeout(&mut self, now: Duration) {
         self.timers.set_now(now);
-        if self.events.is_empty() {
-            self.run_deferred_failure();
-        }
         if self.finished {
             return;
         }
@@ -461,6 +458,12 @@ impl Connection {
     }
 
     // ----- to the application -----
+
+    /// How many events are waiting for [`Connection::poll_event`]. Adapters that hand
+    /// messages over in batches use it; it never advances the connection.
+    pub fn pending_events(&self) -> usize {
+        self.events.len()
+    }
 
     /// The next event, if any. Call until `None` after each input.
     pub fn poll_event(&mut self) -> Option<Event> {

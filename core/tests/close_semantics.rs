@@ -348,6 +348,10 @@ fn messages_before_a_protocol_error_can_still_be_answered() {
     let mut bytes = client_frame(0x81, b"valid");
     bytes.extend(client_frame(0xA1, b"rsv2")); // RSV2 with no extension
     server.receive(&bytes);
+    assert_eq!(server.pending_events(), 1);
+    // Time passing does not advance it either: only polling does.
+    server.handle_timeout(Duration::from_secs(1));
+    assert_eq!(server.buffered_amount(), 0, "no close frame before the message is polled");
     assert_eq!(server.poll_event(), Some(Event::Text("valid".into())));
     server.send_text("echo: valid").unwrap();
     let ev = events(&mut server);
