@@ -1,7 +1,13 @@
-//! wscore for Python (pip package `wscore`). The full adapter is built in its own
-//! issue; for now it exposes the core's close-code rule so the module is real.
+//! wscore for Python (pip package `wscore`, native module `wscore._wscore`): a
+//! pyo3 adapter that only translates types. All protocol rules live in core.
 
 use pyo3::prelude::*;
+
+mod buffer;
+mod config;
+mod connection;
+mod errors;
+mod events;
 
 /// Whether `code` may be sent in a close frame (RFC 6455 §7.4).
 #[pyfunction]
@@ -14,6 +20,20 @@ fn is_sendable_close_code(code: u16) -> bool {
 fn _wscore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(is_sendable_close_code, m)?)?;
+    m.add_function(wrap_pyfunction!(config::default_config, m)?)?;
+    m.add_class::<connection::Connection>()?;
+    m.add_class::<connection::ServerConnection>()?;
+    m.add_class::<connection::ClientConnection>()?;
+    m.add_class::<events::Request>()?;
+    m.add_class::<events::Accepted>()?;
+    m.add_class::<events::Rejected>()?;
+    m.add_class::<events::TextMessage>()?;
+    m.add_class::<events::BinaryMessage>()?;
+    m.add_class::<events::Ping>()?;
+    m.add_class::<events::Pong>()?;
+    m.add_class::<events::CloseReceived>()?;
+    m.add_class::<events::Closed>()?;
+    m.add_class::<events::CloseInfo>()?;
     Ok(())
 }
 

@@ -1,28 +1,68 @@
 """wscore: a sans-IO WebSocket protocol core (RFC 6455) written in Rust, with
 race-free close semantics: a send after close raises :class:`ConnectionClosed`
-saying who closed and why, never a crash."""
+saying who closed and why, never a crash.
+
+Drive a :class:`ServerConnection` or :class:`ClientConnection` yourself (bytes in
+with ``receive_data``, events out with ``events()``, bytes out with
+``data_to_send()``), or serve ASGI apps with ``uvicorn --ws wscore.uvicorn:WSProtocol``.
+"""
 
 from ._exceptions import (
     ConnectionClosed,
+    ControlFrameTooLong,
     HandshakeError,
     InternalError,
     InvalidCloseArguments,
+    InvalidHandshakeAnswer,
     InvalidState,
     PayloadTooBig,
     ProtocolError,
     WebSocketError,
 )
-from ._wscore import __version__, is_sendable_close_code
+from ._wscore import (
+    Accepted,
+    BinaryMessage,
+    ClientConnection,
+    CloseInfo,
+    CloseReceived,
+    Closed,
+    Connection,
+    Ping,
+    Pong,
+    Rejected,
+    Request,
+    ServerConnection,
+    TextMessage,
+    __version__,
+    default_config,
+    is_sendable_close_code,
+)
 
 __all__ = [
     "__version__",
     "is_sendable_close_code",
+    "default_config",
+    "Connection",
+    "ServerConnection",
+    "ClientConnection",
+    "Request",
+    "Accepted",
+    "Rejected",
+    "TextMessage",
+    "BinaryMessage",
+    "Ping",
+    "Pong",
+    "CloseReceived",
+    "Closed",
+    "CloseInfo",
     "WebSocketError",
     "ConnectionClosed",
     "ProtocolError",
     "PayloadTooBig",
     "HandshakeError",
     "InvalidCloseArguments",
+    "InvalidHandshakeAnswer",
     "InvalidState",
+    "ControlFrameTooLong",
     "InternalError",
 ]

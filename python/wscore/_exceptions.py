@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 __all__ = [
     "WebSocketError",
     "ConnectionClosed",
@@ -14,6 +12,8 @@ __all__ = [
     "InvalidCloseArguments",
     "InvalidState",
     "InternalError",
+    "InvalidHandshakeAnswer",
+    "ControlFrameTooLong",
 ]
 
 
@@ -64,7 +64,7 @@ class PayloadTooBig(ProtocolError):
 class HandshakeError(WebSocketError):
     """The opening handshake failed; ``status`` is the HTTP status involved, if any."""
 
-    def __init__(self, message: str, status: Optional[int] = None) -> None:
+    def __init__(self, message: str, status: int | None = None) -> None:
         self.status = status
         super().__init__(message)
 
@@ -79,3 +79,12 @@ class InvalidState(WebSocketError):
 
 class InternalError(WebSocketError):
     """A bug inside wscore (a Rust panic) was caught; this connection is failed."""
+
+
+class InvalidHandshakeAnswer(WebSocketError, ValueError):
+    """``accept()`` or ``reject()`` was given arguments the handshake cannot carry
+    (a subprotocol the client did not offer, a header with CR/LF, status 101); nothing was sent."""
+
+
+class ControlFrameTooLong(WebSocketError, ValueError):
+    """A ping or pong payload was over 125 bytes; nothing was sent."""

@@ -1,0 +1,109 @@
+//! Borrowing bytes-like arguments (bytes, bytearray, memoryview, array, …) without
+//! copying them: core takes `&[u8]`.
+//!
+//! pyo3 only offers `PyBuffer` on the limited API from 3.11, but this module is
+//! `abi3-py39`. `PyObject_GetBuffer`/`PyBuffer_Release` and the `Py_buffer` layout
+//! have been exported and unchanged since Python 3.3 (and are part of the stable ABI
+//! from 3.11), so we declare them here ourselves.
+
+use std::ffi::{c_char, c_int, c_void};
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+#[repr(C)]
+pub(crate) struct PyBufferView {
+    buf: *mut c_void,
+    obj: *mut ffi::PyObject,
+    len: ffi::Py_ssize_t,
+    itemsize: ffi::Py_ssize_t,
+    readonly: c_int,
+    ndim: c_int,
+    format: *mut c_char,
+    shape: *mut ffi::Py_ssize_t,
+    strides: *mut ffi::Py_ssize_t,
+    suboffsets: *mut ffi::Py_ssize_t,
+    internal: *mut c_void,
+}
+
+extern "C" {
+    fn PyObject_GetBuffer(obj: *mut ffi::PyObject, view: *mut PyBufferView, flags: c_int) -> c_int;
+    fn PyBuffer_Release(view: *mut PyBufferView);
+}
+
+/// PyBUF_SIMPLE: one C-contiguous run of bytes, read-only is fine.
+const PYBUF_SIMPLE: c_int = 0;
+
+/// A bytes-like argument, borrowed for the duration of the call.
+pub(crate) enum BytesLike<'py> {
+    /// `bytes`: immutable, read in place.
+    Bytes(Bound<'py, PyBytes>),
+    /// Anything else with the buffer protocol; released on drop. While it is held,
+    /// a `bytearray` cannot be resized, so the slice stays valid.
+    Buffer(Box<PyBufferView>),
+}
+
+impl BytesLike<'_> {
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            BytesLike::Bytes(b) => b.as_bytes(),
+            BytesLike::Buffer(view) => {
+                if view.len == 0 || view.buf.is_null() {
+                    return &[];
+                }
+                // SAFETY: PyBUF_SIMPLE guarantees `len` contiguous bytes at `buf`,
+                // valid until PyBuffer_Release (in Drop).
+                unsafe { std::slice::from_raw_parts(view.buf as *const u8, view.len as usize) }
+            }
+        }
+    }
+}
+
+impl Drop for BytesLike<'_> {
+    fn drop(&mut self) {
+        if let BytesLike::Buffer(view) = self {
+            // SAFETY: the view was filled by a successful PyObject_GetBuffer, and
+            // the GIL is held (the guard lives only inside a pymethod call).
+            unsafe { PyBuffer_Release(&mut **view) };
+        }
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for BytesLike<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(bytes) = obj.cast::<PyBytes>() {
+            return Ok(BytesLike::Bytes(bytes.to_owned()));
+        }
+        if obj.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err("expected a bytes-like object, got str (use send_text for text)"));
+        }
+        let mut view = Box::new(PyBufferView {
+            buf: std::ptr::null_mut(),
+            obj: std::ptr::null_mut(),
+            len: 0,
+            itemsize: 0,
+            readonly: 0,
+            ndim: 0,
+            format: std::ptr::null_mut(),
+            shape: std::ptr::null_mut(),
+            strides: std::ptr::null_mut(),
+            suboffsets: std::ptr::null_mut(),
+            internal: std::ptr::null_mut(),
+        });
+        // SAFETY: `obj` is a live object and the GIL is held.
+        let rc = unsafe { PyObject_GetBuffer(obj.as_ptr(), &mut *view, PYBUF_SIMPLE) };
+        if rc != 0 {
+            // Replace the buffer protocol's error with a clearer one.
+            let _ = PyErr::take(obj.py());
+            let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            return Err(PyTypeError::new_err(format!(
+                "expected a contiguous bytes-like object (bytes, bytearray, memoryview), got {ty}"
+            )));
+        }
+        Ok(BytesLike::Buffer(view))
+    }
+}

@@ -1,0 +1,395 @@
+//! `Connection` (the base class) and its `ServerConnection` / `ClientConnection`
+//! subclasses: thin wrappers that translate types and catch panics. Every call
+//! into core goes through `Connection::core`, so a Rust panic becomes
+//! `wscore.InternalError` and fails only that connection.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+
+use wscore::{Accept, ClientRequest, CloseOutcome, Header, Role, SideState, State};
+
+use crate::buffer::BytesLike;
+use crate::{config, errors, events};
+
+/// A sans-IO WebSocket connection (RFC 6455): feed it bytes and the time, take
+/// events and the bytes to write. Build a ``ServerConnection`` or a ``ClientConnection``.
+#[pyclass(subclass, module = "wscore")]
+pub struct Connection {
+    inner: wscore::Connection,
+    /// Set once a panic was caught: the core state is not trusted any more.
+    poisoned: Option<String>,
+    /// The `Closed` event for a poisoned connection is still to be reported.
+    poison_event_pending: bool,
+    /// Why the connection failed (for `failure` and `ConnectionClosed.__cause__`).
+    failure: Option<PyErr>,
+}
+
+impl Connection {
+    fn new(inner: wscore::Connection) -> Self {
+        Connection { inner, poisoned: None, poison_event_pending: false, failure: None }
+    }
+
+    /// Runs `f` on the core connection, turning a panic into `InternalError`.
+    fn core<T>(&mut self, py: Python<'_>, f: impl FnOnce(&mut wscore::Connection) -> T) -> PyResult<T> {
+        if let Some(message) = &self.poisoned {
+            return Err(errors::internal_error(py, &format!("connection failed earlier: {message}")));
+        }
+        match catch_unwind(AssertUnwindSafe(|| f(&mut self.inner))) {
+            Ok(value) => Ok(value),
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".to_string());
+                self.poisoned = Some(message.clone());
+                self.poison_event_pending = true;
+                Err(errors::internal_error(py, &format!("internal error in wscore: {message}")))
+            }
+        }
+    }
+
+    /// `ConnectionClosed` (with the failure as `__cause__`) and friends.
+    fn send_error(&self, py: Python<'_>, e: wscore::SendError) -> PyErr {
+        let err = errors::send_error(py, e);
+        if let Some(cause) = &self.failure {
+            err.set_cause(py, Some(cause.clone_ref(py)));
+        }
+        err
+    }
+
+    fn side(&self, f: impl FnOnce(&wscore::Connection) -> SideState) -> &'static str {
+        if self.poisoned.is_some() {
+            return "closed";
+        }
+        match f(&self.inner) {
+            SideState::Connecting => "connecting",
+            SideState::Open => "open",
+            SideState::Closed => "closed",
+        }
+    }
+}
+
+#[pymethods]
+impl Connection {
+    /// Feeds bytes read from the transport (``bytes``, ``bytearray`` or
+    /// ``memoryview``; read in place). Never raises for bad input: problems are
+    /// reported by ``events()`` (a failed connection ends with ``Closed(error=...)``).
+    fn receive_data(&mut self, py: Python<'_>, data: BytesLike<'_>) -> PyResult<()> {
+        self.core(py, |c| c.receive(data.as_slice()))
+    }
+
+    /// Reports that the peer closed the transport (a read returned nothing).
+    fn receive_eof(&mut self, py: Python<'_>) -> PyResult<()> {
+        self.core(py, |c| c.receive_eof())
+    }
+
+    /// The events produced since the last call, in order (an empty list when there
+    /// are none). Call it after each ``receive_data``/``receive_eof``/``handle_timeout``.
+    fn events<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        while let Some(event) = self.next_event(py)? {
+            list.append(event)?;
+        }
+        Ok(list)
+    }
+
+    /// The next event, or ``None`` when there is none. A protocol error found
+    /// behind complete messages takes effect on the call after the last of them,
+    /// so an application that answers each message before asking for the next one
+    /// gets its answers on the wire before the close frame.
+    fn next_event(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        if self.poisoned.is_some() {
+            if std::mem::take(&mut self.poison_event_pending) {
+                let message = self.poisoned.clone().unwrap_or_default();
+                return events::internal_closed(py, &message).map(Some);
+            }
+            return Ok(None);
+        }
+        let role = self.inner.role();
+        let Some(event) = self.core(py, |c| c.poll_event())? else { return Ok(None) };
+        let mut failure = None;
+        let event = events::to_python(py, event, role, &mut failure)?;
+        if failure.is_some() {
+            self.failure = failure;
+        }
+        Ok(Some(event))
+    }
+
+    /// Queues a text message. Raises ``ConnectionClosed`` (saying who closed, with
+    /// which code and reason) once the connection is closing or closed, and
+    /// ``InvalidState`` before the opening handshake is complete.
+    fn send_text(&mut self, py: Python<'_>, data: PyBackedStr) -> PyResult<()> {
+        let text: &str = &data;
+        self.core(py, |c| c.send_text(text))?.map_err(|e| self.send_error(py, e))
+    }
+
+    /// Queues a binary message (``bytes``, ``bytearray`` or ``memoryview``).
+    /// Raises like ``send_text``.
+    fn send_binary(&mut self, py: Python<'_>, data: BytesLike<'_>) -> PyResult<()> {
+        self.core(py, |c| c.send_binary(data.as_slice()))?.map_err(|e| self.send_error(py, e))
+    }
+
+    /// Queues a ping (at most 125 bytes, else ``ControlFrameTooLong``). Raises like ``send_text``.
+    #[pyo3(signature = (payload = None))]
+    fn send_ping(&mut self, py: Python<'_>, payload: Option<BytesLike<'_>>) -> PyResult<()> {
+        let data = payload.as_ref().map(BytesLike::as_slice).unwrap_or_default();
+        self.core(py, |c| c.send_ping(data))?.map_err(|e| self.send_error(py, e))
+    }
+
+    /// Queues a pong (the answer to a ping when ``auto_pong=False``, or unsolicited).
+    #[pyo3(signature = (payload = None))]
+    fn send_pong(&mut self, py: Python<'_>, payload: Option<BytesLike<'_>>) -> PyResult<()> {
+        let data = payload.as_ref().map(BytesLike::as_slice).unwrap_or_default();
+        self.core(py, |c| c.send_pong(data))?.map_err(|e| self.send_error(py, e))
+    }
+
+    /// Starts the closing handshake. Returns ``True`` if a close frame was queued,
+    /// ``False`` if there was nothing to do (already closing or closed: never
+    /// raises for that) or the opening handshake was still in progress (then the
+    /// transport is to be dropped: see ``should_close_transport``). A code the RFC
+    /// forbids or a reason over 123 UTF-8 bytes raises ``InvalidCloseArguments``.
+    #[pyo3(signature = (code = 1000, reason = ""))]
+    fn close(&mut self, py: Python<'_>, code: u16, reason: &str) -> PyResult<bool> {
+        if self.poisoned.is_some() {
+            return Ok(false);
+        }
+        match self.core(py, |c| c.close(code, reason))? {
+            Ok(CloseOutcome::Sent) => Ok(true),
+            Ok(CloseOutcome::AlreadyClosed(_) | CloseOutcome::Aborted) => Ok(false),
+            Err(e) => Err(errors::close_error(py, e)),
+        }
+    }
+
+    /// Takes every pending byte to write to the transport (``b""`` when none).
+    fn data_to_send<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        if self.poisoned.is_some() {
+            return Ok(PyBytes::new(py, b""));
+        }
+        let total = self.inner.buffered_amount();
+        let bytes = PyBytes::new_with(py, total, |dst| {
+            let mut at = 0;
+            for slice in self.inner.output() {
+                dst[at..at + slice.len()].copy_from_slice(slice);
+                at += slice.len();
+            }
+            Ok(())
+        })?;
+        self.core(py, |c| c.advance_output(total))?;
+        Ok(bytes)
+    }
+
+    /// When ``handle_timeout`` must next be called, in seconds on the clock you
+    /// pass to it; ``None`` when no timer is armed.
+    fn next_timeout(&self) -> Option<f64> {
+        if self.poisoned.is_some() {
+            return None;
+        }
+        self.inner.poll_timeout().map(|t| t.as_secs_f64())
+    }
+
+    /// Tells the connection the time (seconds, float, from any monotonic clock with
+    /// an origin of your choice, e.g. ``loop.time()``) and fires due timers:
+    /// handshake, close and keepalive. Call it before feeding input or sending.
+    fn handle_timeout(&mut self, py: Python<'_>, now: f64) -> PyResult<()> {
+        let now = config::seconds("now", now)?;
+        self.core(py, |c| c.handle_timeout(now))
+    }
+
+    /// Whether the transport should be closed once ``data_to_send()`` is written.
+    #[getter]
+    fn should_close_transport(&self) -> bool {
+        self.poisoned.is_some() || self.inner.should_close_transport()
+    }
+
+    /// ``"connecting"``, ``"open"``, ``"closing"`` or ``"closed"``.
+    #[getter]
+    fn state(&self) -> &'static str {
+        if self.poisoned.is_some() {
+            return "closed";
+        }
+        match self.inner.state() {
+            State::Connecting => "connecting",
+            State::Open => "open",
+            State::Closing => "closing",
+            State::Closed => "closed",
+        }
+    }
+
+    /// Whether we may still send: ``"connecting"``, ``"open"`` or ``"closed"``.
+    #[getter]
+    fn our_state(&self) -> &'static str {
+        self.side(wscore::Connection::our_state)
+    }
+
+    /// Whether the peer may still send: ``"connecting"``, ``"open"`` or ``"closed"``.
+    #[getter]
+    fn their_state(&self) -> &'static str {
+        self.side(wscore::Connection::their_state)
+    }
+
+    /// ``"client"`` or ``"server"``.
+    #[getter]
+    fn role(&self) -> &'static str {
+        match self.inner.role() {
+            Role::Client => "client",
+            Role::Server => "server",
+        }
+    }
+
+    /// Bytes queued for the transport and not yet taken by ``data_to_send()``.
+    #[getter]
+    fn buffered_amount(&self) -> usize {
+        if self.poisoned.is_some() {
+            return 0;
+        }
+        self.inner.buffered_amount()
+    }
+
+    /// The subprotocol agreed in the opening handshake, or ``None``.
+    #[getter]
+    fn subprotocol(&self) -> Option<&str> {
+        self.inner.subprotocol()
+    }
+
+    /// Who closed and why (a ``CloseInfo``) once our side has stopped sending; ``None`` while open.
+    #[getter]
+    fn close_info(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        self.inner.close_info().map(|info| events::close_info(py, info)).transpose()
+    }
+
+    /// The exception describing why the connection failed (``ProtocolError``,
+    /// ``PayloadTooBig`` or ``HandshakeError``), once ``events()`` has reported
+    /// the ``Closed`` event; ``None`` otherwise.
+    #[getter]
+    fn failure(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.failure.as_ref().map(|e| e.value(py).clone().into_any().unbind())
+    }
+
+    /// The permessage-deflate parameters agreed in the opening handshake (a dict:
+    /// ``server_no_context_takeover``, ``client_no_context_takeover``,
+    /// ``server_max_window_bits``, ``client_max_window_bits``), or ``None``.
+    #[getter]
+    fn deflate<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        if self.poisoned.is_some() {
+            return Ok(None);
+        }
+        self.inner.deflate().map(|p| config::deflate_params(py, p)).transpose()
+    }
+
+    /// The settings this connection runs with, as a dict of keyword arguments.
+    #[getter]
+    fn config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        config::to_dict(py, self.inner.config())
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let name = slf.get_type().name()?;
+        let this = slf.borrow();
+        Ok(format!("<{name} state={} buffered={}>", this.state(), this.buffered_amount()))
+    }
+
+    /// Test hook: panics inside a core call (built only with the `test-hooks` feature).
+    #[cfg(feature = "test-hooks")]
+    fn _debug_panic(&mut self, py: Python<'_>) -> PyResult<()> {
+        self.core(py, |_| panic!("debug panic requested by a test"))
+    }
+}
+
+/// Headers from Python: an iterable of ``(name, value)`` pairs, each ``str`` or ``bytes``.
+fn headers_from(headers: &Bound<'_, PyAny>) -> PyResult<Vec<Header>> {
+    let mut out = Vec::new();
+    for item in headers.try_iter()? {
+        let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+        let name = match name.cast::<PyString>() {
+            Ok(s) => s.to_cow()?.into_owned(),
+            Err(_) => String::from_utf8(name.extract::<Vec<u8>>()?)
+                .map_err(|_| pyo3::exceptions::PyValueError::new_err("header name is not ASCII"))?,
+        };
+        let value = match value.cast::<PyString>() {
+            Ok(s) => s.to_cow()?.into_owned().into_bytes(),
+            Err(_) => value.extract::<Vec<u8>>()?,
+        };
+        out.push(Header { name, value });
+    }
+    Ok(out)
+}
+
+/// The server side: reports a ``Request`` event, then ``accept()`` or ``reject()`` it.
+/// Keyword arguments are settings (see ``default_config()``).
+#[pyclass(extends = Connection, module = "wscore")]
+pub struct ServerConnection;
+
+#[pymethods]
+impl ServerConnection {
+    #[new]
+    #[pyo3(signature = (**config))]
+    fn new(config: Option<&Bound<'_, PyDict>>) -> PyResult<PyClassInitializer<Self>> {
+        let config = config::from_kwargs(config)?;
+        Ok(PyClassInitializer::from(Connection::new(wscore::Connection::server(config))).add_subclass(ServerConnection))
+    }
+
+    /// Accepts the pending ``Request`` with an optional subprotocol (one the client
+    /// offered) and extra response headers. ``InvalidState`` when no request is
+    /// waiting; ``InvalidHandshakeAnswer`` for an unoffered subprotocol or a bad header.
+    #[pyo3(signature = (subprotocol = None, headers = None))]
+    fn accept(
+        mut slf: PyRefMut<'_, Self>,
+        subprotocol: Option<String>,
+        headers: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let headers = headers.map(headers_from).transpose()?.unwrap_or_default();
+        let base = slf.as_super();
+        let accept = Accept { subprotocol, headers };
+        base.core(py, |c| c.accept(accept))?.map_err(|e| errors::accept_error(py, e))
+    }
+
+    /// Refuses the pending ``Request`` with an HTTP response (core adds
+    /// ``Content-Length`` and ``Connection: close``); the transport is then to be
+    /// closed once ``data_to_send()`` is written.
+    #[pyo3(signature = (status, headers = None, body = None))]
+    fn reject(
+        mut slf: PyRefMut<'_, Self>,
+        status: u16,
+        headers: Option<&Bound<'_, PyAny>>,
+        body: Option<BytesLike<'_>>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let headers = headers.map(headers_from).transpose()?.unwrap_or_default();
+        let body = body.as_ref().map(BytesLike::as_slice).unwrap_or_default();
+        let base = slf.as_super();
+        base.core(py, |c| c.reject(status, &headers, body))?.map_err(|e| errors::accept_error(py, e))
+    }
+}
+
+/// The client side: its upgrade request for ``url`` (``ws://`` or ``wss://``) is
+/// queued at once; ``Accepted`` or ``Rejected`` follows. Keyword arguments are
+/// settings (see ``default_config()``). A bad URL, subprotocol or header raises
+/// ``HandshakeError``.
+#[pyclass(extends = Connection, module = "wscore")]
+pub struct ClientConnection;
+
+#[pymethods]
+impl ClientConnection {
+    #[new]
+    #[pyo3(signature = (url, subprotocols = None, headers = None, **config))]
+    fn new(
+        py: Python<'_>,
+        url: String,
+        subprotocols: Option<Vec<String>>,
+        headers: Option<&Bound<'_, PyAny>>,
+        config: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        let config = config::from_kwargs(config)?;
+        let headers = headers.map(headers_from).transpose()?.unwrap_or_default();
+        let request = ClientRequest { url, subprotocols: subprotocols.unwrap_or_default(), headers };
+        let inner = catch_unwind(AssertUnwindSafe(|| wscore::Connection::client(config, request)))
+            .map_err(|_| errors::internal_error(py, "internal error in wscore while building the request"))?
+            .map_err(|e| errors::handshake_error(py, &e, Role::Client))?;
+        Ok(PyClassInitializer::from(Connection::new(inner)).add_subclass(ClientConnection))
+    }
+}

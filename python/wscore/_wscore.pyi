@@ -1,0 +1,236 @@
+"""Type stubs for the native module ``wscore._wscore`` (Rust, pyo3)."""
+
+from typing import ClassVar, Iterable, Literal, Optional, Sequence, Tuple, TypedDict, Union
+
+from typing_extensions import Buffer
+
+__version__: str
+
+_Bytes = Union[bytes, bytearray, memoryview, Buffer]
+_HeaderPart = Union[str, bytes]
+_Headers = Iterable[Tuple[_HeaderPart, _HeaderPart]]
+Initiator = Literal["local", "remote", "protocol_error", "transport"]
+State = Literal["connecting", "open", "closing", "closed"]
+SideState = Literal["connecting", "open", "closed"]
+
+class DeflateConfigDict(TypedDict, total=False):
+    server_max_window_bits: int
+    client_max_window_bits: int
+    server_no_context_takeover: bool
+    client_no_context_takeover: bool
+    level: int
+    mem_level: int
+    min_size: int
+
+class DeflateParamsDict(TypedDict):
+    server_no_context_takeover: bool
+    client_no_context_takeover: bool
+    server_max_window_bits: int
+    client_max_window_bits: int
+
+class ConfigDict(TypedDict):
+    max_frame_size: int
+    max_message_size: int
+    max_handshake_size: int
+    handshake_timeout: Optional[float]
+    close_timeout: Optional[float]
+    ping_interval: Optional[float]
+    pong_timeout: Optional[float]
+    auto_pong: bool
+    deflate: Optional[DeflateConfigDict]
+
+def is_sendable_close_code(code: int) -> bool:
+    """Whether ``code`` may be sent in a close frame (RFC 6455 §7.4)."""
+
+def default_config() -> ConfigDict:
+    """The default settings, as the keyword arguments the connections accept."""
+
+class Request:
+    """Server: a client asked to open a WebSocket; answer with ``accept()`` or ``reject()``."""
+
+    __match_args__: ClassVar[Tuple[str, str, str, str]]
+    target: str
+    headers: list[tuple[bytes, bytes]]
+    subprotocols: list[str]
+    extensions: list[str]
+    def __init__(
+        self, target: str, headers: list[tuple[bytes, bytes]], subprotocols: list[str], extensions: list[str]
+    ) -> None: ...
+
+class Accepted:
+    """Client: the server accepted; the connection is open."""
+
+    __match_args__: ClassVar[Tuple[str, str, str]]
+    subprotocol: Optional[str]
+    extensions: list[str]
+    headers: list[tuple[bytes, bytes]]
+    def __init__(self, subprotocol: Optional[str], extensions: list[str], headers: list[tuple[bytes, bytes]]) -> None: ...
+
+class Rejected:
+    """Client: the server answered the upgrade with an HTTP response other than 101."""
+
+    __match_args__: ClassVar[Tuple[str, str, str]]
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None: ...
+
+class TextMessage:
+    """A complete text message."""
+
+    __match_args__: ClassVar[Tuple[str]]
+    data: str
+    def __init__(self, data: str) -> None: ...
+
+class BinaryMessage:
+    """A complete binary message."""
+
+    __match_args__: ClassVar[Tuple[str]]
+    data: bytes
+    def __init__(self, data: bytes) -> None: ...
+
+class Ping:
+    """A ping (already answered unless ``auto_pong=False``)."""
+
+    __match_args__: ClassVar[Tuple[str]]
+    payload: bytes
+    def __init__(self, payload: bytes) -> None: ...
+
+class Pong:
+    """A pong."""
+
+    __match_args__: ClassVar[Tuple[str]]
+    payload: bytes
+    def __init__(self, payload: bytes) -> None: ...
+
+class CloseReceived:
+    """The peer sent a close frame; our reply is already queued. ``Closed`` follows."""
+
+    __match_args__: ClassVar[Tuple[str, str]]
+    code: int
+    reason: str
+    def __init__(self, code: int, reason: str) -> None: ...
+
+class Closed:
+    """The connection is over: always the last event, exactly once."""
+
+    __match_args__: ClassVar[Tuple[str, str, str, str, str]]
+    code: int
+    reason: str
+    clean: bool
+    initiator: Initiator
+    error: Optional[str]
+    def __init__(self, code: int, reason: str, clean: bool, initiator: Initiator, error: Optional[str]) -> None: ...
+
+class CloseInfo:
+    """Who closed and why."""
+
+    __match_args__: ClassVar[Tuple[str, str, str]]
+    code: int
+    reason: str
+    initiator: Initiator
+    def __init__(self, code: int, reason: str, initiator: Initiator) -> None: ...
+
+Event = Union[Request, Accepted, Rejected, TextMessage, BinaryMessage, Ping, Pong, CloseReceived, Closed]
+
+class Connection:
+    """A sans-IO WebSocket connection: bytes and time in, events and bytes out."""
+
+    def receive_data(self, data: _Bytes) -> None:
+        """Feeds bytes read from the transport; problems are reported as events."""
+    def receive_eof(self) -> None:
+        """Reports that the peer closed the transport."""
+    def events(self) -> list[Event]:
+        """The events produced since the last call, in order."""
+    def next_event(self) -> Optional[Event]:
+        """The next event, or ``None``; answer each message before asking for the next."""
+    def send_text(self, data: str) -> None:
+        """Queues a text message; ``ConnectionClosed`` once closing or closed."""
+    def send_binary(self, data: _Bytes) -> None:
+        """Queues a binary message; ``ConnectionClosed`` once closing or closed."""
+    def send_ping(self, payload: Optional[_Bytes] = None) -> None:
+        """Queues a ping (at most 125 bytes)."""
+    def send_pong(self, payload: Optional[_Bytes] = None) -> None:
+        """Queues a pong (at most 125 bytes)."""
+    def close(self, code: int = 1000, reason: str = "") -> bool:
+        """Starts the closing handshake; ``True`` if a close frame was queued. Idempotent."""
+    def data_to_send(self) -> bytes:
+        """Takes every pending byte to write to the transport."""
+    def next_timeout(self) -> Optional[float]:
+        """When ``handle_timeout`` must next be called (seconds on your clock)."""
+    def handle_timeout(self, now: float) -> None:
+        """Tells the connection the time (seconds since an origin you pick); fires due timers."""
+    @property
+    def should_close_transport(self) -> bool:
+        """Whether to close the transport once ``data_to_send()`` is written."""
+    @property
+    def state(self) -> State:
+        """The connection's state as a whole."""
+    @property
+    def our_state(self) -> SideState:
+        """Whether we may still send."""
+    @property
+    def their_state(self) -> SideState:
+        """Whether the peer may still send."""
+    @property
+    def role(self) -> Literal["client", "server"]:
+        """Which end this is."""
+    @property
+    def buffered_amount(self) -> int:
+        """Bytes queued for the transport and not yet taken."""
+    @property
+    def subprotocol(self) -> Optional[str]:
+        """The subprotocol agreed in the opening handshake."""
+    @property
+    def close_info(self) -> Optional[CloseInfo]:
+        """Who closed and why, once our side has stopped sending."""
+    @property
+    def failure(self) -> Optional[BaseException]:
+        """The ``ProtocolError``/``PayloadTooBig``/``HandshakeError`` that failed the connection."""
+    @property
+    def deflate(self) -> Optional[DeflateParamsDict]:
+        """The permessage-deflate parameters agreed in the handshake, or ``None``."""
+    @property
+    def config(self) -> ConfigDict:
+        """The settings this connection runs with."""
+
+class ServerConnection(Connection):
+    """The server side: reports a ``Request``; then ``accept()`` or ``reject()`` it."""
+
+    def __init__(
+        self,
+        *,
+        max_frame_size: int = ...,
+        max_message_size: int = ...,
+        max_handshake_size: int = ...,
+        handshake_timeout: Optional[float] = ...,
+        close_timeout: Optional[float] = ...,
+        ping_interval: Optional[float] = ...,
+        pong_timeout: Optional[float] = ...,
+        auto_pong: bool = ...,
+        deflate: Union[None, bool, DeflateConfigDict] = ...,
+    ) -> None: ...
+    def accept(self, subprotocol: Optional[str] = None, headers: Optional[_Headers] = None) -> None:
+        """Accepts the pending request."""
+    def reject(self, status: int, headers: Optional[_Headers] = None, body: Optional[_Bytes] = None) -> None:
+        """Refuses the pending request with an HTTP response."""
+
+class ClientConnection(Connection):
+    """The client side: its upgrade request for ``url`` is queued at once."""
+
+    def __init__(
+        self,
+        url: str,
+        subprotocols: Optional[Sequence[str]] = None,
+        headers: Optional[_Headers] = None,
+        *,
+        max_frame_size: int = ...,
+        max_message_size: int = ...,
+        max_handshake_size: int = ...,
+        handshake_timeout: Optional[float] = ...,
+        close_timeout: Optional[float] = ...,
+        ping_interval: Optional[float] = ...,
+        pong_timeout: Optional[float] = ...,
+        auto_pong: bool = ...,
+        deflate: Union[None, bool, DeflateConfigDict] = ...,
+    ) -> None: ...

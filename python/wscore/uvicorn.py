@@ -1,0 +1,420 @@
+"""A uvicorn WebSocket protocol built on wscore.
+
+Use it with ``uvicorn app:app --ws wscore.uvicorn:WSProtocol`` or
+``uvicorn.Config(app, ws=WSProtocol)``. It follows uvicorn 0.54's protocol contract
+(as ``websockets_sansio_impl`` and ``wsproto_impl`` do), and adds wscore's close
+semantics:
+
+* ``ws_per_message_deflate`` negotiates permessage-deflate in core.
+* ``websocket.close`` sends a close frame after everything sent before it and
+  waits for the peer's reply (bounded by the close timeout) before closing TCP.
+* ``websocket.send`` on a closed connection raises :class:`WebSocketClosed`: an
+  ``OSError`` (uvicorn's ``ClientDisconnected``) that is also a
+  :class:`wscore.ConnectionClosed` carrying the close code, reason and initiator.
+  uvicorn treats it as a normal disconnect: no traceback is logged.
+
+Protocol rules (framing, limits, timers, close codes) all come from
+:class:`wscore.ServerConnection`; this module only translates ASGI messages and
+drives asyncio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from asyncio import TimerHandle
+from typing import Any, Literal, Optional, cast
+from urllib.parse import unquote
+
+from uvicorn.config import Config
+from uvicorn.logging import TRACE_LOG_LEVEL
+from uvicorn.protocols.utils import (
+    ClientDisconnected,
+    get_client_addr,
+    get_local_addr,
+    get_path_with_query_string,
+    get_remote_addr,
+    is_ssl,
+)
+from uvicorn.server import ServerState
+
+from ._exceptions import ConnectionClosed, InternalError
+from ._wscore import (
+    BinaryMessage,
+    Closed,
+    CloseReceived,
+    Request,
+    ServerConnection,
+    TextMessage,
+)
+
+__all__ = ["WSProtocol", "WebSocketClosed"]
+
+_DEFLATE = {"server_max_window_bits": 12, "client_max_window_bits": 12, "mem_level": 5}
+
+# Response headers core writes itself for a denial response (it frames the body).
+_CORE_RESPONSE_HEADERS = {b"content-length", b"transfer-encoding", b"connection"}
+
+
+class WebSocketClosed(ConnectionClosed, ClientDisconnected):
+    """``websocket.send`` on a connection that is closing or closed: the peer
+    vanished, the peer closed, or the application already sent ``websocket.close``.
+
+    Both a :class:`wscore.ConnectionClosed` (``code``, ``reason``, ``initiator``)
+    and uvicorn's ``ClientDisconnected`` (an ``OSError``), so uvicorn and Starlette
+    handle it as a disconnect.
+    """
+
+    def __init__(self, code: int = 1006, reason: str = "", initiator: str = "transport") -> None:
+        ConnectionClosed.__init__(self, code, reason, initiator)
+
+
+class WSProtocol(asyncio.Protocol):
+    """uvicorn's WebSocket protocol interface, implemented on :class:`wscore.ServerConnection`."""
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: Optional[asyncio.AbstractEventLoop] = None,
+    ) -> None:
+        if not config.loaded:
+            config.load()
+        self.config = config
+        self.app = config.loaded_app
+        self.loop = _loop or asyncio.get_event_loop()
+        self.logger = logging.getLogger("uvicorn.error")
+        self.root_path = config.root_path
+        self.asgi_version = config.asgi_version
+        self.app_state = app_state
+
+        # Shared server state
+        self.connections = server_state.connections
+        self.tasks = server_state.tasks
+        self.default_headers = server_state.default_headers
+
+        # Transport state
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]
+        self.server: Optional[tuple[str, Optional[int]]] = None
+        self.client: Optional[tuple[str, int]] = None
+        self.scheme: Literal["wss", "ws"] = "ws"
+        self.transport_lost = False
+        self.read_paused = False
+        self.writable = asyncio.Event()
+        self.writable.set()
+
+        # ASGI state
+        self.scope: dict[str, Any] = {}
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        # Messages go to the app one at a time (like uvicorn's sans-IO protocols, so
+        # at most 1 <= ws_max_queue is queued): the next is pulled from core only when
+        # the app asks for it, after it answered the previous one. A protocol error
+        # behind a message then takes effect after the app's answer is on the wire.
+        self.pull_paused = False
+        self.answered = False  # accept, close or an HTTP response was sent
+        self.response_start: Optional[tuple[int, list[tuple[bytes, bytes]]]] = None
+        self.response_body: list[bytes] = []
+        self.close_sent = False  # the app sent websocket.close
+        self.disconnect_queued = False
+
+        # Core: limits, keepalive and permessage-deflate from uvicorn's settings
+        # (deflate windows and memLevel as uvicorn's own sans-IO protocol picks them).
+        ping_interval = config.ws_ping_interval or None
+        deflate = _DEFLATE if config.ws_per_message_deflate else None
+        self.conn = ServerConnection(
+            max_frame_size=config.ws_max_size,
+            max_message_size=config.ws_max_size,
+            ping_interval=ping_interval,
+            pong_timeout=config.ws_ping_timeout if ping_interval else None,
+            deflate=deflate,
+        )
+        # Core's clock: seconds since this protocol was built.
+        self.clock_origin = self.loop.time()
+        self.timer: Optional[TimerHandle] = None
+        self.timer_deadline: Optional[float] = None
+
+    # ---- asyncio.Protocol ----
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Registers the connection with the server (uvicorn hands over the upgraded transport)."""
+        self.connections.add(self)
+        self.transport = cast(asyncio.Transport, transport)
+        self.server = get_local_addr(self.transport)
+        self.client = get_remote_addr(self.transport)
+        self.scheme = "wss" if is_ssl(self.transport) else "ws"
+        self._trace("WebSocket connection made")
+
+    def data_received(self, data: bytes) -> None:
+        """Feeds bytes from the client to core."""
+        self._drive(self.conn.receive_data, data)
+
+    def eof_received(self) -> Optional[bool]:
+        """The client shut down its side: core reports the end (1006 without a close frame)."""
+        self._drive(self.conn.receive_eof)
+        return None
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        """The transport is gone: the app gets what is left, then ``websocket.disconnect``."""
+        self.transport_lost = True
+        try:
+            self.conn.receive_eof()
+        except InternalError:
+            self.logger.exception("Internal error in wscore")
+        self._after_core_call()
+        self._cancel_timer()
+        self.connections.discard(self)
+        # asyncio never calls resume_writing() on a transport lost while paused.
+        self.writable.set()
+        self._queue_disconnect(1006, "")
+        self._trace("WebSocket connection lost")
+        if exc is None:
+            self.transport.close()
+
+    def pause_writing(self) -> None:
+        """The transport's write buffer is over the high-water mark: sends wait."""
+        self.writable.clear()
+
+    def resume_writing(self) -> None:
+        """The transport's write buffer drained: sends continue."""
+        self.writable.set()
+
+    def shutdown(self) -> None:
+        """Server shutdown: close open connections with 1012 (service restart)."""
+        if self.transport_lost:
+            return
+        if not self.answered:
+            self._send_500_response()
+        elif self.conn.state == "open" and not self.close_sent:
+            self._queue_disconnect(1012, "")
+            self._drive(self.conn.close, 1012, "")
+        elif self.conn.state == "closed":
+            self.transport.close()
+
+    # ---- driving core ----
+
+    def _now(self) -> float:
+        return max(0.0, self.loop.time() - self.clock_origin)
+
+    def _drive(self, call: Any, *args: Any) -> Any:
+        """Calls into core at the current time, then handles what it produced."""
+        if self.transport_lost:
+            return None
+        try:
+            self.conn.handle_timeout(self._now())
+            return call(*args)
+        except InternalError:
+            self.logger.exception("Internal error in wscore")
+            return None
+        finally:
+            self._after_core_call()
+
+    def _after_core_call(self) -> None:
+        # Once the transport is gone, everything left goes to the app at once.
+        while not self.pull_paused or self.transport_lost:
+            event = self.conn.next_event()
+            if event is None:
+                break
+            self._handle_event(event)
+        data = self.conn.data_to_send()
+        if data and not self.transport_lost and not self.transport.is_closing():
+            self.transport.write(data)
+        if self.conn.should_close_transport:
+            self._cancel_timer()
+            if not self.transport.is_closing():
+                self.transport.close()
+        else:
+            self._schedule_timer()
+
+    def _schedule_timer(self) -> None:
+        deadline = self.conn.next_timeout()
+        if deadline == self.timer_deadline:
+            return
+        self._cancel_timer()
+        if deadline is not None:
+            self.timer_deadline = deadline
+            self.timer = self.loop.call_at(self.clock_origin + deadline, self._on_timer)
+
+    def _cancel_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = None
+        self.timer_deadline = None
+
+    def _on_timer(self) -> None:
+        self.timer = None
+        self.timer_deadline = None
+        self._drive(lambda: None)
+
+    def _handle_event(self, event: object) -> None:
+        if isinstance(event, (TextMessage, BinaryMessage)):
+            if self.close_sent:
+                return  # the app is past websocket.close
+            key = "text" if isinstance(event, TextMessage) else "bytes"
+            self.queue.put_nowait({"type": "websocket.receive", key: event.data})
+            self.pull_paused = True
+            if not self.read_paused and not self.transport_lost:
+                self.read_paused = True
+                self.transport.pause_reading()
+        elif isinstance(event, Request):
+            self._handle_request(event)
+        elif isinstance(event, CloseReceived):
+            self._queue_disconnect(event.code, event.reason)
+        elif isinstance(event, Closed):
+            self._cancel_timer()
+            if event.error:
+                self._trace(f"WebSocket failed: {event.error}")
+            self._queue_disconnect(event.code, event.reason)
+
+    def _queue_disconnect(self, code: int, reason: str) -> None:
+        if not self.disconnect_queued and self.scope:
+            self.disconnect_queued = True
+            self.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
+
+    def _handle_request(self, event: Request) -> None:
+        raw_path, _, query_string = event.target.partition("?")
+        self.scope = {
+            "type": "websocket",
+            "asgi": {"version": self.asgi_version, "spec_version": "2.4"},
+            "http_version": "1.1",
+            "scheme": self.scheme,
+            "server": self.server,
+            "client": self.client,
+            "root_path": self.root_path,
+            "path": self.root_path + unquote(raw_path),
+            "raw_path": self.root_path.encode("ascii") + raw_path.encode("latin-1"),
+            "query_string": query_string.encode("latin-1"),
+            "headers": [(name.lower(), value) for name, value in event.headers],
+            "subprotocols": list(event.subprotocols),
+            "state": self.app_state.copy(),
+            "extensions": {"websocket.http.response": {}},
+        }
+        self.queue.put_nowait({"type": "websocket.connect"})
+        task = self.loop.create_task(self.run_asgi())
+        task.add_done_callback(self.tasks.discard)
+        self.tasks.add(task)
+
+    def _trace(self, message: str) -> None:
+        if self.logger.level <= TRACE_LOG_LEVEL:
+            prefix = "%s:%d - " % self.client if self.client else ""
+            self.logger.log(TRACE_LOG_LEVEL, "%s%s", prefix, message)
+
+    def _closed_error(self) -> WebSocketClosed:
+        info = self.conn.close_info
+        if info is None:
+            return WebSocketClosed()
+        return WebSocketClosed(info.code, info.reason, info.initiator)
+
+    # ---- ASGI ----
+
+    async def run_asgi(self) -> None:
+        """Runs the application, then ends the connection the way it left it."""
+        try:
+            result = await self.app(self.scope, self.receive, self.send)
+        except ClientDisconnected:
+            pass
+        except BaseException:
+            self.logger.exception("Exception in ASGI application\n")
+            if not self.answered:
+                self._send_500_response()
+            else:
+                self._drive(self.conn.close, 1011, "")
+        else:
+            if not self.answered:
+                self.logger.error("ASGI callable returned without completing handshake.")
+                self._send_500_response()
+            elif result is not None:
+                self.logger.error("ASGI callable should return None, but returned '%s'.", result)
+            # An app that returns without websocket.close closes normally.
+            self._drive(self.conn.close, 1000, "")
+
+    def _send_500_response(self) -> None:
+        if self.answered or self.conn.state != "connecting":
+            return
+        self.answered = True
+        headers = [(b"content-type", b"text/plain; charset=utf-8")]
+        self._drive(self.conn.reject, 500, headers, b"Internal Server Error")
+
+    def _log_answer(self, what: object) -> None:
+        self.logger.info(
+            '%s - "WebSocket %s" %s',
+            get_client_addr(self.scope),
+            get_path_with_query_string(self.scope),  # type: ignore[arg-type]
+            what,
+        )
+
+    async def send(self, message: Any) -> None:
+        """The ASGI ``send`` callable."""
+        await self.writable.wait()
+        kind = message["type"]
+        if not self.answered:
+            if self.conn.state == "closed":
+                raise self._closed_error()  # the client left before we answered
+            if kind == "websocket.accept":
+                self._log_answer("[accepted]")
+                self.answered = True
+                headers = list(self.default_headers) + list(message.get("headers") or [])
+                self._drive(self.conn.accept, message.get("subprotocol"), headers)
+            elif kind == "websocket.close":
+                self._log_answer(403)
+                self.answered = True
+                self.close_sent = True
+                self._drive(self.conn.reject, 403, (), b"")
+            elif kind == "websocket.http.response.start" and self.response_start is None:
+                status = message["status"]
+                if not (100 <= status < 600):
+                    raise RuntimeError("Invalid HTTP status code '%d' in response." % status)
+                self._log_answer(status)
+                headers = [(n, v) for n, v in message.get("headers") or [] if n.lower() not in _CORE_RESPONSE_HEADERS]
+                self.response_start = (status, headers)
+            elif kind == "websocket.http.response.body" and self.response_start is not None:
+                self.response_body.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self.answered = True
+                    self.close_sent = True
+                    status, headers = self.response_start
+                    self._drive(self.conn.reject, status, headers, b"".join(self.response_body))
+            else:
+                raise RuntimeError(
+                    "Expected ASGI message 'websocket.accept', 'websocket.close' "
+                    f"or 'websocket.http.response.start' but got '{kind}'."
+                )
+        elif kind == "websocket.send":
+            text = message.get("text")
+            data = message.get("bytes")
+            # No handle_timeout first: it would let a deferred protocol error
+            # (behind the message being answered) overtake this answer.
+            try:
+                if data is not None:
+                    self.conn.send_binary(data)
+                elif text is not None:
+                    self.conn.send_text(text)
+            except ConnectionClosed as e:
+                raise WebSocketClosed(e.code, e.reason, e.initiator) from None
+            finally:
+                self._after_core_call()
+        elif kind == "websocket.close":
+            code = message.get("code", 1000)
+            reason = message.get("reason") or ""
+            if self._drive(self.conn.close, code, reason):
+                self.close_sent = True
+                self._queue_disconnect(code, reason)
+                self._resume()  # read on until the peer's close reply
+        elif self.response_start is not None:
+            raise RuntimeError(f"Expected ASGI message 'websocket.http.response.body' but got '{kind}'.")
+        else:
+            raise RuntimeError(f"Expected ASGI message 'websocket.send' or 'websocket.close', but got '{kind}'.")
+
+    async def receive(self) -> dict[str, Any]:
+        """The ASGI ``receive`` callable."""
+        if self.queue.empty() and self.pull_paused:
+            self._resume()
+        return await self.queue.get()
+
+    def _resume(self) -> None:
+        """Pull the next events from core and read the transport again."""
+        self.pull_paused = False
+        if self.read_paused and not self.transport_lost:
+            self.read_paused = False
+            self.transport.resume_reading()
+        self._drive(lambda: None)
