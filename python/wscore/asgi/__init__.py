@@ -1,0 +1,34 @@
+"""Race-free WebSockets for Starlette and FastAPI apps on any ASGI server.
+
+``guard(websocket)`` wraps a Starlette ``WebSocket``: an idempotent, concurrency-safe
+``close()`` that flushes first, serialized sends bounded by timeouts, and one
+:class:`wscore.ConnectionClosed` for every "already closed or gone" flavour of every
+server. :class:`Broadcaster` fans messages out to rooms without ever waiting on
+one client. Counters (per connection, per broadcaster, and :data:`TOTALS`) are
+plain dicts; events are logged through the ``wscore`` logger.
+
+    from wscore.asgi import Broadcaster, guard
+
+    rooms = Broadcaster()
+
+    @app.websocket("/ws/{room}")
+    async def chat(websocket: WebSocket, room: str) -> None:
+        await websocket.accept()
+        async with guard(websocket) as ws:
+            with rooms.joined(room, ws):
+                async for message in ws:
+                    rooms.publish(room, message)
+"""
+
+from typing import Any, Dict
+
+from ._broadcast import EVICT_CODE, Broadcaster
+from ._guard import Data, GuardedWebSocket, guard
+from ._stats import TOTALS, Counters
+
+__all__ = ["guard", "GuardedWebSocket", "Broadcaster", "EVICT_CODE", "Counters", "TOTALS", "Data", "stats"]
+
+
+def stats() -> Dict[str, Any]:
+    """The process-wide counters (every guarded connection) as a dict."""
+    return TOTALS.as_dict()

@@ -1,0 +1,484 @@
+"""The guard: a Starlette ``WebSocket`` with race-free close semantics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import deque
+from typing import (
+    Any,
+    AsyncIterator,
+    Callable,
+    Deque,
+    Dict,
+    List,
+    MutableMapping,
+    Optional,
+    Tuple,
+    Type,
+    Union,
+)
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .._exceptions import ConnectionClosed, InvalidCloseArguments, InvalidState
+from .._wscore import is_sendable_close_code
+from ._server_quirks import CLOSED_ERRORS, copy_closed, from_disconnect
+from ._stats import TOTALS, Counters, logger
+
+__all__ = ["GuardedWebSocket", "guard", "Data"]
+
+#: A message payload: text or binary.
+Data = Union[str, bytes]
+Message = MutableMapping[str, Any]
+
+DEFAULT_SEND_TIMEOUT = 5.0
+DEFAULT_CLOSE_TIMEOUT = 5.0
+DEFAULT_MAX_QUEUE = 64
+# RFC 6455 5.5: a control frame carries at most 125 bytes, 2 of them the code.
+# The native module has no reason check exported yet, so this one limit is here.
+MAX_REASON_BYTES = 123
+# How long a failed send waits for a pending receive to report the client's close.
+RECEIVER_GRACE = 0.5
+_SCOPE_KEY = "wscore.guard"
+
+
+class _Close:
+    """The close request, queued behind the messages it must not overtake."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+
+
+_Item = Tuple[Union[Message, _Close], Optional["asyncio.Future[None]"]]
+
+
+class GuardedWebSocket:
+    """A Starlette/FastAPI ``WebSocket`` whose sends and closes always end, and end typed.
+
+    * Sends go out one at a time through a per-connection queue and writer task,
+      each bounded by ``send_timeout``; a send that cannot be delivered raises
+      :class:`wscore.ConnectionClosed` whatever the server raised (or did not).
+    * :meth:`close` may be called any number of times from any number of tasks;
+      the first call queues the close behind what was already queued (flush),
+      the others wait for it. The whole close is bounded by ``close_timeout``.
+    * Receives end with :class:`wscore.ConnectionClosed` (``async for`` just
+      stops) as soon as the connection is closed by either side or fails.
+
+    ``ConnectionClosed.initiator`` is ``"local"`` when this app closed first,
+    ``"remote"`` when the client closed with a code, ``"transport"`` (code 1006)
+    when the connection vanished or a send timed out. A server that drops sends
+    silently after a disconnect (hypercorn) is noticed through the receive side,
+    so keep one task receiving (``async for`` is enough).
+    """
+
+    def __init__(
+        self,
+        websocket: WebSocket,
+        *,
+        send_timeout: float = DEFAULT_SEND_TIMEOUT,
+        close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+        max_queue: int = DEFAULT_MAX_QUEUE,
+        totals: Optional[Counters] = TOTALS,
+    ) -> None:
+        """Wrap ``websocket``; prefer :func:`guard`, which wraps each socket once."""
+        self.websocket = websocket
+        self.send_timeout = send_timeout
+        self.close_timeout = close_timeout
+        self.max_queue = max_queue
+        #: This connection's counters (they also add into ``totals``).
+        self.counters = Counters(parent=totals)
+        self._outbox: Deque[_Item] = deque()
+        self._writer: Optional["asyncio.Task[None]"] = None
+        self._close_task: Optional["asyncio.Task[None]"] = None
+        self._closed: Optional[ConnectionClosed] = None
+        self._closed_future: Optional["asyncio.Future[None]"] = None
+        self._on_close: List[Callable[["GuardedWebSocket"], None]] = []
+        self._receiving = False
+
+    # ---- state --------------------------------------------------------------
+
+    @property
+    def closed(self) -> Optional[ConnectionClosed]:
+        """``None`` while open; once closing or closed, the exception that says how."""
+        return self._closed
+
+    def stats(self) -> Dict[str, Any]:
+        """This connection's counters as a dict."""
+        return self.counters.as_dict()
+
+    def add_close_callback(self, callback: Callable[["GuardedWebSocket"], None]) -> None:
+        """Call ``callback(self)`` once, as soon as the connection is known closed."""
+        if self._closed is not None:
+            callback(self)
+        else:
+            self._on_close.append(callback)
+
+    async def wait_closed(self) -> ConnectionClosed:
+        """Wait until the connection is closed (our close flushed and sent); return how."""
+        await self._closed_waiter()
+        return await self._settled()
+
+    async def _settled(self) -> ConnectionClosed:
+        """The close state, once our own close (if any) has finished.
+
+        Receivers wait for it so that a handler leaving its ``async for`` does not
+        return to the server (which then drops the socket) before the flush.
+        """
+        if self._close_task is not None and not self._close_task.done():
+            await asyncio.shield(self._close_task)
+        assert self._closed is not None
+        return copy_closed(self._closed)
+
+    def _closed_waiter(self) -> "asyncio.Future[None]":
+        if self._closed_future is None:
+            self._closed_future = asyncio.get_running_loop().create_future()
+            if self._closed is not None:
+                self._closed_future.set_result(None)
+        return self._closed_future
+
+    def _set_closed(self, info: ConnectionClosed) -> bool:
+        """Record how the connection closed; the first record wins."""
+        if self._closed is not None:
+            return False
+        self._closed = info
+        self.counters.add_close_code(info.code)
+        logger.debug("websocket %s", info)
+        if self._closed_future is not None and not self._closed_future.done():
+            self._closed_future.set_result(None)
+        callbacks, self._on_close = self._on_close, []
+        for callback in callbacks:
+            callback(self)
+        return True
+
+    def _refuse(self) -> ConnectionClosed:
+        """Count a send the guard kept away from a closed socket."""
+        assert self._closed is not None
+        self.counters.add("sends_after_close_avoided")
+        logger.debug("send after close avoided (%s)", self._closed)
+        return copy_closed(self._closed)
+
+    def _absorb(self, error: BaseException) -> ConnectionClosed:
+        """Turn a server's "already closed" error into the connection's close state."""
+        self.counters.add("close_races_resolved")
+        logger.debug("server reported a closed socket: %r", error)
+        if self._closed is None:
+            if isinstance(error, ConnectionClosed):  # a wscore-based server says exactly
+                self._set_closed(copy_closed(error))
+            elif isinstance(error, WebSocketDisconnect):
+                self._set_closed(from_disconnect({"code": error.code, "reason": error.reason}))
+            else:
+                self._set_closed(ConnectionClosed(1006, "", "transport"))
+        assert self._closed is not None
+        return self._closed
+
+    # ---- sending ------------------------------------------------------------
+
+    def _enqueue(self, message: Message, wait: bool) -> Optional["asyncio.Future[None]"]:
+        if self._closed is not None:
+            raise self._refuse()
+        if not wait and len(self._outbox) >= self.max_queue:
+            raise asyncio.QueueFull()
+        future = asyncio.get_running_loop().create_future() if wait else None
+        self._outbox.append((message, future))
+        if self._writer is None:
+            self._writer = asyncio.ensure_future(self._write_loop())
+        return future
+
+    async def _send(self, message: Message) -> None:
+        future = self._enqueue(message, wait=True)
+        assert future is not None
+        await future
+
+    async def send(self, data: Data) -> None:
+        """Send text (``str``) or binary (``bytes``); raise ``ConnectionClosed`` if it cannot go out."""
+        await self._send(_message(data))
+
+    async def send_text(self, data: str) -> None:
+        """Send a text message; raise ``ConnectionClosed`` if it cannot go out."""
+        await self._send({"type": "websocket.send", "text": data})
+
+    async def send_bytes(self, data: bytes) -> None:
+        """Send a binary message; raise ``ConnectionClosed`` if it cannot go out."""
+        await self._send({"type": "websocket.send", "bytes": bytes(data)})
+
+    async def send_json(self, data: Any, mode: str = "text") -> None:
+        """Send ``data`` as JSON in a text (or ``mode="binary"``) message."""
+        await self._send(_json_message(data, mode))
+
+    async def try_send(self, data: Data) -> bool:
+        """Like :meth:`send`, but return ``False`` instead of raising ``ConnectionClosed``."""
+        try:
+            await self.send(data)
+        except ConnectionClosed:
+            return False
+        return True
+
+    async def try_send_text(self, data: str) -> bool:
+        """Like :meth:`send_text`, but return ``False`` instead of raising."""
+        return await self.try_send(data)
+
+    async def try_send_bytes(self, data: bytes) -> bool:
+        """Like :meth:`send_bytes`, but return ``False`` instead of raising."""
+        return await self.try_send(bytes(data))
+
+    async def try_send_json(self, data: Any, mode: str = "text") -> bool:
+        """Like :meth:`send_json`, but return ``False`` instead of raising."""
+        try:
+            await self._send(_json_message(data, mode))
+        except ConnectionClosed:
+            return False
+        return True
+
+    def send_nowait(self, data: Data) -> bool:
+        """Queue a message without waiting; ``False`` if the connection is closed.
+
+        Raises ``asyncio.QueueFull`` when ``max_queue`` messages are already waiting
+        (the client is not keeping up). Delivery failures are not reported here.
+        """
+        try:
+            self._enqueue(_message(data), wait=False)
+        except ConnectionClosed:
+            return False
+        return True
+
+    async def _write_loop(self) -> None:
+        """The one writer of this connection: drains the queue, then exits."""
+        try:
+            while self._outbox:
+                message, future = self._outbox.popleft()
+                if future is not None and future.done():  # its sender was cancelled
+                    continue
+                if isinstance(message, _Close):
+                    await self._write_close(message, future)
+                else:
+                    await self._write_message(message, future)
+        except asyncio.CancelledError:
+            self._drop_queue()
+            raise
+        except Exception:  # a bug: never leave senders waiting on it
+            logger.exception("wscore.asgi writer failed")
+            self._set_closed(ConnectionClosed(1006, "", "transport"))
+            self._drop_queue()
+        finally:
+            self._writer = None
+
+    async def _write_message(self, message: Message, future: Optional["asyncio.Future[None]"]) -> None:
+        try:
+            await asyncio.wait_for(self.websocket.send(message), self.send_timeout)
+        except asyncio.TimeoutError:
+            self.counters.add("send_timeouts")
+            logger.info("send timed out after %.1fs; dropping the connection", self.send_timeout)
+            self._set_closed(ConnectionClosed(1006, "send timed out", "transport"))
+            self._fail(future)
+            self._drop_queue()
+        except CLOSED_ERRORS as error:
+            await self._learn_close(error)
+            self._fail(future)
+            self._drop_queue()
+        else:
+            if future is not None and not future.done():
+                future.set_result(None)
+
+    async def _write_close(self, close: _Close, future: Optional["asyncio.Future[None]"]) -> None:
+        try:
+            await self.websocket.close(close.code, close.reason)
+        except CLOSED_ERRORS as error:  # the client closed or vanished meanwhile
+            await self._learn_close(error)
+        if future is not None and not future.done():
+            future.set_result(None)
+        self._drop_queue()
+
+    async def _learn_close(self, error: BaseException) -> None:
+        """A send failed: say who closed as precisely as the server lets us.
+
+        uvicorn fails a send with a bare ``ClientDisconnected`` when the client's
+        close frame is already queued for the receiver; while a receive is
+        pending, give it a moment to read that close (code, reason) first.
+        """
+        if self._closed is None and self._receiving and not isinstance(error, ConnectionClosed):
+            try:
+                await asyncio.wait_for(asyncio.shield(self._closed_waiter()), RECEIVER_GRACE)
+            except asyncio.TimeoutError:
+                pass
+        self._absorb(error)
+
+    def _fail(self, future: Optional["asyncio.Future[None]"]) -> None:
+        if future is not None and not future.done():
+            assert self._closed is not None
+            future.set_exception(copy_closed(self._closed))
+
+    def _drop_queue(self) -> None:
+        """Nothing more can go out: fail every queued send, complete queued closes."""
+        while self._outbox:
+            message, future = self._outbox.popleft()
+            if future is None or future.done():
+                continue
+            if isinstance(message, _Close):
+                future.set_result(None)
+            else:
+                self._fail(future)
+
+    # ---- closing ------------------------------------------------------------
+
+    async def close(self, code: int = 1000, reason: str = "", *, flush: bool = True) -> None:
+        """Close once, after what is already queued (unless ``flush=False``).
+
+        Idempotent and safe from any number of tasks: later or concurrent calls
+        wait for the first close to finish and return; after the client closed,
+        this returns at once. Never raises for a closed connection; raises
+        :class:`wscore.InvalidCloseArguments` (nothing sent) for a code that may
+        not be sent or a reason over 123 UTF-8 bytes. Bounded by ``close_timeout``.
+        """
+        if not is_sendable_close_code(code):
+            raise InvalidCloseArguments(f"close code {code} may not be sent")
+        if len(reason.encode("utf-8")) > MAX_REASON_BYTES:
+            raise InvalidCloseArguments(f"close reason is over {MAX_REASON_BYTES} bytes")
+        if self._closed is not None:
+            self.counters.add("close_races_resolved")
+            logger.debug("close(%d) after %s: nothing to do", code, self._closed)
+        else:
+            self._set_closed(ConnectionClosed(code, reason, "local"))
+            if not flush:
+                self._drop_queue()
+            self._close_task = asyncio.ensure_future(self._run_close(_Close(code, reason)))
+        if self._close_task is not None:
+            await asyncio.shield(self._close_task)
+
+    async def _run_close(self, close: _Close) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._outbox.append((close, done))
+        if self._writer is None:
+            self._writer = asyncio.ensure_future(self._write_loop())
+        try:
+            await asyncio.wait_for(done, self.close_timeout)
+        except asyncio.TimeoutError:
+            self.counters.add("close_timeouts")
+            logger.info("close timed out after %.1fs; giving the connection up", self.close_timeout)
+            if self._writer is not None:
+                self._writer.cancel()
+            self._drop_queue()
+
+    async def __aenter__(self) -> "GuardedWebSocket":
+        """``async with guard(ws) as ws:`` closes (after a flush) on the way out."""
+        return self
+
+    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Any) -> None:
+        """Close with 1000, or 1011 when the block raised something other than a close."""
+        if self._closed is None:  # already closed: nothing to do, and no race to count
+            failed = exc is not None and not isinstance(exc, (ConnectionClosed, asyncio.CancelledError))
+            await self.close(1011 if failed else 1000)
+        elif self._close_task is not None:
+            await asyncio.shield(self._close_task)
+
+    # ---- receiving ----------------------------------------------------------
+
+    async def accept(self, subprotocol: Optional[str] = None, headers: Optional[List[Tuple[bytes, bytes]]] = None) -> None:
+        """Accept the connection (as Starlette's ``accept``)."""
+        await self.websocket.accept(subprotocol, headers)
+
+    async def _receive_message(self) -> Message:
+        if self._closed is not None:
+            raise await self._settled()
+        receiving = asyncio.ensure_future(self.websocket.receive())
+        self._receiving = True
+        try:
+            await asyncio.wait((receiving, self._closed_waiter()), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._receiving = False
+            if not receiving.done():
+                receiving.cancel()
+        if not receiving.done() or receiving.cancelled():  # closed meanwhile
+            raise await self._settled()
+        try:
+            message: Message = receiving.result()
+        except CLOSED_ERRORS as error:
+            raise copy_closed(self._absorb(error)) from None
+        if message["type"] == "websocket.disconnect":
+            self._set_closed(from_disconnect(message))
+            self._drop_queue()
+        if self._closed is not None:  # closed while the message arrived: drop it
+            raise await self._settled()
+        return message
+
+    async def receive(self) -> Data:
+        """The next message's payload (``str`` or ``bytes``); ``ConnectionClosed`` once closed."""
+        message = await self._receive_message()
+        if message["type"] != "websocket.receive":
+            raise InvalidState(f"got {message['type']!r}: accept the connection before receiving")
+        text = message.get("text")
+        return text if text is not None else bytes(message.get("bytes") or b"")
+
+    async def receive_text(self) -> str:
+        """The next text message; ``TypeError`` for a binary one."""
+        data = await self.receive()
+        if not isinstance(data, str):
+            raise TypeError("expected a text message, got a binary one")
+        return data
+
+    async def receive_bytes(self) -> bytes:
+        """The next binary message; ``TypeError`` for a text one."""
+        data = await self.receive()
+        if not isinstance(data, bytes):
+            raise TypeError("expected a binary message, got a text one")
+        return data
+
+    async def receive_json(self, mode: str = "text") -> Any:
+        """The next message decoded as JSON (text, or ``mode="binary"``)."""
+        data = await (self.receive_text() if mode == "text" else self.receive_bytes())
+        return json.loads(data)
+
+    def __aiter__(self) -> AsyncIterator[Data]:
+        """Iterate over message payloads until the connection closes (no exception)."""
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Data]:
+        while True:
+            try:
+                yield await self.receive()
+            except ConnectionClosed:
+                return
+
+
+def _message(data: Data) -> Message:
+    if isinstance(data, str):
+        return {"type": "websocket.send", "text": data}
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return {"type": "websocket.send", "bytes": bytes(data)}
+    raise TypeError(f"expected str or bytes, got {type(data).__name__}")
+
+
+def _json_message(data: Any, mode: str) -> Message:
+    if mode not in ("text", "binary"):
+        raise ValueError('mode must be "text" or "binary"')
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return _message(text if mode == "text" else text.encode("utf-8"))
+
+
+def guard(
+    websocket: Union[WebSocket, GuardedWebSocket],
+    *,
+    send_timeout: float = DEFAULT_SEND_TIMEOUT,
+    close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+    max_queue: int = DEFAULT_MAX_QUEUE,
+) -> GuardedWebSocket:
+    """The :class:`GuardedWebSocket` of ``websocket``; one per connection.
+
+    Calling it again for the same connection returns the same guard (the options
+    of the first call stay), so helpers can call ``guard(ws)`` freely.
+    """
+    if isinstance(websocket, GuardedWebSocket):
+        return websocket
+    existing = websocket.scope.get(_SCOPE_KEY)
+    if isinstance(existing, GuardedWebSocket):
+        return existing
+    guarded = GuardedWebSocket(
+        websocket, send_timeout=send_timeout, close_timeout=close_timeout, max_queue=max_queue
+    )
+    websocket.scope[_SCOPE_KEY] = guarded
+    return guarded
+
+
+logging.getLogger("wscore").addHandler(logging.NullHandler())
