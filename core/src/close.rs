@@ -141,14 +141,30 @@ pub(crate) fn parse_close_payload(payload: &[u8]) -> Result<CloseFrame, Protocol
     }
 }
 
-/// Checks a close the application asked for and builds its payload.
-pub(crate) fn close_payload(code: CloseCode, reason: &str) -> Result<Vec<u8>, CloseError> {
+/// Checks a close code and reason the application wants to send, with the rules
+/// [`crate::Connection::close`] applies: a sendable code and at most
+/// [`MAX_REASON_BYTES`] bytes of reason. Adapters over other transports (the
+/// browser's `WebSocket`) use it so that the rule is the same everywhere.
+///
+/// ```
+/// use wscore::{validate_close, CloseCode, CloseError};
+/// assert_eq!(validate_close(CloseCode::NORMAL, "bye"), Ok(()));
+/// assert_eq!(validate_close(CloseCode(1006), ""), Err(CloseError::InvalidCode(1006)));
+/// assert_eq!(validate_close(CloseCode(4000), &"x".repeat(124)), Err(CloseError::ReasonTooLong(124)));
+/// ```
+pub fn validate_close(code: CloseCode, reason: &str) -> Result<(), CloseError> {
     if !code.is_sendable() {
         return Err(CloseError::InvalidCode(code.0));
     }
     if reason.len() > MAX_REASON_BYTES {
         return Err(CloseError::ReasonTooLong(reason.len()));
     }
+    Ok(())
+}
+
+/// Checks a close the application asked for and builds its payload.
+pub(crate) fn close_payload(code: CloseCode, reason: &str) -> Result<Vec<u8>, CloseError> {
+    validate_close(code, reason)?;
     let mut payload = Vec::with_capacity(2 + reason.len());
     payload.extend_from_slice(&code.0.to_be_bytes());
     payload.extend_from_slice(reason.as_bytes());

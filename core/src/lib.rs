@@ -85,6 +85,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod close;
+mod close_state;
 mod config;
 mod connection;
 mod decode;
@@ -98,6 +99,8 @@ pub mod mask;
 mod output;
 mod payload;
 mod random;
+mod reconnect;
+mod send_queue;
 mod timers;
 mod utf8;
 
@@ -110,6 +113,10 @@ pub use event::{CloseFrame, Closed, Event};
 pub use extension::ExtensionParams;
 pub use handshake::{accept_key, Accept, ClientRequest, Header, Rejection, Request, Response};
 pub use payload::{Payload, Text};
+pub use close::validate_close;
+pub use close_state::{CloseRequest, CloseTracker};
+pub use reconnect::{Backoff, ReconnectDecision, ReconnectPolicy, StopReason};
+pub use send_queue::{DropPolicy, Enqueued, QueueLimits, SendQueue};
 
 /// `bytes::Bytes`, re-exported: pass one to `send_binary` to queue it without a copy.
 pub use bytes::Bytes;

@@ -1,0 +1,40 @@
+# Browser side of the npm package `wscore`: the package itself (target/npm/wscore,
+# packed by `npm pack`) and its tests in headless Chromium (tests/browser).
+.PHONY: npm-package browser-wasm browser-deps browser-test
+
+NPM_PKG := target/npm/wscore
+BROWSER_DIR := tests/browser
+BROWSER_STAMP := $(BROWSER_DIR)/node_modules/.stamp-$(shell sha1sum $(BROWSER_DIR)/package-lock.json | cut -c1-12)
+# npm's binaryen (never Debian's: its output crashes at start-up).
+WASM_OPT := $(BROWSER_DIR)/node_modules/.bin/wasm-opt
+
+browser-deps: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP): $(BROWSER_DIR)/package-lock.json
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f $(BROWSER_DIR)/node_modules/.stamp-* && touch $@
+
+# The browser entry's module: SafeWebSocket alone (wasm/browser: its own workspace, lockfile
+# and size profile; not --locked, so that a new dependency in core does not break it).
+BROWSER_WASM := target/browser/wasm32-unknown-unknown/release/wscore_browser.wasm
+browser-wasm: wasm-tools
+	CARGO_TARGET_DIR=target/browser $(CARGO) build --manifest-path wasm/browser/Cargo.toml --target wasm32-unknown-unknown --release
+
+# wasm/npm's sources plus three ESM wasm-bindgen builds: dist/web (browsers and
+# bundlers: SafeWebSocket, shrunk by wasm-opt), dist/full (browsers: everything, for
+# `wscore/codec`) and dist/node (Node, Deno, Bun: everything).
+npm-package: wasm-build browser-wasm browser-deps
+	rm -rf $(NPM_PKG) && mkdir -p $(NPM_PKG)/dist
+	cp wasm/npm/package.json wasm/npm/*.js wasm/npm/*.d.ts wasm/npm/README.md $(NPM_PKG)/
+	wasm-bindgen $(BROWSER_WASM) --out-dir $(NPM_PKG)/dist/web --target web
+	$(WASM_OPT) -Oz $(NPM_PKG)/dist/web/wscore_browser_bg.wasm -o $(NPM_PKG)/dist/web/wscore_browser_bg.wasm
+	cp -r $(WASM_OUT)/web $(NPM_PKG)/dist/full
+	wasm-bindgen target/wasm32-unknown-unknown/release/wscore_wasm.wasm --out-dir $(NPM_PKG)/dist/node --target experimental-nodejs-module
+	@printf 'browser entry gzipped: wasm %s B + JS glue %s B\n' \
+	  "$$(gzip -9c $(NPM_PKG)/dist/web/wscore_browser_bg.wasm | wc -c)" "$$(gzip -9c $(NPM_PKG)/dist/web/wscore_browser.js | wc -c)"
+
+# Real Chromium (/usr/bin/chromium) against servers on 127.0.0.1 that the tests start.
+browser-test: chromium examples npm-package
+	cd $(BROWSER_DIR) && node --test --test-concurrency=1 --test-timeout=180000 *.test.js
+
+TEST_SUITES += browser-test
