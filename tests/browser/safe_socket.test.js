@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { useBrowser } from './fixtures.js';
-import { waitFor } from './harness.js';
+import { startEcho, waitFor } from './harness.js';
 
 const ctx = useBrowser();
 
@@ -189,4 +189,30 @@ test('free() closes the socket and nothing fires or throws afterwards', async ()
   await waitFor(() => ctx.control.state.connections[before].socket.readyState === 3, 5000, 'server saw the close');
   assert.equal(ctx.control.state.connections.length - before, 1, 'no reconnect after free()');
   assert.deepEqual(await errors(), []);
+});
+
+test('Chromium negotiates permessage-deflate with a wscore server and messages survive compression', async () => {
+  const echo = await startEcho(); // examples/echo_server.rs accepts permessage-deflate
+  const { page, errors } = await ctx.page();
+  try {
+    const r = await page.evaluate(async (url) => {
+      const ws = new SafeWebSocket(url);
+      const got = [];
+      ws.onmessage = (e) => got.push(e.data);
+      await until(() => ws.readyState === 1, 5000, 'open');
+      const big = JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ user: `user${i % 7}`, text: 'héllo wörld' })));
+      ws.send(big);
+      ws.send('small');
+      await until(() => got.length === 2, 5000, 'two echoes');
+      const extensions = ws.extensions;
+      ws.close();
+      return { extensions, same: got[0] === big, second: got[1], size: big.length };
+    }, echo.url);
+    assert.match(r.extensions, /^permessage-deflate/);
+    assert.equal(r.same, true, `a ${r.size}-character message came back intact`);
+    assert.equal(r.second, 'small');
+    assert.deepEqual(await errors(), []);
+  } finally {
+    await echo.stop();
+  }
 });
