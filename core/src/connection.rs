@@ -298,12 +298,9 @@ impl Connection {
                     self.finish(clean);
                 }
                 Timer::Ping => self.keepalive_ping(),
-                Timer::Pong => {
-                    self.failure = Some(ProtocolError::PongTimeout.into());
-                    self.set_close_info(CloseCode::ABNORMAL, String::new(), Initiator::Transport);
-                    self.close_transport = true;
-                    self.finish(false);
-                }
+                // A silent peer: say why on the wire (1011), then drop it without
+                // waiting for a reply that is unlikely to come.
+                Timer::Pong => self.fail(ProtocolError::PongTimeout),
             }
             if self.finished {
                 return;
@@ -813,7 +810,7 @@ impl Connection {
         let info = self.current_close_info();
         let (code, reason) = match (&self.failure, &self.received_close) {
             // We failed the connection: report the code we put on the wire.
-            (Some(Error::Protocol(e)), _) if e != &ProtocolError::PongTimeout => (info.code, info.reason.clone()),
+            (Some(Error::Protocol(_)), _) => (info.code, info.reason.clone()),
             (Some(Error::Handshake(e)), _) => (CloseCode::ABNORMAL, e.to_string()),
             // RFC 6455 §7.1.5: the code of the close frame we received.
             (None, Some(frame)) => (frame.code, frame.reason.clone()),

@@ -65,8 +65,9 @@ pub enum ProtocolError {
     /// Data frames arrived after the peer's close frame.
     #[error("frame received after the peer's close frame")]
     FrameAfterClose,
-    /// The peer did not answer a ping within `pong_timeout`.
-    #[error("no pong within the keepalive timeout")]
+    /// The peer did not answer a ping within `pong_timeout` (1011, as uvicorn and
+    /// websockets send for it).
+    #[error("keepalive ping timeout")]
     PongTimeout,
 }
 
@@ -78,7 +79,7 @@ impl ProtocolError {
             ProtocolError::FrameTooBig { .. } | ProtocolError::MessageTooBig { .. } => {
                 CloseCode::MESSAGE_TOO_BIG
             }
-            ProtocolError::PongTimeout => CloseCode::POLICY_VIOLATION,
+            ProtocolError::PongTimeout => CloseCode::INTERNAL_ERROR,
             _ => CloseCode::PROTOCOL_ERROR,
         }
     }

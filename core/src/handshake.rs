@@ -250,14 +250,14 @@ pub(crate) fn write_reject(status: u16, headers: &[Header], body: &[u8], out: &m
         return Err(AcceptError::InvalidStatus(status));
     }
     check_headers(headers).map_err(|h| AcceptError::InvalidHeader(h.name.clone()))?;
-    // We frame the body ourselves; a second, conflicting framing header would
-    // let the peer (or a proxy) read the body differently.
-    if let Some(h) = headers.iter().find(|h| {
-        h.name.eq_ignore_ascii_case("Content-Length") || h.name.eq_ignore_ascii_case("Transfer-Encoding")
-    }) {
-        return Err(AcceptError::InvalidHeader(h.name.clone()));
-    }
-    write_response(status, headers.iter().map(|h| (h.name.as_str(), h.value.as_slice())), body, out);
+    // We frame the body and close the connection ourselves: the application's own
+    // framing or Connection headers (ASGI apps often send Content-Length) are
+    // dropped, so a peer or proxy can never read two conflicting framings.
+    let ours = |h: &&Header| {
+        ["Content-Length", "Transfer-Encoding", "Connection"].iter().any(|n| h.name.eq_ignore_ascii_case(n))
+    };
+    let kept = headers.iter().filter(|h| !ours(h));
+    write_response(status, kept.map(|h| (h.name.as_str(), h.value.as_slice())), body, out);
     Ok(())
 }
 
@@ -1226,18 +1226,29 @@ mod tests {
     }
 
     #[test]
-    fn write_reject_refuses_header_injection_and_framing_headers() {
+    fn write_reject_refuses_header_injection() {
         let mut out = b"keep".to_vec();
-        for bad in [
-            Header::new("Location", "/x\r\n\r\n<html>"),
-            Header::new("X\n", "v"),
-            Header::new("content-length", "0"),
-            Header::new("Transfer-Encoding", "chunked"),
-        ] {
+        for bad in [Header::new("Location", "/x\r\n\r\n<html>"), Header::new("X\n", "v")] {
             let name = bad.name.clone();
             assert_eq!(write_reject(400, &[bad], b"body", &mut out), Err(AcceptError::InvalidHeader(name)));
         }
         assert_eq!(out, b"keep");
+    }
+
+    #[test]
+    fn write_reject_replaces_the_apps_framing_headers_with_its_own() {
+        let mut out = Vec::new();
+        let app_headers = [
+            Header::new("content-length", "999"),
+            Header::new("Transfer-Encoding", "chunked"),
+            Header::new("Connection", "keep-alive"),
+            Header::new("X-Why", "banned"),
+        ];
+        write_reject(403, &app_headers, b"go away", &mut out).unwrap();
+        assert_eq!(
+            out,
+            b"HTTP/1.1 403 Forbidden\r\nContent-Length: 7\r\nConnection: close\r\nX-Why: banned\r\n\r\ngo away"
+        );
     }
 
     #[test]

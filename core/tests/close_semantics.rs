@@ -262,9 +262,12 @@ fn keepalive_pings_and_drops_a_silent_peer() {
     server.handle_timeout(Duration::from_secs(13));
     let ev = events(&mut server);
     let c = closed(&ev);
-    assert_eq!((c.code, c.clean), (CloseCode::ABNORMAL, false));
+    assert_eq!((c.code, c.clean, c.initiator), (CloseCode::INTERNAL_ERROR, false, Initiator::ProtocolError));
     assert_eq!(c.error, Some(ProtocolError::PongTimeout.into()));
     assert!(server.should_close_transport());
+    // The peer is told why before the transport is dropped.
+    let frames = parse_server_frames(&server.take_output());
+    assert_eq!(frames.last().map(|f| (f.0, f.1[..2].to_vec())), Some((0x88, 1011u16.to_be_bytes().to_vec())));
 }
 
 #[test]

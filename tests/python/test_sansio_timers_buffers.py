@@ -46,8 +46,8 @@ def test_keepalive_ping_and_pong_timeout():
     client.data_to_send()
     server.handle_timeout(1.5)
     [closed] = server.events()
-    assert closed.code == 1006 and not closed.clean
-    assert closed.error == "no pong within the keepalive timeout"
+    assert closed.code == 1011 and not closed.clean  # told the peer why before dropping it
+    assert closed.error == "keepalive ping timeout"
 
 
 def test_keepalive_pong_answered_keeps_connection_open():
