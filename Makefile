@@ -32,6 +32,7 @@ test: $(TEST_SUITES)
 	@$(MAKE) --no-print-directory autobahn-quick AUTOBAHN_MAY_SKIP=$(if $(filter true,$(CI)),no,yes)
 
 rust-checks: clippy-installed
+	$(CARGO) fmt --all -- --check
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc -p wscore --no-deps
@@ -40,6 +41,7 @@ rust-checks: clippy-installed
 
 # rustup's server may be unreachable: only ask it when clippy is really missing.
 clippy-installed:
+	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
 
 demo:

@@ -12,6 +12,7 @@ use blocking::Blocking;
 use wscore::{ClientRequest, Config, Connection, Event};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The first argument is the program name.
     let mut args = std::env::args().skip(1);
     let base = args.next().unwrap_or_else(|| "ws://127.0.0.1:9001".into());
     let agent = args.next().unwrap_or_else(|| "wscore-client".into());

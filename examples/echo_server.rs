@@ -14,7 +14,9 @@ use blocking::Blocking;
 use wscore::{Accept, Config, Connection, Event};
 
 fn main() -> std::io::Result<()> {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:9001".into());
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:9001".into());
     let listener = TcpListener::bind(&addr)?;
     let addr = listener.local_addr()?;
     println!("wscore echo server listening on ws://{addr}/");
@@ -42,7 +44,9 @@ fn echo(ws: &mut Blocking) -> std::io::Result<()> {
     while let Some(event) = ws.next_event()? {
         match event {
             Event::Request(_) => {
-                ws.conn.accept(Accept::default()).expect("a request is pending");
+                ws.conn
+                    .accept(Accept::default())
+                    .expect("a request is pending");
             }
             // A send after the peer's close is a typed error we can ignore here.
             Event::Text(text) => {

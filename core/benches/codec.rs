@@ -11,7 +11,11 @@ const SIZES: [usize; 6] = [16, 125, 1024, 16 << 10, 64 << 10, 1 << 20];
 const CHUNK: usize = 64 << 10;
 
 fn open_pair() -> (Connection, Connection) {
-    let config = Config { max_message_size: 64 << 20, max_frame_size: 64 << 20, ..Config::default() };
+    let config = Config {
+        max_message_size: 64 << 20,
+        max_frame_size: 64 << 20,
+        ..Config::default()
+    };
     let mut client = Connection::client(config.clone(), ClientRequest::new("ws://bench/")).unwrap();
     let mut server = Connection::server(config);
     server.receive(&client.take_output());

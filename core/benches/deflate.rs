@@ -28,8 +28,14 @@ fn chat_message(i: usize, size: usize) -> String {
 }
 
 fn open_pair() -> (Connection, Connection) {
-    let deflate = DeflateConfig { min_size: 0, ..DeflateConfig::default() };
-    let config = Config { deflate: Some(deflate), ..Config::default() };
+    let deflate = DeflateConfig {
+        min_size: 0,
+        ..DeflateConfig::default()
+    };
+    let config = Config {
+        deflate: Some(deflate),
+        ..Config::default()
+    };
     let mut client = Connection::client(config.clone(), ClientRequest::new("ws://bench/")).unwrap();
     let mut server = Connection::server(config);
     server.receive(&client.take_output());

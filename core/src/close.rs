@@ -128,15 +128,22 @@ pub struct CloseInfo {
 /// Reads a received close frame's payload: nothing, or a valid code and a UTF-8 reason.
 pub(crate) fn parse_close_payload(payload: &[u8]) -> Result<CloseFrame, ProtocolError> {
     match payload {
-        [] => Ok(CloseFrame { code: CloseCode::NO_STATUS, reason: String::new() }),
+        [] => Ok(CloseFrame {
+            code: CloseCode::NO_STATUS,
+            reason: String::new(),
+        }),
         [_] => Err(ProtocolError::CloseFrameOneByte),
         [hi, lo, reason @ ..] => {
             let code = CloseCode(u16::from_be_bytes([*hi, *lo]));
             if !code.is_valid_received() {
                 return Err(ProtocolError::InvalidCloseCode(code.0));
             }
-            let reason = simdutf8::basic::from_utf8(reason).map_err(|_| ProtocolError::InvalidUtf8("close reason"))?;
-            Ok(CloseFrame { code, reason: reason.to_owned() })
+            let reason = simdutf8::basic::from_utf8(reason)
+                .map_err(|_| ProtocolError::InvalidUtf8("close reason"))?;
+            Ok(CloseFrame {
+                code,
+                reason: reason.to_owned(),
+            })
         }
     }
 }
@@ -178,26 +185,45 @@ mod tests {
     #[test]
     fn close_payload_parsing() {
         assert_eq!(parse_close_payload(&[]).unwrap().code, CloseCode::NO_STATUS);
-        assert_eq!(parse_close_payload(&[3]), Err(ProtocolError::CloseFrameOneByte));
-        assert_eq!(parse_close_payload(&[0x03, 0xED]), Err(ProtocolError::InvalidCloseCode(1005)));
-        assert_eq!(parse_close_payload(&[0x03, 0xE8, 0xFF]), Err(ProtocolError::InvalidUtf8("close reason")));
+        assert_eq!(
+            parse_close_payload(&[3]),
+            Err(ProtocolError::CloseFrameOneByte)
+        );
+        assert_eq!(
+            parse_close_payload(&[0x03, 0xED]),
+            Err(ProtocolError::InvalidCloseCode(1005))
+        );
+        assert_eq!(
+            parse_close_payload(&[0x03, 0xE8, 0xFF]),
+            Err(ProtocolError::InvalidUtf8("close reason"))
+        );
         let ok = parse_close_payload(&[0x0F, 0xA0, b'h', b'i']).unwrap();
         assert_eq!((ok.code, ok.reason.as_str()), (CloseCode(4000), "hi"));
     }
 
     #[test]
     fn close_payload_building() {
-        assert_eq!(close_payload(CloseCode(1006), ""), Err(CloseError::InvalidCode(1006)));
-        assert_eq!(close_payload(CloseCode::NORMAL, &"x".repeat(124)), Err(CloseError::ReasonTooLong(124)));
-        assert_eq!(close_payload(CloseCode::NORMAL, "bye").unwrap(), vec![0x03, 0xE8, b'b', b'y', b'e']);
+        assert_eq!(
+            close_payload(CloseCode(1006), ""),
+            Err(CloseError::InvalidCode(1006))
+        );
+        assert_eq!(
+            close_payload(CloseCode::NORMAL, &"x".repeat(124)),
+            Err(CloseError::ReasonTooLong(124))
+        );
+        assert_eq!(
+            close_payload(CloseCode::NORMAL, "bye").unwrap(),
+            vec![0x03, 0xE8, b'b', b'y', b'e']
+        );
     }
 
     #[test]
     fn sendable_codes_follow_rfc() {
         for code in 0u16..=u16::MAX {
             let ok = CloseCode(code).is_sendable();
-            let expected =
-                (1000..=1003).contains(&code) || (1007..=1014).contains(&code) || (3000..=4999).contains(&code);
+            let expected = (1000..=1003).contains(&code)
+                || (1007..=1014).contains(&code)
+                || (3000..=4999).contains(&code);
             assert_eq!(ok, expected, "code {code}");
         }
         for bad in [999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535] {

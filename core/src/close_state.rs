@@ -35,7 +35,11 @@ pub struct CloseTracker {
 impl CloseTracker {
     /// The application asks to close. The code and reason are checked first
     /// ([`validate_close`]; a reason needs a code); a bad one changes nothing.
-    pub fn request(&mut self, code: Option<CloseCode>, reason: &str) -> Result<CloseRequest, CloseError> {
+    pub fn request(
+        &mut self,
+        code: Option<CloseCode>,
+        reason: &str,
+    ) -> Result<CloseRequest, CloseError> {
         match code {
             Some(code) => validate_close(code, reason)?,
             None if !reason.is_empty() => return Err(CloseError::ReasonWithoutCode),
@@ -74,13 +78,21 @@ impl CloseTracker {
                 reason: asked_reason.clone(),
                 initiator: Initiator::Local,
             },
-            (None, Some((code, reason))) => {
-                CloseInfo { code: *code, reason: reason.clone(), initiator: Initiator::Transport }
-            }
-            (None, None) if was_clean => {
-                CloseInfo { code: CloseCode(code), reason: reason.to_owned(), initiator: Initiator::Remote }
-            }
-            (None, None) => CloseInfo { code: CloseCode::ABNORMAL, reason: reason.to_owned(), initiator: Initiator::Transport },
+            (None, Some((code, reason))) => CloseInfo {
+                code: *code,
+                reason: reason.clone(),
+                initiator: Initiator::Transport,
+            },
+            (None, None) if was_clean => CloseInfo {
+                code: CloseCode(code),
+                reason: reason.to_owned(),
+                initiator: Initiator::Remote,
+            },
+            (None, None) => CloseInfo {
+                code: CloseCode::ABNORMAL,
+                reason: reason.to_owned(),
+                initiator: Initiator::Transport,
+            },
         };
         self.closed = Some(info.clone());
         info
@@ -104,23 +116,41 @@ mod tests {
     #[test]
     fn invalid_requests_change_nothing() {
         let mut t = CloseTracker::default();
-        assert_eq!(t.request(Some(CloseCode(1006)), ""), Err(CloseError::InvalidCode(1006)));
-        assert_eq!(t.request(Some(CloseCode(1000)), &"r".repeat(124)), Err(CloseError::ReasonTooLong(124)));
+        assert_eq!(
+            t.request(Some(CloseCode(1006)), ""),
+            Err(CloseError::InvalidCode(1006))
+        );
+        assert_eq!(
+            t.request(Some(CloseCode(1000)), &"r".repeat(124)),
+            Err(CloseError::ReasonTooLong(124))
+        );
         assert_eq!(t.request(None, "why"), Err(CloseError::ReasonWithoutCode));
         assert!(!t.closed_by_application());
         assert_eq!(t.request(None, ""), Ok(CloseRequest::Start));
-        assert_eq!(t.transport_closed(1005, "", true).code, CloseCode::NO_STATUS);
+        assert_eq!(
+            t.transport_closed(1005, "", true).code,
+            CloseCode::NO_STATUS
+        );
     }
 
     #[test]
     fn peer_and_transport_closes() {
         let mut t = CloseTracker::default();
         let info = t.transport_closed(4001, "go away", true);
-        assert_eq!((info.initiator, info.code, info.reason.as_str()), (Initiator::Remote, CloseCode(4001), "go away"));
-        assert_eq!(t.request(Some(CloseCode::NORMAL), ""), Ok(CloseRequest::AlreadyClosing));
+        assert_eq!(
+            (info.initiator, info.code, info.reason.as_str()),
+            (Initiator::Remote, CloseCode(4001), "go away")
+        );
+        assert_eq!(
+            t.request(Some(CloseCode::NORMAL), ""),
+            Ok(CloseRequest::AlreadyClosing)
+        );
         assert_eq!(t.closed().unwrap().initiator, Initiator::Remote); // a late request does not rewrite history
         t.reset();
-        assert_eq!(t.transport_closed(1006, "", false).initiator, Initiator::Transport);
+        assert_eq!(
+            t.transport_closed(1006, "", false).initiator,
+            Initiator::Transport
+        );
     }
 
     #[test]
@@ -128,10 +158,16 @@ mod tests {
         let mut t = CloseTracker::default();
         t.fail(CloseCode(4000), "heartbeat timeout");
         let info = t.transport_closed(4000, "heartbeat timeout", true);
-        assert_eq!((info.initiator, info.code), (Initiator::Transport, CloseCode(4000)));
+        assert_eq!(
+            (info.initiator, info.code),
+            (Initiator::Transport, CloseCode(4000))
+        );
         t.reset();
         t.request(Some(CloseCode::NORMAL), "bye").unwrap();
         t.fail(CloseCode(4000), "late");
-        assert_eq!(t.transport_closed(1006, "", false).initiator, Initiator::Local);
+        assert_eq!(
+            t.transport_closed(1006, "", false).initiator,
+            Initiator::Local
+        );
     }
 }

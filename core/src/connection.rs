@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::close::{close_payload, parse_close_payload, CloseCode, CloseInfo, Initiator};
 use crate::config::Config;
 use crate::decode::{Decoder, Incoming};
-use crate::error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
-use crate::deflate::{self, DeflateParams, Deflater};
 #[cfg(feature = "deflate")]
 use crate::deflate::Inflater;
+use crate::deflate::{self, DeflateParams, Deflater};
+use crate::error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
 use crate::event::{CloseFrame, Closed, Event};
 use crate::frame::{FrameHeader, OpCode, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use crate::handshake::{self, Accept, ClientRequest, Header, Request, ResponseOutcome};
@@ -80,7 +80,10 @@ enum Handshake {
     /// Server: the request was reported; waiting for `accept` or `reject`.
     AwaitingAnswer(Box<Request>),
     /// Client: our request is queued; reading the response head.
-    ReadingResponse { key: String, subprotocols: Vec<String> },
+    ReadingResponse {
+        key: String,
+        subprotocols: Vec<String>,
+    },
     /// Open (or over).
     Done,
 }
@@ -134,11 +137,19 @@ impl Connection {
     /// A client connection; its upgrade request is queued at once (see [`Connection::output`]).
     pub fn client(config: Config, request: ClientRequest) -> Result<Connection, HandshakeError> {
         let key = handshake::new_key();
-        let offer = config.deflate.as_ref().filter(|_| cfg!(feature = "deflate")).map(deflate::client_offer);
+        let offer = config
+            .deflate
+            .as_ref()
+            .filter(|_| cfg!(feature = "deflate"))
+            .map(deflate::client_offer);
         let mut head = Vec::new();
         handshake::write_request(&request, &key, offer.as_deref(), &mut head)?;
         let subprotocols = request.subprotocols;
-        let mut conn = Connection::new(Role::Client, config, Handshake::ReadingResponse { key, subprotocols });
+        let mut conn = Connection::new(
+            Role::Client,
+            config,
+            Handshake::ReadingResponse { key, subprotocols },
+        );
         conn.out.extend(&head);
         conn.arm_handshake_timer();
         Ok(conn)
@@ -147,7 +158,11 @@ impl Connection {
     fn new(role: Role, config: Config, handshake: Handshake) -> Connection {
         Connection {
             role,
-            decoder: Decoder::new(role == Role::Server, config.max_frame_size, config.max_message_size),
+            decoder: Decoder::new(
+                role == Role::Server,
+                config.max_frame_size,
+                config.max_message_size,
+            ),
             config,
             handshake,
             our: SideState::Connecting,
@@ -235,8 +250,13 @@ impl Connection {
             Handshake::Done => self.receive_frames(data),
             Handshake::AwaitingAnswer(_) => {
                 // Frames a client pipelines before our 101; bounded like a frame.
-                if self.inbuf.len() + data.len() > self.config.max_handshake_size + self.config.max_frame_size {
-                    self.fail_handshake(HandshakeError::TooLarge(self.config.max_handshake_size), true);
+                if self.inbuf.len() + data.len()
+                    > self.config.max_handshake_size + self.config.max_frame_size
+                {
+                    self.fail_handshake(
+                        HandshakeError::TooLarge(self.config.max_handshake_size),
+                        true,
+                    );
                 } else {
                     self.inbuf.extend_from_slice(data);
                 }
@@ -292,7 +312,11 @@ impl Connection {
                 Timer::Close => {
                     self.close_transport = true;
                     if !self.sent_close || self.received_close.is_none() {
-                        self.set_close_info(CloseCode::ABNORMAL, String::new(), Initiator::Transport);
+                        self.set_close_info(
+                            CloseCode::ABNORMAL,
+                            String::new(),
+                            Initiator::Transport,
+                        );
                     }
                     let clean = self.sent_close && self.received_close.is_some();
                     self.finish(clean);
@@ -324,9 +348,18 @@ impl Connection {
         let Handshake::AwaitingAnswer(request) = &self.handshake else {
             return Err(AcceptError::NoPendingRequest);
         };
-        let agreed = self.config.deflate.as_ref().and_then(|cfg| deflate::server_accept(&request.extensions, cfg));
+        let agreed = self
+            .config
+            .deflate
+            .as_ref()
+            .and_then(|cfg| deflate::server_accept(&request.extensions, cfg));
         let mut head = Vec::new();
-        handshake::write_accept(request, &accept, agreed.as_ref().map(|(item, _)| item.as_str()), &mut head)?;
+        handshake::write_accept(
+            request,
+            &accept,
+            agreed.as_ref().map(|(item, _)| item.as_str()),
+            &mut head,
+        )?;
         self.out.extend(&head);
         self.subprotocol = accept.subprotocol;
         if let Some((_, params)) = agreed {
@@ -340,7 +373,12 @@ impl Connection {
 
     /// Server: refuses the pending handshake request with an HTTP response; the
     /// transport is to be closed once it is written.
-    pub fn reject(&mut self, status: u16, headers: &[Header], body: &[u8]) -> Result<(), AcceptError> {
+    pub fn reject(
+        &mut self,
+        status: u16,
+        headers: &[Header],
+        body: &[u8],
+    ) -> Result<(), AcceptError> {
         if !matches!(self.handshake, Handshake::AwaitingAnswer(_)) {
             return Err(AcceptError::NoPendingRequest);
         }
@@ -348,7 +386,11 @@ impl Connection {
         handshake::write_reject(status, headers, body, &mut head)?;
         self.out.extend(&head);
         self.handshake = Handshake::Done;
-        self.set_close_info(CloseCode::ABNORMAL, format!("handshake rejected with {status}"), Initiator::Local);
+        self.set_close_info(
+            CloseCode::ABNORMAL,
+            format!("handshake rejected with {status}"),
+            Initiator::Local,
+        );
         self.close_transport = true;
         self.finish(false);
         Ok(())
@@ -366,12 +408,20 @@ impl Connection {
 
     /// Queues one fragment of a text message; `fin` marks the last one. Each
     /// fragment is whole characters; other messages cannot start until `fin`.
-    pub fn send_text_fragment<'a>(&mut self, text: impl Into<Text<'a>>, fin: bool) -> Result<(), SendError> {
+    pub fn send_text_fragment<'a>(
+        &mut self,
+        text: impl Into<Text<'a>>,
+        fin: bool,
+    ) -> Result<(), SendError> {
         self.send_data(OpCode::Text, text.into().payload(), fin, true)
     }
 
     /// Queues one fragment of a binary message; `fin` marks the last one.
-    pub fn send_binary_fragment<'a>(&mut self, data: impl Into<Payload<'a>>, fin: bool) -> Result<(), SendError> {
+    pub fn send_binary_fragment<'a>(
+        &mut self,
+        data: impl Into<Payload<'a>>,
+        fin: bool,
+    ) -> Result<(), SendError> {
         self.send_data(OpCode::Binary, data.into(), fin, true)
     }
 
@@ -388,7 +438,11 @@ impl Connection {
     /// Starts the closing handshake with `code` and `reason` (at most 123 bytes;
     /// see [`crate::truncate_reason`]). Idempotent: once closing or closed it
     /// reports [`CloseOutcome::AlreadyClosed`] with who closed and why.
-    pub fn close(&mut self, code: impl Into<CloseCode>, reason: &str) -> Result<CloseOutcome, CloseError> {
+    pub fn close(
+        &mut self,
+        code: impl Into<CloseCode>,
+        reason: &str,
+    ) -> Result<CloseOutcome, CloseError> {
         let code = code.into();
         let payload = close_payload(code, reason)?;
         self.run_deferred_failure();
@@ -396,7 +450,11 @@ impl Connection {
             return Ok(CloseOutcome::AlreadyClosed(self.current_close_info()));
         }
         if self.handshake_pending() {
-            self.set_close_info(CloseCode::ABNORMAL, String::from("closed during the opening handshake"), Initiator::Local);
+            self.set_close_info(
+                CloseCode::ABNORMAL,
+                String::from("closed during the opening handshake"),
+                Initiator::Local,
+            );
             self.close_transport = true;
             self.finish(false);
             return Ok(CloseOutcome::Aborted);
@@ -489,11 +547,22 @@ impl Connection {
     }
 
     fn read_response(&mut self) {
-        let Handshake::ReadingResponse { key, subprotocols } = &self.handshake else { return };
-        match handshake::parse_response(&self.inbuf, key, subprotocols, self.config.max_handshake_size) {
+        let Handshake::ReadingResponse { key, subprotocols } = &self.handshake else {
+            return;
+        };
+        match handshake::parse_response(
+            &self.inbuf,
+            key,
+            subprotocols,
+            self.config.max_handshake_size,
+        ) {
             Ok(None) => {}
             Ok(Some((ResponseOutcome::Accepted(response), n))) => {
-                let offered = self.config.deflate.as_ref().filter(|_| cfg!(feature = "deflate"));
+                let offered = self
+                    .config
+                    .deflate
+                    .as_ref()
+                    .filter(|_| cfg!(feature = "deflate"));
                 match deflate::client_accept(&response.extensions, offered) {
                     Ok(Some(params)) => self.start_deflate(params),
                     Ok(None) => {}
@@ -527,7 +596,11 @@ impl Connection {
         }
         self.handshake = Handshake::Done;
         self.inbuf = Vec::new();
-        self.set_close_info(CloseCode::ABNORMAL, error.to_string(), Initiator::ProtocolError);
+        self.set_close_info(
+            CloseCode::ABNORMAL,
+            error.to_string(),
+            Initiator::ProtocolError,
+        );
         self.failure = Some(error.into());
         self.close_transport = true;
         self.finish(false);
@@ -540,13 +613,24 @@ impl Connection {
     /// Sets up our compressor and the decoder's inflater for the agreed parameters.
     #[cfg(feature = "deflate")]
     fn start_deflate(&mut self, p: DeflateParams) {
-        let (level, mem_level) = self.config.deflate.as_ref().map_or((6, 8), |c| (c.level, c.mem_level));
+        let (level, mem_level) = self
+            .config
+            .deflate
+            .as_ref()
+            .map_or((6, 8), |c| (c.level, c.mem_level));
         let (ours, theirs) = match self.role {
-            Role::Server => ((p.server_max_window_bits, p.server_no_context_takeover), (p.client_max_window_bits, p.client_no_context_takeover)),
-            Role::Client => ((p.client_max_window_bits, p.client_no_context_takeover), (p.server_max_window_bits, p.server_no_context_takeover)),
+            Role::Server => (
+                (p.server_max_window_bits, p.server_no_context_takeover),
+                (p.client_max_window_bits, p.client_no_context_takeover),
+            ),
+            Role::Client => (
+                (p.client_max_window_bits, p.client_no_context_takeover),
+                (p.server_max_window_bits, p.server_no_context_takeover),
+            ),
         };
         self.deflater = Some(Deflater::new(level, ours.0, mem_level, ours.1));
-        self.decoder.enable_deflate(Inflater::new(theirs.0, theirs.1));
+        self.decoder
+            .enable_deflate(Inflater::new(theirs.0, theirs.1));
         self.deflate = Some(p);
     }
 
@@ -604,7 +688,11 @@ impl Connection {
         self.received_close = Some(frame.clone());
         if self.our == SideState::Open {
             // Echo the code (RFC 6455 §5.5.1); none if the peer sent none.
-            let reply = if frame.code == CloseCode::NO_STATUS { Vec::new() } else { frame.code.0.to_be_bytes().to_vec() };
+            let reply = if frame.code == CloseCode::NO_STATUS {
+                Vec::new()
+            } else {
+                frame.code.0.to_be_bytes().to_vec()
+            };
             self.send_close(&reply);
             self.set_close_info(frame.code, frame.reason.clone(), Initiator::Remote);
         }
@@ -625,7 +713,11 @@ impl Connection {
         let mut payload = CloseCode::INTERNAL_ERROR.0.to_be_bytes().to_vec();
         payload.extend_from_slice(reason.as_bytes());
         self.send_close(&payload);
-        self.set_close_info(CloseCode::INTERNAL_ERROR, reason.to_owned(), Initiator::ProtocolError);
+        self.set_close_info(
+            CloseCode::INTERNAL_ERROR,
+            reason.to_owned(),
+            Initiator::ProtocolError,
+        );
         self.close_transport = true;
         self.finish(false);
     }
@@ -664,7 +756,13 @@ impl Connection {
 
     // ----- frames out -----
 
-    fn send_data(&mut self, opcode: OpCode, payload: Payload<'_>, fin: bool, fragment: bool) -> Result<(), SendError> {
+    fn send_data(
+        &mut self,
+        opcode: OpCode,
+        payload: Payload<'_>,
+        fin: bool,
+        fragment: bool,
+    ) -> Result<(), SendError> {
         self.check_can_send()?;
         let wire_opcode = match (self.sending_fragmented, fragment) {
             (None, _) => opcode,
@@ -676,18 +774,23 @@ impl Connection {
         if wire_opcode != OpCode::Continuation {
             let min_size = self.config.deflate.as_ref().map_or(0, |c| c.min_size);
             // A fragment's message size is unknown, so a fragmented message is compressed.
-            self.sending_compressed =
-                self.deflater.is_some() && (payload.as_bytes().len() >= min_size || (fragment && !fin));
+            self.sending_compressed = self.deflater.is_some()
+                && (payload.as_bytes().len() >= min_size || (fragment && !fin));
         }
         if !self.sending_compressed {
             self.queue_frame(wire_opcode, fin, 0, payload);
             return Ok(());
         }
         let mut compressed = Vec::new();
-        let ok = self.deflater.as_mut().and_then(|d| d.compress(payload.as_bytes(), fin, &mut compressed));
+        let ok = self
+            .deflater
+            .as_mut()
+            .and_then(|d| d.compress(payload.as_bytes(), fin, &mut compressed));
         match (ok, wire_opcode) {
             // RSV1 on the first frame only (RFC 7692 §6.1).
-            (Some(()), OpCode::Continuation) => self.queue_frame(wire_opcode, fin, 0, compressed.into()),
+            (Some(()), OpCode::Continuation) => {
+                self.queue_frame(wire_opcode, fin, 0, compressed.into())
+            }
             (Some(()), _) => self.queue_frame(wire_opcode, fin, 0b100, compressed.into()),
             // zlib failed before anything was sent compressed: send it plain.
             (None, OpCode::Text | OpCode::Binary) => {
@@ -731,7 +834,13 @@ impl Connection {
             Role::Client => Some(self.masks.next()),
             Role::Server => None,
         };
-        let header = FrameHeader { fin, rsv, opcode, mask, len: len as u64 };
+        let header = FrameHeader {
+            fin,
+            rsv,
+            opcode,
+            mask,
+            len: len as u64,
+        };
         let mut head = [0u8; MAX_HEADER_LEN];
         let head_len = header.encode(&mut head);
         match (mask, payload) {
@@ -774,7 +883,11 @@ impl Connection {
     fn set_close_info(&mut self, code: CloseCode, reason: String, initiator: Initiator) {
         self.our = SideState::Closed;
         if self.close_info.is_none() {
-            self.close_info = Some(CloseInfo { code, reason, initiator });
+            self.close_info = Some(CloseInfo {
+                code,
+                reason,
+                initiator,
+            });
         }
     }
 

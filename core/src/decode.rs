@@ -146,7 +146,8 @@ impl Decoder {
     /// Checks a new frame against the role, the fragmentation state and the limits.
     fn start_frame(&mut self, h: &FrameHeader) -> Result<(), ProtocolError> {
         // RSV1 marks a compressed message, on its first frame only (RFC 7692 §6).
-        let rsv1_allowed = self.inflater.is_some() && matches!(h.opcode, OpCode::Text | OpCode::Binary);
+        let rsv1_allowed =
+            self.inflater.is_some() && matches!(h.opcode, OpCode::Text | OpCode::Binary);
         if h.rsv & 0b011 != 0 || (h.rsv & 0b100 != 0 && !rsv1_allowed) {
             return Err(ProtocolError::ReservedBits(h.rsv));
         }
@@ -156,12 +157,19 @@ impl Decoder {
             _ => {}
         }
         if h.len > self.max_frame_size as u64 {
-            return Err(ProtocolError::FrameTooBig { size: h.len, limit: self.max_frame_size });
+            return Err(ProtocolError::FrameTooBig {
+                size: h.len,
+                limit: self.max_frame_size,
+            });
         }
         match h.opcode {
             OpCode::Close | OpCode::Ping | OpCode::Pong => self.control.clear(),
-            OpCode::Continuation if self.kind.is_none() => return Err(ProtocolError::UnexpectedContinuation),
-            OpCode::Text | OpCode::Binary if self.kind.is_some() => return Err(ProtocolError::ExpectedContinuation),
+            OpCode::Continuation if self.kind.is_none() => {
+                return Err(ProtocolError::UnexpectedContinuation)
+            }
+            OpCode::Text | OpCode::Binary if self.kind.is_some() => {
+                return Err(ProtocolError::ExpectedContinuation)
+            }
             OpCode::Text => self.kind = Some(MessageKind::Text),
             OpCode::Binary => self.kind = Some(MessageKind::Binary),
             OpCode::Continuation => {}
@@ -173,7 +181,10 @@ impl Decoder {
         if !h.opcode.is_control() && !self.compressed {
             let size = self.message.len() as u64 + h.len;
             if size > self.max_message_size as u64 {
-                return Err(ProtocolError::MessageTooBig { size, limit: self.max_message_size });
+                return Err(ProtocolError::MessageTooBig {
+                    size,
+                    limit: self.max_message_size,
+                });
             }
         }
         Ok(())
@@ -183,20 +194,32 @@ impl Decoder {
         if self.compressed && !c.header.opcode.is_control() {
             return self.inflate_payload(c, chunk);
         }
-        let buf = if c.header.opcode.is_control() { &mut self.control } else { &mut self.message };
+        let buf = if c.header.opcode.is_control() {
+            &mut self.control
+        } else {
+            &mut self.message
+        };
         match c.header.mask {
             Some(key) => extend_masked(buf, chunk, key, c.done as usize),
             None => buf.extend_from_slice(chunk),
         }
         if !c.header.opcode.is_control() && self.kind == Some(MessageKind::Text) {
-            self.utf8.check(&self.message).map_err(|_| ProtocolError::InvalidUtf8("text message"))?;
+            self.utf8
+                .check(&self.message)
+                .map_err(|_| ProtocolError::InvalidUtf8("text message"))?;
         }
         Ok(())
     }
 
     /// Unmasks a compressed chunk and inflates it onto the message, within the limit.
     fn inflate_payload(&mut self, c: &Current, chunk: &[u8]) -> Result<(), ProtocolError> {
-        let Decoder { scratch, inflater, message, max_message_size, .. } = self;
+        let Decoder {
+            scratch,
+            inflater,
+            message,
+            max_message_size,
+            ..
+        } = self;
         let input: &[u8] = match c.header.mask {
             Some(key) => {
                 scratch.clear();
@@ -206,14 +229,20 @@ impl Decoder {
             None => chunk,
         };
         let limit = *max_message_size;
-        let inflater = inflater.as_mut().ok_or(ProtocolError::ReservedBits(0b100))?;
-        inflater.inflate(input, message, limit).map_err(|e| inflate_error(e, limit))?;
+        let inflater = inflater
+            .as_mut()
+            .ok_or(ProtocolError::ReservedBits(0b100))?;
+        inflater
+            .inflate(input, message, limit)
+            .map_err(|e| inflate_error(e, limit))?;
         self.check_text()
     }
 
     fn check_text(&mut self) -> Result<(), ProtocolError> {
         if self.kind == Some(MessageKind::Text) {
-            self.utf8.check(&self.message).map_err(|_| ProtocolError::InvalidUtf8("text message"))?;
+            self.utf8
+                .check(&self.message)
+                .map_err(|_| ProtocolError::InvalidUtf8("text message"))?;
         }
         Ok(())
     }
@@ -229,7 +258,9 @@ impl Decoder {
                 if std::mem::take(&mut self.compressed) {
                     let limit = self.max_message_size;
                     if let Some(inflater) = self.inflater.as_mut() {
-                        inflater.finish_message(&mut self.message, limit).map_err(|e| inflate_error(e, limit))?;
+                        inflater
+                            .finish_message(&mut self.message, limit)
+                            .map_err(|e| inflate_error(e, limit))?;
                     }
                     self.check_text()?;
                     self.scratch = Vec::new();
@@ -255,7 +286,10 @@ impl Decoder {
 
 fn inflate_error(e: InflateError, limit: usize) -> ProtocolError {
     match e {
-        InflateError::TooBig => ProtocolError::MessageTooBig { size: limit as u64 + 1, limit },
+        InflateError::TooBig => ProtocolError::MessageTooBig {
+            size: limit as u64 + 1,
+            limit,
+        },
         InflateError::Corrupt => ProtocolError::InvalidCompressedData,
     }
 }
@@ -266,7 +300,14 @@ mod tests {
 
     fn frame(fin: bool, opcode: OpCode, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
         let mut out = Vec::new();
-        FrameHeader { fin, rsv: 0, opcode, mask, len: payload.len() as u64 }.write(&mut out);
+        FrameHeader {
+            fin,
+            rsv: 0,
+            opcode,
+            mask,
+            len: payload.len() as u64,
+        }
+        .write(&mut out);
         let start = out.len();
         out.extend_from_slice(payload);
         if let Some(key) = mask {
@@ -294,7 +335,14 @@ mod tests {
             let mut d = Decoder::new(true, 1 << 20, 1 << 20);
             let mut got = decode_all(&mut d, &wire[..cut]).unwrap();
             got.extend(decode_all(&mut d, &wire[cut..]).unwrap());
-            assert_eq!(got, vec![Incoming::Ping(b"p".to_vec()), Incoming::Text("héllo".into())], "cut {cut}");
+            assert_eq!(
+                got,
+                vec![
+                    Incoming::Ping(b"p".to_vec()),
+                    Incoming::Text("héllo".into())
+                ],
+                "cut {cut}"
+            );
         }
     }
 
@@ -313,39 +361,83 @@ mod tests {
     #[test]
     fn role_masking_rules() {
         let mut server = Decoder::new(true, 100, 100);
-        assert_eq!(decode_all(&mut server, &frame(true, OpCode::Binary, b"x", None)), Err(ProtocolError::UnmaskedClientFrame));
+        assert_eq!(
+            decode_all(&mut server, &frame(true, OpCode::Binary, b"x", None)),
+            Err(ProtocolError::UnmaskedClientFrame)
+        );
         let mut client = Decoder::new(false, 100, 100);
         let masked = frame(true, OpCode::Binary, b"x", Some([0; 4]));
-        assert_eq!(decode_all(&mut client, &masked), Err(ProtocolError::MaskedServerFrame));
+        assert_eq!(
+            decode_all(&mut client, &masked),
+            Err(ProtocolError::MaskedServerFrame)
+        );
     }
 
     #[test]
     fn limits_apply_to_declared_lengths_before_any_payload() {
         let mut d = Decoder::new(false, 10, 15);
         let mut header = Vec::new();
-        FrameHeader { fin: true, rsv: 0, opcode: OpCode::Binary, mask: None, len: 11 }.write(&mut header);
-        assert!(matches!(decode_all(&mut d, &header), Err(ProtocolError::FrameTooBig { size: 11, limit: 10 })));
+        FrameHeader {
+            fin: true,
+            rsv: 0,
+            opcode: OpCode::Binary,
+            mask: None,
+            len: 11,
+        }
+        .write(&mut header);
+        assert!(matches!(
+            decode_all(&mut d, &header),
+            Err(ProtocolError::FrameTooBig {
+                size: 11,
+                limit: 10
+            })
+        ));
         let mut d = Decoder::new(false, 10, 15);
         let mut wire = frame(false, OpCode::Binary, &[0; 10], None);
-        FrameHeader { fin: true, rsv: 0, opcode: OpCode::Continuation, mask: None, len: 6 }.write(&mut wire);
-        assert!(matches!(decode_all(&mut d, &wire), Err(ProtocolError::MessageTooBig { size: 16, limit: 15 })));
+        FrameHeader {
+            fin: true,
+            rsv: 0,
+            opcode: OpCode::Continuation,
+            mask: None,
+            len: 6,
+        }
+        .write(&mut wire);
+        assert!(matches!(
+            decode_all(&mut d, &wire),
+            Err(ProtocolError::MessageTooBig {
+                size: 16,
+                limit: 15
+            })
+        ));
     }
 
     #[test]
     fn fragmentation_rules() {
         let mut d = Decoder::new(false, 100, 100);
-        assert_eq!(decode_all(&mut d, &frame(true, OpCode::Continuation, b"x", None)), Err(ProtocolError::UnexpectedContinuation));
+        assert_eq!(
+            decode_all(&mut d, &frame(true, OpCode::Continuation, b"x", None)),
+            Err(ProtocolError::UnexpectedContinuation)
+        );
         let mut d = Decoder::new(false, 100, 100);
         let mut wire = frame(false, OpCode::Text, b"a", None);
         wire.extend(frame(true, OpCode::Binary, b"b", None));
-        assert_eq!(decode_all(&mut d, &wire), Err(ProtocolError::ExpectedContinuation));
+        assert_eq!(
+            decode_all(&mut d, &wire),
+            Err(ProtocolError::ExpectedContinuation)
+        );
     }
 
     #[test]
     fn reserved_bits_and_truncated_utf8_at_end() {
         let mut d = Decoder::new(false, 100, 100);
-        assert_eq!(decode_all(&mut d, &[0xC2, 0x00]), Err(ProtocolError::ReservedBits(0b100)));
+        assert_eq!(
+            decode_all(&mut d, &[0xC2, 0x00]),
+            Err(ProtocolError::ReservedBits(0b100))
+        );
         let mut d = Decoder::new(false, 100, 100);
-        assert_eq!(decode_all(&mut d, &frame(true, OpCode::Text, &[0xE2, 0x82], None)), Err(ProtocolError::InvalidUtf8("text message")));
+        assert_eq!(
+            decode_all(&mut d, &frame(true, OpCode::Text, &[0xE2, 0x82], None)),
+            Err(ProtocolError::InvalidUtf8("text message"))
+        );
     }
 }

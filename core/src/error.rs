@@ -75,7 +75,9 @@ impl ProtocolError {
     /// The close code this error puts on the wire.
     pub fn close_code(&self) -> CloseCode {
         match self {
-            ProtocolError::InvalidUtf8(_) | ProtocolError::InvalidCompressedData => CloseCode::INVALID_PAYLOAD,
+            ProtocolError::InvalidUtf8(_) | ProtocolError::InvalidCompressedData => {
+                CloseCode::INVALID_PAYLOAD
+            }
             ProtocolError::FrameTooBig { .. } | ProtocolError::MessageTooBig { .. } => {
                 CloseCode::MESSAGE_TOO_BIG
             }

@@ -30,7 +30,10 @@ impl ExtensionParams {
         let mut params = Vec::new();
         for part in parts {
             let (key, value) = match part.split_once('=') {
-                Some((k, v)) => (k.trim(), Some(unquote(v.trim()).ok_or_else(|| bad("invalid parameter value"))?)),
+                Some((k, v)) => (
+                    k.trim(),
+                    Some(unquote(v.trim()).ok_or_else(|| bad("invalid parameter value"))?),
+                ),
                 None => (part, None),
             };
             if !is_token(key) {
@@ -38,7 +41,10 @@ impl ExtensionParams {
             }
             params.push((key.to_owned(), value));
         }
-        Ok(ExtensionParams { name: name.to_owned(), params })
+        Ok(ExtensionParams {
+            name: name.to_owned(),
+            params,
+        })
     }
 }
 
@@ -56,7 +62,9 @@ impl std::fmt::Display for ExtensionParams {
 }
 
 fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// A token, or a quoted string whose content is a token (RFC 6455 §9.1).
@@ -74,18 +82,35 @@ mod tests {
 
     #[test]
     fn parses_names_flags_values_and_quoted_values() {
-        let p = ExtensionParams::parse("permessage-deflate; client_max_window_bits; server_max_window_bits=\"10\"").unwrap();
+        let p = ExtensionParams::parse(
+            "permessage-deflate; client_max_window_bits; server_max_window_bits=\"10\"",
+        )
+        .unwrap();
         assert_eq!(p.name, "permessage-deflate");
         assert_eq!(
             p.params,
-            vec![("client_max_window_bits".into(), None), ("server_max_window_bits".into(), Some("10".into()))]
+            vec![
+                ("client_max_window_bits".into(), None),
+                ("server_max_window_bits".into(), Some("10".into()))
+            ]
         );
-        assert_eq!(p.to_string(), "permessage-deflate; client_max_window_bits; server_max_window_bits=10");
+        assert_eq!(
+            p.to_string(),
+            "permessage-deflate; client_max_window_bits; server_max_window_bits=10"
+        );
     }
 
     #[test]
     fn rejects_malformed_items() {
-        for bad in ["", "; x", "a b", "x; =1", "x; y=\"1", "x; y=a b", "x; y=\"\""] {
+        for bad in [
+            "",
+            "; x",
+            "a b",
+            "x; =1",
+            "x; y=\"1",
+            "x; y=a b",
+            "x; y=\"\"",
+        ] {
             assert!(ExtensionParams::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -129,7 +129,16 @@ impl FrameHeader {
         } else {
             None
         };
-        Ok(Some((FrameHeader { fin, rsv, opcode, mask, len }, n)))
+        Ok(Some((
+            FrameHeader {
+                fin,
+                rsv,
+                opcode,
+                mask,
+                len,
+            },
+            n,
+        )))
     }
 
     /// Appends this header to `out`, with the length in the fewest bytes.
@@ -168,7 +177,13 @@ mod tests {
     use super::*;
 
     fn header(opcode: OpCode, len: u64, mask: Option<[u8; 4]>) -> FrameHeader {
-        FrameHeader { fin: true, rsv: 0, opcode, mask, len }
+        FrameHeader {
+            fin: true,
+            rsv: 0,
+            opcode,
+            mask,
+            len,
+        }
     }
 
     #[test]
@@ -183,7 +198,11 @@ mod tests {
                 assert_eq!(n, out.len());
                 // Every strict prefix is incomplete, never an error.
                 for cut in 0..out.len() {
-                    assert_eq!(FrameHeader::parse(&out[..cut]), Ok(None), "len {len} cut {cut}");
+                    assert_eq!(
+                        FrameHeader::parse(&out[..cut]),
+                        Ok(None),
+                        "len {len} cut {cut}"
+                    );
                 }
             }
         }
@@ -193,8 +212,13 @@ mod tests {
     fn rfc_examples() {
         // RFC 6455 §5.7: unmasked "Hello" and masked "Hello".
         let (h, n) = FrameHeader::parse(&[0x81, 0x05, 0x48]).unwrap().unwrap();
-        assert_eq!((h.fin, h.opcode, h.len, h.mask, n), (true, OpCode::Text, 5, None, 2));
-        let (h, n) = FrameHeader::parse(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d]).unwrap().unwrap();
+        assert_eq!(
+            (h.fin, h.opcode, h.len, h.mask, n),
+            (true, OpCode::Text, 5, None, 2)
+        );
+        let (h, n) = FrameHeader::parse(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d])
+            .unwrap()
+            .unwrap();
         assert_eq!((h.mask, n), (Some([0x37, 0xfa, 0x21, 0x3d]), 6));
         // A fragment without FIN.
         let (h, _) = FrameHeader::parse(&[0x01, 0x03]).unwrap().unwrap();
@@ -203,13 +227,28 @@ mod tests {
 
     #[test]
     fn rejects_bad_headers() {
-        assert_eq!(FrameHeader::parse(&[0x83, 0]), Err(ProtocolError::UnknownOpcode(3)));
-        assert_eq!(FrameHeader::parse(&[0x8F, 0]), Err(ProtocolError::UnknownOpcode(0xF)));
-        assert_eq!(FrameHeader::parse(&[0x09, 0]), Err(ProtocolError::FragmentedControlFrame));
-        assert_eq!(FrameHeader::parse(&[0x89, 126, 0, 126]), Err(ProtocolError::ControlFrameTooLong(126)));
+        assert_eq!(
+            FrameHeader::parse(&[0x83, 0]),
+            Err(ProtocolError::UnknownOpcode(3))
+        );
+        assert_eq!(
+            FrameHeader::parse(&[0x8F, 0]),
+            Err(ProtocolError::UnknownOpcode(0xF))
+        );
+        assert_eq!(
+            FrameHeader::parse(&[0x09, 0]),
+            Err(ProtocolError::FragmentedControlFrame)
+        );
+        assert_eq!(
+            FrameHeader::parse(&[0x89, 126, 0, 126]),
+            Err(ProtocolError::ControlFrameTooLong(126))
+        );
         let mut top = vec![0x82, 127];
         top.extend_from_slice(&(1u64 << 63).to_be_bytes());
-        assert_eq!(FrameHeader::parse(&top), Err(ProtocolError::LengthTopBitSet));
+        assert_eq!(
+            FrameHeader::parse(&top),
+            Err(ProtocolError::LengthTopBitSet)
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ pub struct Header {
 impl Header {
     /// A header from a name and a value.
     pub fn new(name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
-        Header { name: name.into(), value: value.into() }
+        Header {
+            name: name.into(),
+            value: value.into(),
+        }
     }
 }
 
@@ -96,7 +99,11 @@ const MAX_HEADERS: usize = 128;
 impl ClientRequest {
     /// A request for `url` with no subprotocols and no extra headers.
     pub fn new(url: impl Into<String>) -> Self {
-        ClientRequest { url: url.into(), subprotocols: Vec::new(), headers: Vec::new() }
+        ClientRequest {
+            url: url.into(),
+            subprotocols: Vec::new(),
+            headers: Vec::new(),
+        }
     }
     /// Offers one more subprotocol.
     pub fn subprotocol(mut self, name: impl Into<String>) -> Self {
@@ -145,7 +152,10 @@ pub(crate) fn new_key() -> String {
 /// Parses a complete request head from the start of `buf`.
 /// `Ok(None)`: incomplete, need more bytes (but `buf` longer than `max_size`
 /// without a complete head is `TooLarge`). `Ok(Some((req, n)))`: the head took `n` bytes.
-pub(crate) fn parse_request(buf: &[u8], max_size: usize) -> Result<Option<(Request, usize)>, HandshakeError> {
+pub(crate) fn parse_request(
+    buf: &[u8],
+    max_size: usize,
+) -> Result<Option<(Request, usize)>, HandshakeError> {
     let mut raw = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut parsed = httparse::Request::new(&mut raw);
     let n = match head_status(parsed.parse(window(buf, max_size)), buf, max_size)? {
@@ -201,14 +211,29 @@ pub(crate) fn parse_request(buf: &[u8], max_size: usize) -> Result<Option<(Reque
 
     let mut subprotocols = Vec::new();
     for value in all_utf8_values(&headers, "Sec-WebSocket-Protocol")? {
-        subprotocols.extend(value.split(',').map(trim_ows).filter(|s| !s.is_empty()).map(str::to_string));
+        subprotocols.extend(
+            value
+                .split(',')
+                .map(trim_ows)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        );
     }
     let mut extensions = Vec::new();
     for value in all_utf8_values(&headers, "Sec-WebSocket-Extensions")? {
         extensions.extend(split_top_level(value));
     }
 
-    Ok(Some((Request { target, headers, subprotocols, extensions, key }, n)))
+    Ok(Some((
+        Request {
+            target,
+            headers,
+            subprotocols,
+            extensions,
+            key,
+        },
+        n,
+    )))
 }
 
 /// Writes the 101 response accepting `req` into `out`.
@@ -224,12 +249,16 @@ pub(crate) fn write_accept(
         }
         // `req` normally comes from `parse_request`, but its fields are public.
         if !is_valid_value(proto.as_bytes()) {
-            return Err(AcceptError::InvalidHeader("Sec-WebSocket-Protocol".to_string()));
+            return Err(AcceptError::InvalidHeader(
+                "Sec-WebSocket-Protocol".to_string(),
+            ));
         }
     }
     check_headers(&accept.headers).map_err(|h| AcceptError::InvalidHeader(h.name.clone()))?;
 
-    out.extend_from_slice(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
+    out.extend_from_slice(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n",
+    );
     push_header(out, "Sec-WebSocket-Accept", accept_key(&req.key).as_bytes());
     if let Some(proto) = &accept.subprotocol {
         push_header(out, "Sec-WebSocket-Protocol", proto.as_bytes());
@@ -245,7 +274,12 @@ pub(crate) fn write_accept(
 }
 
 /// Writes a non-101 response (`Connection: close`, `Content-Length`) into `out`.
-pub(crate) fn write_reject(status: u16, headers: &[Header], body: &[u8], out: &mut Vec<u8>) -> Result<(), AcceptError> {
+pub(crate) fn write_reject(
+    status: u16,
+    headers: &[Header],
+    body: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), AcceptError> {
     if !(100..=599).contains(&status) || status == 101 {
         return Err(AcceptError::InvalidStatus(status));
     }
@@ -254,10 +288,17 @@ pub(crate) fn write_reject(status: u16, headers: &[Header], body: &[u8], out: &m
     // framing or Connection headers (ASGI apps often send Content-Length) are
     // dropped, so a peer or proxy can never read two conflicting framings.
     let ours = |h: &&Header| {
-        ["Content-Length", "Transfer-Encoding", "Connection"].iter().any(|n| h.name.eq_ignore_ascii_case(n))
+        ["Content-Length", "Transfer-Encoding", "Connection"]
+            .iter()
+            .any(|n| h.name.eq_ignore_ascii_case(n))
     };
     let kept = headers.iter().filter(|h| !ours(h));
-    write_response(status, kept.map(|h| (h.name.as_str(), h.value.as_slice())), body, out);
+    write_response(
+        status,
+        kept.map(|h| (h.name.as_str(), h.value.as_slice())),
+        body,
+        out,
+    );
     Ok(())
 }
 
@@ -269,7 +310,11 @@ pub(crate) fn write_error_response(err: &HandshakeError, out: &mut Vec<u8>) {
     let body = format!("{err}\n");
     let content_type: (&str, &[u8]) = ("Content-Type", b"text/plain; charset=utf-8");
     let version: (&str, &[u8]) = ("Sec-WebSocket-Version", b"13");
-    let extra: &[(&str, &[u8])] = if status == 426 { &[content_type, version] } else { &[content_type] };
+    let extra: &[(&str, &[u8])] = if status == 426 {
+        &[content_type, version]
+    } else {
+        &[content_type]
+    };
     write_response(status, extra.iter().copied(), body.as_bytes(), out);
 }
 
@@ -283,17 +328,29 @@ pub(crate) fn write_request(
     let url = parse_ws_url(&req.url)?;
     for (i, proto) in req.subprotocols.iter().enumerate() {
         if proto.is_empty() || !proto.bytes().all(is_tchar) {
-            return Err(invalid("Sec-WebSocket-Protocol", format!("{proto:?} is not an HTTP token")));
+            return Err(invalid(
+                "Sec-WebSocket-Protocol",
+                format!("{proto:?} is not an HTTP token"),
+            ));
         }
         if req.subprotocols.iter().take(i).any(|p| p == proto) {
-            return Err(invalid("Sec-WebSocket-Protocol", format!("{proto:?} is offered twice")));
+            return Err(invalid(
+                "Sec-WebSocket-Protocol",
+                format!("{proto:?} is offered twice"),
+            ));
         }
     }
     if !is_valid_value(key.as_bytes()) {
-        return Err(invalid("Sec-WebSocket-Key", format!("{key:?} contains control characters")));
+        return Err(invalid(
+            "Sec-WebSocket-Key",
+            format!("{key:?} contains control characters"),
+        ));
     }
     check_headers(&req.headers).map_err(|h| {
-        invalid("request header", format!("{:?} has an invalid name or value", h.name))
+        invalid(
+            "request header",
+            format!("{:?} has an invalid name or value", h.name),
+        )
     })?;
 
     out.extend_from_slice(b"GET ");
@@ -304,7 +361,11 @@ pub(crate) fn write_request(
     push_header(out, "Sec-WebSocket-Key", key.as_bytes());
     out.extend_from_slice(b"Sec-WebSocket-Version: 13\r\n");
     if !req.subprotocols.is_empty() {
-        push_header(out, "Sec-WebSocket-Protocol", req.subprotocols.join(", ").as_bytes());
+        push_header(
+            out,
+            "Sec-WebSocket-Protocol",
+            req.subprotocols.join(", ").as_bytes(),
+        );
     }
     if let Some(extensions) = extensions {
         push_header(out, "Sec-WebSocket-Extensions", extensions.as_bytes());
@@ -344,7 +405,10 @@ pub(crate) fn parse_response(
             content_length(&headers)?.unwrap_or(0)
         };
         // The whole response, head and body, must fit in `max_size`.
-        let total = match usize::try_from(body_len).ok().and_then(|b| b.checked_add(n)) {
+        let total = match usize::try_from(body_len)
+            .ok()
+            .and_then(|b| b.checked_add(n))
+        {
             Some(total) if total <= max_size => total,
             _ => return Err(HandshakeError::TooLarge(max_size)),
         };
@@ -352,7 +416,14 @@ pub(crate) fn parse_response(
             Some(body) => body.to_vec(),
             None => return Ok(None),
         };
-        return Ok(Some((ResponseOutcome::Rejected(Rejection { status, headers, body }), total)));
+        return Ok(Some((
+            ResponseOutcome::Rejected(Rejection {
+                status,
+                headers,
+                body,
+            }),
+            total,
+        )));
     }
 
     require_token(&headers, "Upgrade", "websocket")?;
@@ -374,7 +445,10 @@ pub(crate) fn parse_response(
         [one] if offered_subprotocols.iter().any(|o| o == one) => Some(one.to_string()),
         [one] => return Err(HandshakeError::UnofferedSubprotocol(one.to_string())),
         [..] => {
-            return Err(invalid("Sec-WebSocket-Protocol", format!("server selected {} subprotocols", selected.len())))
+            return Err(invalid(
+                "Sec-WebSocket-Protocol",
+                format!("server selected {} subprotocols", selected.len()),
+            ))
         }
     };
     let mut extensions = Vec::new();
@@ -382,7 +456,15 @@ pub(crate) fn parse_response(
         extensions.extend(split_top_level(value));
     }
 
-    Ok(Some((ResponseOutcome::Accepted(Response { status, headers, subprotocol, extensions }), n)))
+    Ok(Some((
+        ResponseOutcome::Accepted(Response {
+            status,
+            headers,
+            subprotocol,
+            extensions,
+        }),
+        n,
+    )))
 }
 
 // ---------------------------------------------------------------------------
@@ -403,7 +485,9 @@ fn head_status(
 ) -> Result<Option<usize>, HandshakeError> {
     match result {
         Ok(httparse::Status::Complete(n)) => Ok(Some(n)),
-        Ok(httparse::Status::Partial) if buf.len() > max_size => Err(HandshakeError::TooLarge(max_size)),
+        Ok(httparse::Status::Partial) if buf.len() > max_size => {
+            Err(HandshakeError::TooLarge(max_size))
+        }
         Ok(httparse::Status::Partial) => Ok(None),
         Err(httparse::Error::TooManyHeaders) => Err(HandshakeError::TooLarge(max_size)),
         Err(e) => Err(HandshakeError::MalformedHttp(e.to_string())),
@@ -415,11 +499,17 @@ fn to_headers(raw: &[httparse::Header<'_>]) -> Vec<Header> {
 }
 
 fn find_header<'a>(headers: &'a [Header], name: &str) -> Option<&'a [u8]> {
-    headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_slice())
+    headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_slice())
 }
 
 fn header_values<'a>(headers: &'a [Header], name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-    headers.iter().filter(move |h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_slice())
+    headers
+        .iter()
+        .filter(move |h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_slice())
 }
 
 fn count_headers(headers: &[Header], name: &str) -> usize {
@@ -427,7 +517,10 @@ fn count_headers(headers: &[Header], name: &str) -> usize {
 }
 
 /// The value of a header that may appear at most once.
-fn single_header<'a>(headers: &'a [Header], name: &'static str) -> Result<Option<&'a [u8]>, HandshakeError> {
+fn single_header<'a>(
+    headers: &'a [Header],
+    name: &'static str,
+) -> Result<Option<&'a [u8]>, HandshakeError> {
     let mut values = header_values(headers, name);
     let first = values.next();
     if values.next().is_some() {
@@ -444,8 +537,13 @@ fn utf8_value<'a>(name: &'static str, value: &'a [u8]) -> Result<&'a str, Handsh
     std::str::from_utf8(value).map_err(|_| invalid(name, "not valid UTF-8".to_string()))
 }
 
-fn all_utf8_values<'a>(headers: &'a [Header], name: &'static str) -> Result<Vec<&'a str>, HandshakeError> {
-    header_values(headers, name).map(|v| utf8_value(name, v)).collect()
+fn all_utf8_values<'a>(
+    headers: &'a [Header],
+    name: &'static str,
+) -> Result<Vec<&'a str>, HandshakeError> {
+    header_values(headers, name)
+        .map(|v| utf8_value(name, v))
+        .collect()
 }
 
 /// Trims optional whitespace (SP, HTAB) from both ends.
@@ -455,15 +553,26 @@ fn trim_ows(s: &str) -> &str {
 
 /// Requires that the comma-separated token lists of every `name` header contain
 /// `token` (case-insensitively).
-fn require_token(headers: &[Header], name: &'static str, token: &str) -> Result<(), HandshakeError> {
+fn require_token(
+    headers: &[Header],
+    name: &'static str,
+    token: &str,
+) -> Result<(), HandshakeError> {
     let values = all_utf8_values(headers, name)?;
     if values.is_empty() {
         return Err(HandshakeError::MissingHeader(name));
     }
-    if values.iter().flat_map(|v| v.split(',')).any(|t| trim_ows(t).eq_ignore_ascii_case(token)) {
+    if values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .any(|t| trim_ows(t).eq_ignore_ascii_case(token))
+    {
         Ok(())
     } else {
-        Err(invalid(name, format!("{:?} does not contain {token:?}", values.join(", "))))
+        Err(invalid(
+            name,
+            format!("{:?} does not contain {token:?}", values.join(", ")),
+        ))
     }
 }
 
@@ -487,7 +596,12 @@ fn split_top_level(value: &str) -> Vec<String> {
         }
     }
     items.push(value.get(start..).unwrap_or_default());
-    items.into_iter().map(trim_ows).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    items
+        .into_iter()
+        .map(trim_ows)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The `Content-Length` of a response, if it has one. Repeated headers (or a
@@ -502,7 +616,12 @@ fn content_length(headers: &[Header]) -> Result<Option<u64>, HandshakeError> {
                 .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
                 .map(|s| s.parse::<u64>().unwrap_or(u64::MAX));
             match (parsed, length) {
-                (None, _) => return Err(invalid("Content-Length", "not a decimal number".to_string())),
+                (None, _) => {
+                    return Err(invalid(
+                        "Content-Length",
+                        "not a decimal number".to_string(),
+                    ))
+                }
                 (Some(a), Some(b)) if a != b => {
                     return Err(invalid("Content-Length", "conflicting values".to_string()))
                 }
@@ -525,7 +644,9 @@ fn is_tchar(b: u8) -> bool {
 /// A field value we are willing to write: no CR, LF, NUL or other control
 /// characters except HTAB.
 fn is_valid_value(value: &[u8]) -> bool {
-    value.iter().all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+    value
+        .iter()
+        .all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
 }
 
 /// The first header with an invalid name or value, if any.
@@ -621,7 +742,9 @@ struct WsUrl {
 fn parse_ws_url(url: &str) -> Result<WsUrl, HandshakeError> {
     let bad = |why: &'static str| HandshakeError::InvalidUrl(url.to_string(), why);
 
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("scheme must be ws or wss"))?;
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| bad("scheme must be ws or wss"))?;
     let default_port = if scheme.eq_ignore_ascii_case("ws") {
         80
     } else if scheme.eq_ignore_ascii_case("wss") {
@@ -640,15 +763,28 @@ fn parse_ws_url(url: &str) -> Result<WsUrl, HandshakeError> {
     }
 
     let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
-        let (literal, after) = bracketed.split_once(']').ok_or_else(|| bad("unterminated IPv6 literal"))?;
-        if literal.is_empty() || !literal.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+        let (literal, after) = bracketed
+            .split_once(']')
+            .ok_or_else(|| bad("unterminated IPv6 literal"))?;
+        if literal.is_empty()
+            || !literal
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
             return Err(bad("invalid IPv6 literal"));
         }
         let port = match after {
             "" => None,
-            _ => Some(after.strip_prefix(':').ok_or_else(|| bad("invalid character after IPv6 literal"))?),
+            _ => Some(
+                after
+                    .strip_prefix(':')
+                    .ok_or_else(|| bad("invalid character after IPv6 literal"))?,
+            ),
         };
-        (authority.get(..literal.len() + 2).unwrap_or(authority), port)
+        (
+            authority.get(..literal.len() + 2).unwrap_or(authority),
+            port,
+        )
     } else {
         match authority.split_once(':') {
             Some((host, port)) => (host, Some(port)),
@@ -686,7 +822,10 @@ fn parse_ws_url(url: &str) -> Result<WsUrl, HandshakeError> {
             _ => target.push(char::from(b)),
         }
     }
-    Ok(WsUrl { host_header, target })
+    Ok(WsUrl {
+        host_header,
+        target,
+    })
 }
 
 /// RFC 3986 `reg-name` characters: unreserved, sub-delims and `%` of pct-encoded.
@@ -730,7 +869,9 @@ mod tests {
         .collect();
         for edit in edits {
             let name = edit.split(':').next().unwrap();
-            let base = lines.iter().position(|(l, is_base)| *is_base && l.split(':').next().unwrap() == name);
+            let base = lines
+                .iter()
+                .position(|(l, is_base)| *is_base && l.split(':').next().unwrap() == name);
             match (base, edit.contains(':')) {
                 (Some(i), true) => lines[i] = (edit.to_string(), false),
                 (Some(i), false) => {
@@ -805,7 +946,13 @@ mod tests {
         let a = new_key();
         let b = new_key();
         assert_eq!(a.len(), 24);
-        assert_eq!(base64::engine::general_purpose::STANDARD.decode(&a).unwrap().len(), 16);
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD
+                .decode(&a)
+                .unwrap()
+                .len(),
+            16
+        );
         assert_ne!(a, b);
         // A server accepts it.
         let buf = request_with(&[&format!("Sec-WebSocket-Key: {a}")]);
@@ -865,7 +1012,11 @@ mod tests {
         ]);
         assert_eq!(
             parse_ok(&buf).extensions,
-            strings(&["permessage-deflate; client_max_window_bits", "foo; a=\"x,y\\\"z\"", "bar"])
+            strings(&[
+                "permessage-deflate; client_max_window_bits",
+                "foo; a=\"x,y\\\"z\"",
+                "bar"
+            ])
         );
     }
 
@@ -879,7 +1030,10 @@ mod tests {
         assert_eq!(err.status(), 405);
         // Methods are case-sensitive.
         let buf = RFC_REQUEST.replacen("GET", "get", 1);
-        assert_eq!(parse_err(buf.as_bytes()), HandshakeError::NotGet("get".into()));
+        assert_eq!(
+            parse_err(buf.as_bytes()),
+            HandshakeError::NotGet("get".into())
+        );
     }
 
     #[test]
@@ -892,7 +1046,10 @@ mod tests {
 
     #[test]
     fn rejects_missing_and_duplicate_host() {
-        assert_eq!(parse_err(&request_with(&["Host"])), HandshakeError::MissingHeader("Host"));
+        assert_eq!(
+            parse_err(&request_with(&["Host"])),
+            HandshakeError::MissingHeader("Host")
+        );
         let buf = request_with(&["host: other.example"]);
         assert_eq!(parse_err(&buf), HandshakeError::DuplicateHeader("Host"));
     }
@@ -907,7 +1064,10 @@ mod tests {
     #[test]
     fn rejects_duplicate_key() {
         let buf = request_with(&[&format!("sec-websocket-key: {KEY}")]);
-        assert_eq!(parse_err(&buf), HandshakeError::DuplicateHeader("Sec-WebSocket-Key"));
+        assert_eq!(
+            parse_err(&buf),
+            HandshakeError::DuplicateHeader("Sec-WebSocket-Key")
+        );
     }
 
     #[test]
@@ -923,15 +1083,31 @@ mod tests {
         }
         // base64 of 17 bytes.
         let buf = request_with(&["Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZSE="]);
-        assert!(matches!(parse_err(&buf), HandshakeError::InvalidHeader { name: "Sec-WebSocket-Key", .. }));
+        assert!(matches!(
+            parse_err(&buf),
+            HandshakeError::InvalidHeader {
+                name: "Sec-WebSocket-Key",
+                ..
+            }
+        ));
     }
 
     #[test]
     fn rejects_key_that_is_not_base64() {
-        for key in ["dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZQ=!", "not a key at all"] {
+        for key in [
+            "dGhlIHNhbXBsZSBub25jZQ",
+            "dGhlIHNhbXBsZSBub25jZQ=!",
+            "not a key at all",
+        ] {
             let buf = request_with(&[&format!("Sec-WebSocket-Key: {key}")]);
             assert!(
-                matches!(parse_err(&buf), HandshakeError::InvalidHeader { name: "Sec-WebSocket-Key", .. }),
+                matches!(
+                    parse_err(&buf),
+                    HandshakeError::InvalidHeader {
+                        name: "Sec-WebSocket-Key",
+                        ..
+                    }
+                ),
                 "{key}"
             );
         }
@@ -942,7 +1118,13 @@ mod tests {
         let mut buf = request_with(&[]);
         let pos = buf.windows(2).position(|w| w == b"==").unwrap();
         buf[pos] = 0xff;
-        assert!(matches!(parse_err(&buf), HandshakeError::InvalidHeader { name: "Sec-WebSocket-Key", .. }));
+        assert!(matches!(
+            parse_err(&buf),
+            HandshakeError::InvalidHeader {
+                name: "Sec-WebSocket-Key",
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -962,33 +1144,72 @@ mod tests {
     #[test]
     fn rejects_duplicate_version() {
         let buf = request_with(&["sec-websocket-version: 13"]);
-        assert_eq!(parse_err(&buf), HandshakeError::DuplicateHeader("Sec-WebSocket-Version"));
+        assert_eq!(
+            parse_err(&buf),
+            HandshakeError::DuplicateHeader("Sec-WebSocket-Version")
+        );
     }
 
     #[test]
     fn upgrade_token_list() {
-        for ok in ["websocket", "WebSocket", "h2c, websocket", " foo ,WEBSOCKET , bar"] {
+        for ok in [
+            "websocket",
+            "WebSocket",
+            "h2c, websocket",
+            " foo ,WEBSOCKET , bar",
+        ] {
             let buf = request_with(&[&format!("Upgrade: {ok}")]);
             assert_eq!(parse_ok(&buf).key, KEY, "{ok}");
         }
         for bad in ["websocketx", "h2c", "web socket", ""] {
             let buf = request_with(&[&format!("Upgrade: {bad}")]);
-            assert!(matches!(parse_err(&buf), HandshakeError::InvalidHeader { name: "Upgrade", .. }), "{bad:?}");
+            assert!(
+                matches!(
+                    parse_err(&buf),
+                    HandshakeError::InvalidHeader {
+                        name: "Upgrade",
+                        ..
+                    }
+                ),
+                "{bad:?}"
+            );
         }
-        assert_eq!(parse_err(&request_with(&["Upgrade"])), HandshakeError::MissingHeader("Upgrade"));
+        assert_eq!(
+            parse_err(&request_with(&["Upgrade"])),
+            HandshakeError::MissingHeader("Upgrade")
+        );
     }
 
     #[test]
     fn connection_token_list() {
-        for ok in ["Upgrade", "upgrade", "UPGRADE", "keep-alive, Upgrade", "keep-alive,upgrade", "Upgrade, close"] {
+        for ok in [
+            "Upgrade",
+            "upgrade",
+            "UPGRADE",
+            "keep-alive, Upgrade",
+            "keep-alive,upgrade",
+            "Upgrade, close",
+        ] {
             let buf = request_with(&[&format!("Connection: {ok}")]);
             assert_eq!(parse_ok(&buf).key, KEY, "{ok}");
         }
         for bad in ["keep-alive", "upgraded", "keep-alive upgrade"] {
             let buf = request_with(&[&format!("Connection: {bad}")]);
-            assert!(matches!(parse_err(&buf), HandshakeError::InvalidHeader { name: "Connection", .. }), "{bad}");
+            assert!(
+                matches!(
+                    parse_err(&buf),
+                    HandshakeError::InvalidHeader {
+                        name: "Connection",
+                        ..
+                    }
+                ),
+                "{bad}"
+            );
         }
-        assert_eq!(parse_err(&request_with(&["Connection"])), HandshakeError::MissingHeader("Connection"));
+        assert_eq!(
+            parse_err(&request_with(&["Connection"])),
+            HandshakeError::MissingHeader("Connection")
+        );
         // The token may come in a second Connection header.
         let buf = request_with(&["Connection: keep-alive", "connection: Upgrade"]);
         assert_eq!(parse_ok(&buf).key, KEY);
@@ -996,7 +1217,12 @@ mod tests {
 
     #[test]
     fn rejects_non_utf8_in_interpreted_headers() {
-        for name in ["Upgrade", "Connection", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions"] {
+        for name in [
+            "Upgrade",
+            "Connection",
+            "Sec-WebSocket-Protocol",
+            "Sec-WebSocket-Extensions",
+        ] {
             let mut buf = request_with(&[]);
             let pos = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
             let line = format!("\r\n{name}: websocket upgrade \u{0}");
@@ -1018,7 +1244,10 @@ mod tests {
         let err = parse_err(b"GET /chat HTTP/1.1\r\nBad Header\r\n\r\n");
         assert!(matches!(err, HandshakeError::MalformedHttp(_)), "{err:?}");
         assert_eq!(err.status(), 400);
-        assert!(matches!(parse_err(b"\x16\x03\x01\x02\x00\x01\x00"), HandshakeError::MalformedHttp(_)));
+        assert!(matches!(
+            parse_err(b"\x16\x03\x01\x02\x00\x01\x00"),
+            HandshakeError::MalformedHttp(_)
+        ));
     }
 
     // --- parse_request: incremental input and limits -----------------------
@@ -1059,13 +1288,19 @@ mod tests {
     fn complete_head_over_the_limit_is_431() {
         let buf = RFC_REQUEST.as_bytes();
         let len = buf.len();
-        assert_eq!(parse_request(buf, len - 1), Err(HandshakeError::TooLarge(len - 1)));
+        assert_eq!(
+            parse_request(buf, len - 1),
+            Err(HandshakeError::TooLarge(len - 1))
+        );
         assert_eq!(parse_request(buf, len).unwrap().unwrap().1, len);
         // With trailing bytes, the limit is still on the head alone.
         let mut more = buf.to_vec();
         more.extend_from_slice(&[0x81; 100]);
         assert_eq!(parse_request(&more, len).unwrap().unwrap().1, len);
-        assert_eq!(parse_request(&more, len - 1), Err(HandshakeError::TooLarge(len - 1)));
+        assert_eq!(
+            parse_request(&more, len - 1),
+            Err(HandshakeError::TooLarge(len - 1))
+        );
     }
 
     #[test]
@@ -1082,7 +1317,10 @@ mod tests {
         let lines: Vec<String> = (0..MAX_HEADERS).map(|i| format!("X-H{i}: v")).collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         let buf = request_with(&refs);
-        assert_eq!(parse_request(&buf, 1 << 20), Err(HandshakeError::TooLarge(1 << 20)));
+        assert_eq!(
+            parse_request(&buf, 1 << 20),
+            Err(HandshakeError::TooLarge(1 << 20))
+        );
         // Exactly the maximum is fine.
         let buf = request_with(&refs[..MAX_HEADERS - 5]);
         assert_eq!(parse_ok_with(&buf, 1 << 20).headers.len(), MAX_HEADERS);
@@ -1116,7 +1354,10 @@ mod tests {
         let req = parse_ok(RFC_REQUEST.as_bytes());
         let accept = Accept {
             subprotocol: Some("superchat".into()),
-            headers: vec![Header::new("X-Server", "wscore"), Header::new("Sec-WebSocket-Extensions", "foo, bar; x=1")],
+            headers: vec![
+                Header::new("X-Server", "wscore"),
+                Header::new("Sec-WebSocket-Extensions", "foo, bar; x=1"),
+            ],
         };
         let mut out = Vec::new();
         write_accept(&req, &accept, None, &mut out).unwrap();
@@ -1138,7 +1379,12 @@ mod tests {
         write_accept(&req, &Accept::default(), None, &mut out).unwrap();
         let text = String::from_utf8(out.clone()).unwrap();
         assert!(!text.contains("Sec-WebSocket-Protocol"), "{text}");
-        let resp = accepted(parse_response(&out, KEY, &req.subprotocols, LIMIT).unwrap().unwrap().0);
+        let resp = accepted(
+            parse_response(&out, KEY, &req.subprotocols, LIMIT)
+                .unwrap()
+                .unwrap()
+                .0,
+        );
         assert_eq!(resp.subprotocol, None);
     }
 
@@ -1147,7 +1393,10 @@ mod tests {
         let req = parse_ok(RFC_REQUEST.as_bytes());
         let mut out = b"keep".to_vec();
         for bad in ["mqtt", "Chat", "chat "] {
-            let accept = Accept { subprotocol: Some(bad.into()), headers: vec![] };
+            let accept = Accept {
+                subprotocol: Some(bad.into()),
+                headers: vec![],
+            };
             assert_eq!(
                 write_accept(&req, &accept, None, &mut out),
                 Err(AcceptError::UnofferedSubprotocol(bad.into()))
@@ -1172,12 +1421,21 @@ mod tests {
         ];
         for bad in cases {
             let name = bad.name.clone();
-            let accept = Accept { subprotocol: None, headers: vec![Header::new("X-Fine", "1"), bad] };
-            assert_eq!(write_accept(&req, &accept, None, &mut out), Err(AcceptError::InvalidHeader(name)));
+            let accept = Accept {
+                subprotocol: None,
+                headers: vec![Header::new("X-Fine", "1"), bad],
+            };
+            assert_eq!(
+                write_accept(&req, &accept, None, &mut out),
+                Err(AcceptError::InvalidHeader(name))
+            );
         }
         assert_eq!(out, b"keep");
         // Tabs and obs-text are legal in values.
-        let accept = Accept { subprotocol: None, headers: vec![Header::new("X-Ok", &b"a\tb\xe9"[..])] };
+        let accept = Accept {
+            subprotocol: None,
+            headers: vec![Header::new("X-Ok", &b"a\tb\xe9"[..])],
+        };
         write_accept(&req, &accept, None, &mut out).unwrap();
         assert!(out.windows(11).any(|w| w == b"X-Ok: a\tb\xe9\r"));
     }
@@ -1187,7 +1445,13 @@ mod tests {
     #[test]
     fn write_reject_exact_bytes() {
         let mut out = Vec::new();
-        write_reject(403, &[Header::new("X-Reason", "banned")], b"go away", &mut out).unwrap();
+        write_reject(
+            403,
+            &[Header::new("X-Reason", "banned")],
+            b"go away",
+            &mut out,
+        )
+        .unwrap();
         assert_eq!(
             out,
             b"HTTP/1.1 403 Forbidden\r\nContent-Length: 7\r\nConnection: close\r\nX-Reason: banned\r\n\r\ngo away"
@@ -1209,7 +1473,9 @@ mod tests {
         ] {
             let mut out = Vec::new();
             write_reject(status, &[], b"", &mut out).unwrap();
-            let expected = format!("HTTP/1.1 {status} {phrase}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let expected = format!(
+                "HTTP/1.1 {status} {phrase}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
             assert_eq!(String::from_utf8(out).unwrap(), expected);
         }
     }
@@ -1218,7 +1484,10 @@ mod tests {
     fn write_reject_refuses_bad_status() {
         let mut out = b"keep".to_vec();
         for status in [0, 99, 101, 600, 1000, u16::MAX] {
-            assert_eq!(write_reject(status, &[], b"x", &mut out), Err(AcceptError::InvalidStatus(status)));
+            assert_eq!(
+                write_reject(status, &[], b"x", &mut out),
+                Err(AcceptError::InvalidStatus(status))
+            );
         }
         assert_eq!(out, b"keep");
         write_reject(100, &[], b"", &mut out).unwrap();
@@ -1228,9 +1497,15 @@ mod tests {
     #[test]
     fn write_reject_refuses_header_injection() {
         let mut out = b"keep".to_vec();
-        for bad in [Header::new("Location", "/x\r\n\r\n<html>"), Header::new("X\n", "v")] {
+        for bad in [
+            Header::new("Location", "/x\r\n\r\n<html>"),
+            Header::new("X\n", "v"),
+        ] {
             let name = bad.name.clone();
-            assert_eq!(write_reject(400, &[bad], b"body", &mut out), Err(AcceptError::InvalidHeader(name)));
+            assert_eq!(
+                write_reject(400, &[bad], b"body", &mut out),
+                Err(AcceptError::InvalidHeader(name))
+            );
         }
         assert_eq!(out, b"keep");
     }
@@ -1279,7 +1554,10 @@ mod tests {
             write_error_response(&err, &mut out);
             let text = String::from_utf8(out.clone()).unwrap();
             assert!(!text.contains("Sec-WebSocket-Version"), "{text}");
-            assert!(text.contains("\r\nContent-Type: text/plain; charset=utf-8\r\n"), "{text}");
+            assert!(
+                text.contains("\r\nContent-Type: text/plain; charset=utf-8\r\n"),
+                "{text}"
+            );
             let (outcome, n) = parse_response(&out, KEY, &[], LIMIT).unwrap().unwrap();
             assert_eq!(n, out.len());
             let rej = rejected(outcome);
@@ -1312,7 +1590,9 @@ mod tests {
 
     #[test]
     fn client_request_builder() {
-        let req = ClientRequest::new("wss://a/").subprotocol("x").header("H", b"v".to_vec());
+        let req = ClientRequest::new("wss://a/")
+            .subprotocol("x")
+            .header("H", b"v".to_vec());
         assert_eq!(
             req,
             ClientRequest {
@@ -1328,12 +1608,20 @@ mod tests {
         let cases = [
             ("ws://example.com", "example.com", "/"),
             ("ws://example.com:80/a", "example.com", "/a"),
-            ("WSS://Example.com:443/a/b?x=1&y=2", "Example.com", "/a/b?x=1&y=2"),
+            (
+                "WSS://Example.com:443/a/b?x=1&y=2",
+                "Example.com",
+                "/a/b?x=1&y=2",
+            ),
             ("wss://example.com:80/", "example.com:80", "/"),
             ("ws://example.com:443/", "example.com:443", "/"),
             ("ws://example.com:9001?q", "example.com:9001", "/?q"),
             ("ws://[::1]/chat", "[::1]", "/chat"),
-            ("ws://[2001:db8::7]:8080/p?q=1", "[2001:db8::7]:8080", "/p?q=1"),
+            (
+                "ws://[2001:db8::7]:8080/p?q=1",
+                "[2001:db8::7]:8080",
+                "/p?q=1",
+            ),
             ("wss://[::ffff:192.0.2.1]:443", "[::ffff:192.0.2.1]", "/"),
             ("ws://127.0.0.1:65535/x", "127.0.0.1:65535", "/x"),
             ("ws://h/a b/\u{e9}?\"q\"", "h", "/a%20b/%C3%A9?%22q%22"),
@@ -1373,9 +1661,15 @@ mod tests {
             ("ws://[::1]x/", "invalid character after IPv6 literal"),
             ("ws://[::1\r\nX: y]/", "invalid IPv6 literal"),
             ("ws://exa mple.com/", "invalid character in host"),
-            ("ws://example.com\r\nX-Evil: 1/", "invalid character in host"),
+            (
+                "ws://example.com\r\nX-Evil: 1/",
+                "invalid character in host",
+            ),
             ("ws://b\u{fc}cher.de/", "invalid character in host"),
-            ("ws://example.com/a\r\nX-Evil: 1", "control character in path"),
+            (
+                "ws://example.com/a\r\nX-Evil: 1",
+                "control character in path",
+            ),
             ("ws://example.com/?a\tb", "control character in path"),
         ];
         for (url, why) in cases {
@@ -1396,20 +1690,52 @@ mod tests {
             Header::new("", "v"),
         ] {
             let mut out = b"keep".to_vec();
-            let req = ClientRequest { url: "ws://h/".into(), subprotocols: vec![], headers: vec![bad] };
+            let req = ClientRequest {
+                url: "ws://h/".into(),
+                subprotocols: vec![],
+                headers: vec![bad],
+            };
             let err = write_request(&req, KEY, None, &mut out).unwrap_err();
-            assert!(matches!(err, HandshakeError::InvalidHeader { name: "request header", .. }), "{err:?}");
+            assert!(
+                matches!(
+                    err,
+                    HandshakeError::InvalidHeader {
+                        name: "request header",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
             assert_eq!(out, b"keep");
         }
     }
 
     #[test]
     fn write_request_refuses_bad_subprotocols() {
-        for protos in [vec!["a,b"], vec![""], vec!["a b"], vec!["x\r\nY: z"], vec!["a", "a"]] {
+        for protos in [
+            vec!["a,b"],
+            vec![""],
+            vec!["a b"],
+            vec!["x\r\nY: z"],
+            vec!["a", "a"],
+        ] {
             let mut out = Vec::new();
-            let req = ClientRequest { url: "ws://h/".into(), subprotocols: strings(&protos), headers: vec![] };
+            let req = ClientRequest {
+                url: "ws://h/".into(),
+                subprotocols: strings(&protos),
+                headers: vec![],
+            };
             let err = write_request(&req, KEY, None, &mut out).unwrap_err();
-            assert!(matches!(err, HandshakeError::InvalidHeader { name: "Sec-WebSocket-Protocol", .. }), "{protos:?}");
+            assert!(
+                matches!(
+                    err,
+                    HandshakeError::InvalidHeader {
+                        name: "Sec-WebSocket-Protocol",
+                        ..
+                    }
+                ),
+                "{protos:?}"
+            );
             assert!(out.is_empty());
         }
     }
@@ -1418,7 +1744,9 @@ mod tests {
 
     #[test]
     fn subprotocol_negotiation_both_directions() {
-        let creq = ClientRequest::new("ws://h/").subprotocol("v2.json").subprotocol("v1.json");
+        let creq = ClientRequest::new("ws://h/")
+            .subprotocol("v2.json")
+            .subprotocol("v1.json");
         let mut wire = Vec::new();
         write_request(&creq, KEY, None, &mut wire).unwrap();
         let req = parse_ok(&wire);
@@ -1426,8 +1754,22 @@ mod tests {
 
         // The server picks the second one.
         let mut wire = Vec::new();
-        write_accept(&req, &Accept { subprotocol: Some("v1.json".into()), headers: vec![] }, None, &mut wire).unwrap();
-        let resp = accepted(parse_response(&wire, KEY, &creq.subprotocols, LIMIT).unwrap().unwrap().0);
+        write_accept(
+            &req,
+            &Accept {
+                subprotocol: Some("v1.json".into()),
+                headers: vec![],
+            },
+            None,
+            &mut wire,
+        )
+        .unwrap();
+        let resp = accepted(
+            parse_response(&wire, KEY, &creq.subprotocols, LIMIT)
+                .unwrap()
+                .unwrap()
+                .0,
+        );
         assert_eq!(resp.subprotocol.as_deref(), Some("v1.json"));
 
         // A client that offered nothing refuses a selection.
@@ -1444,11 +1786,17 @@ mod tests {
         let mut buf = response_101("Sec-WebSocket-Protocol: chat\r\n");
         let head = buf.len();
         for end in 0..head {
-            assert_eq!(parse_response(&buf[..end], KEY, &strings(&["chat"]), LIMIT), Ok(None), "at {end}");
+            assert_eq!(
+                parse_response(&buf[..end], KEY, &strings(&["chat"]), LIMIT),
+                Ok(None),
+                "at {end}"
+            );
         }
         // Frame bytes right behind the head are not consumed.
         buf.extend_from_slice(b"\x81\x05Hello");
-        let (outcome, n) = parse_response(&buf, KEY, &strings(&["superchat", "chat"]), LIMIT).unwrap().unwrap();
+        let (outcome, n) = parse_response(&buf, KEY, &strings(&["superchat", "chat"]), LIMIT)
+            .unwrap()
+            .unwrap();
         assert_eq!(n, head);
         let resp = accepted(outcome);
         assert_eq!(resp.subprotocol.as_deref(), Some("chat"));
@@ -1459,9 +1807,15 @@ mod tests {
     #[test]
     fn response_missing_or_wrong_accept() {
         let buf = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
-        assert_eq!(parse_response(buf, KEY, &[], LIMIT), Err(HandshakeError::MissingHeader("Sec-WebSocket-Accept")));
+        assert_eq!(
+            parse_response(buf, KEY, &[], LIMIT),
+            Err(HandshakeError::MissingHeader("Sec-WebSocket-Accept"))
+        );
         let buf = response_101("");
-        assert_eq!(parse_response(&buf, "AQIDBAUGBwgJCgsMDQ4PEA==", &[], LIMIT), Err(HandshakeError::BadAccept));
+        assert_eq!(
+            parse_response(&buf, "AQIDBAUGBwgJCgsMDQ4PEA==", &[], LIMIT),
+            Err(HandshakeError::BadAccept)
+        );
         let buf = response_101(&format!("Sec-WebSocket-Accept: {ACCEPT}\r\n"));
         assert_eq!(
             parse_response(&buf, KEY, &[], LIMIT),
@@ -1473,12 +1827,21 @@ mod tests {
     fn response_upgrade_and_connection_tokens() {
         let ok = b"HTTP/1.1 101 Switching Protocols\r\nupgrade: WebSocket\r\nconnection: keep-alive, UPGRADE\r\n\
                    sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
-        assert!(matches!(parse_response(ok, KEY, &[], LIMIT), Ok(Some((ResponseOutcome::Accepted(_), _)))));
+        assert!(matches!(
+            parse_response(ok, KEY, &[], LIMIT),
+            Ok(Some((ResponseOutcome::Accepted(_), _)))
+        ));
 
         let text = String::from_utf8(response_101("")).unwrap();
         let cases = [
-            (text.replace("Upgrade: websocket\r\n", ""), HandshakeError::MissingHeader("Upgrade")),
-            (text.replace("Connection: Upgrade\r\n", ""), HandshakeError::MissingHeader("Connection")),
+            (
+                text.replace("Upgrade: websocket\r\n", ""),
+                HandshakeError::MissingHeader("Upgrade"),
+            ),
+            (
+                text.replace("Connection: Upgrade\r\n", ""),
+                HandshakeError::MissingHeader("Connection"),
+            ),
         ];
         for (buf, err) in cases {
             assert_eq!(parse_response(buf.as_bytes(), KEY, &[], LIMIT), Err(err));
@@ -1486,19 +1849,30 @@ mod tests {
         let buf = text.replace("Upgrade: websocket", "Upgrade: h2c");
         assert!(matches!(
             parse_response(buf.as_bytes(), KEY, &[], LIMIT),
-            Err(HandshakeError::InvalidHeader { name: "Upgrade", .. })
+            Err(HandshakeError::InvalidHeader {
+                name: "Upgrade",
+                ..
+            })
         ));
         let buf = text.replace("Connection: Upgrade", "Connection: keep-alive");
         assert!(matches!(
             parse_response(buf.as_bytes(), KEY, &[], LIMIT),
-            Err(HandshakeError::InvalidHeader { name: "Connection", .. })
+            Err(HandshakeError::InvalidHeader {
+                name: "Connection",
+                ..
+            })
         ));
     }
 
     #[test]
     fn response_must_be_http_1_1() {
-        let buf = String::from_utf8(response_101("")).unwrap().replace("HTTP/1.1", "HTTP/1.0");
-        assert_eq!(parse_response(buf.as_bytes(), KEY, &[], LIMIT), Err(HandshakeError::HttpVersion));
+        let buf = String::from_utf8(response_101(""))
+            .unwrap()
+            .replace("HTTP/1.1", "HTTP/1.0");
+        assert_eq!(
+            parse_response(buf.as_bytes(), KEY, &[], LIMIT),
+            Err(HandshakeError::HttpVersion)
+        );
     }
 
     #[test]
@@ -1510,14 +1884,20 @@ mod tests {
             assert!(
                 matches!(
                     parse_response(&buf, KEY, &offered, LIMIT),
-                    Err(HandshakeError::InvalidHeader { name: "Sec-WebSocket-Protocol", .. })
+                    Err(HandshakeError::InvalidHeader {
+                        name: "Sec-WebSocket-Protocol",
+                        ..
+                    })
                 ),
                 "{extra}"
             );
         }
         // Case matters: subprotocol names are compared exactly.
         let buf = response_101("Sec-WebSocket-Protocol: A\r\n");
-        assert_eq!(parse_response(&buf, KEY, &offered, LIMIT), Err(HandshakeError::UnofferedSubprotocol("A".into())));
+        assert_eq!(
+            parse_response(&buf, KEY, &offered, LIMIT),
+            Err(HandshakeError::UnofferedSubprotocol("A".into()))
+        );
     }
 
     #[test]
@@ -1525,7 +1905,13 @@ mod tests {
         let buf =
             response_101("Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover, x-unknown\r\n");
         let resp = accepted(parse_response(&buf, KEY, &[], LIMIT).unwrap().unwrap().0);
-        assert_eq!(resp.extensions, strings(&["permessage-deflate; server_no_context_takeover", "x-unknown"]));
+        assert_eq!(
+            resp.extensions,
+            strings(&[
+                "permessage-deflate; server_no_context_takeover",
+                "x-unknown"
+            ])
+        );
     }
 
     #[test]
@@ -1534,7 +1920,11 @@ mod tests {
         let mut buf = format!("{head}forbidden").into_bytes();
         let total = buf.len();
         for end in 0..total {
-            assert_eq!(parse_response(&buf[..end], KEY, &[], LIMIT), Ok(None), "at {end}");
+            assert_eq!(
+                parse_response(&buf[..end], KEY, &[], LIMIT),
+                Ok(None),
+                "at {end}"
+            );
         }
         buf.extend_from_slice(b"trailing garbage");
         let (outcome, n) = parse_response(&buf, KEY, &[], LIMIT).unwrap().unwrap();
@@ -1548,7 +1938,13 @@ mod tests {
     #[test]
     fn write_reject_round_trips_through_parse_response() {
         let mut out = Vec::new();
-        write_reject(429, &[Header::new("Retry-After", "30")], b"slow down\n", &mut out).unwrap();
+        write_reject(
+            429,
+            &[Header::new("Retry-After", "30")],
+            b"slow down\n",
+            &mut out,
+        )
+        .unwrap();
         let (outcome, n) = parse_response(&out, KEY, &[], LIMIT).unwrap().unwrap();
         assert_eq!(n, out.len());
         assert_eq!(
@@ -1582,14 +1978,23 @@ mod tests {
     #[test]
     fn rejection_body_over_the_limit_is_too_large() {
         let buf = b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 100000\r\n\r\npartial";
-        assert_eq!(parse_response(buf, KEY, &[], LIMIT), Err(HandshakeError::TooLarge(LIMIT)));
+        assert_eq!(
+            parse_response(buf, KEY, &[], LIMIT),
+            Err(HandshakeError::TooLarge(LIMIT))
+        );
         let buf = b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 99999999999999999999999\r\n\r\n";
-        assert_eq!(parse_response(buf, KEY, &[], LIMIT), Err(HandshakeError::TooLarge(LIMIT)));
+        assert_eq!(
+            parse_response(buf, KEY, &[], LIMIT),
+            Err(HandshakeError::TooLarge(LIMIT))
+        );
         // Head plus body exactly at the limit is fine.
         let buf = b"HTTP/1.1 500 Oops\r\nContent-Length: 3\r\n\r\nabc";
         let (_, n) = parse_response(buf, KEY, &[], buf.len()).unwrap().unwrap();
         assert_eq!(n, buf.len());
-        assert_eq!(parse_response(buf, KEY, &[], buf.len() - 1), Err(HandshakeError::TooLarge(buf.len() - 1)));
+        assert_eq!(
+            parse_response(buf, KEY, &[], buf.len() - 1),
+            Err(HandshakeError::TooLarge(buf.len() - 1))
+        );
     }
 
     #[test]
@@ -1599,14 +2004,21 @@ mod tests {
             assert!(
                 matches!(
                     parse_response(buf.as_bytes(), KEY, &[], LIMIT),
-                    Err(HandshakeError::InvalidHeader { name: "Content-Length", .. })
+                    Err(HandshakeError::InvalidHeader {
+                        name: "Content-Length",
+                        ..
+                    })
                 ),
                 "{cl:?}"
             );
         }
         // Repeated but equal values are tolerated.
-        let buf = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok";
-        assert_eq!(rejected(parse_response(buf, KEY, &[], LIMIT).unwrap().unwrap().0).body, b"ok");
+        let buf =
+            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok";
+        assert_eq!(
+            rejected(parse_response(buf, KEY, &[], LIMIT).unwrap().unwrap().0).body,
+            b"ok"
+        );
     }
 
     #[test]
@@ -1614,10 +2026,16 @@ mod tests {
         let buf = response_101("");
         let len = buf.len();
         assert_eq!(parse_response(&buf[..len - 1], KEY, &[], len - 1), Ok(None));
-        assert_eq!(parse_response(&buf, KEY, &[], len - 1), Err(HandshakeError::TooLarge(len - 1)));
+        assert_eq!(
+            parse_response(&buf, KEY, &[], len - 1),
+            Err(HandshakeError::TooLarge(len - 1))
+        );
         assert_eq!(parse_response(&buf, KEY, &[], len).unwrap().unwrap().1, len);
         let big = response_101(&format!("X-Big: {}\r\n", "b".repeat(1 << 20)));
-        assert_eq!(parse_response(&big, KEY, &[], 65536), Err(HandshakeError::TooLarge(65536)));
+        assert_eq!(
+            parse_response(&big, KEY, &[], 65536),
+            Err(HandshakeError::TooLarge(65536))
+        );
     }
 
     // --- robustness ---------------------------------------------------------
@@ -1633,8 +2051,10 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        let samples: Vec<Vec<u8>> =
-            vec![RFC_REQUEST.as_bytes().to_vec(), response_101("Sec-WebSocket-Protocol: a\r\n")];
+        let samples: Vec<Vec<u8>> = vec![
+            RFC_REQUEST.as_bytes().to_vec(),
+            response_101("Sec-WebSocket-Protocol: a\r\n"),
+        ];
         let alphabet = b"\r\n:, ;\"\\\t\x00\xffGETHTP/1.01abcUpgrade";
         let mut parsed_ok = 0;
         for round in 0..20_000 {

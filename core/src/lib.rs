@@ -104,17 +104,17 @@ mod send_queue;
 mod timers;
 mod utf8;
 
+pub use close::validate_close;
 pub use close::{truncate_reason, CloseCode, CloseInfo, Initiator, MAX_REASON_BYTES};
+pub use close_state::{CloseRequest, CloseTracker};
 pub use config::Config;
 pub use connection::{CloseOutcome, Connection, Role, SideState, State};
-pub use error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
 pub use deflate::{DeflateConfig, DeflateParams};
+pub use error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
 pub use event::{CloseFrame, Closed, Event};
 pub use extension::ExtensionParams;
 pub use handshake::{accept_key, Accept, ClientRequest, Header, Rejection, Request, Response};
 pub use payload::{Payload, Text};
-pub use close::validate_close;
-pub use close_state::{CloseRequest, CloseTracker};
 pub use reconnect::{Backoff, ReconnectDecision, ReconnectPolicy, StopReason};
 pub use send_queue::{DropPolicy, Enqueued, QueueLimits, SendQueue};
 

@@ -31,7 +31,12 @@ impl MaskKeys {
             fill(&mut pool[..]);
             self.used = 0;
         }
-        let key = [pool[self.used], pool[self.used + 1], pool[self.used + 2], pool[self.used + 3]];
+        let key = [
+            pool[self.used],
+            pool[self.used + 1],
+            pool[self.used + 2],
+            pool[self.used + 3],
+        ];
         self.used += 4;
         key
     }
@@ -46,6 +51,10 @@ mod tests {
         let mut keys = MaskKeys::default();
         let all: Vec<[u8; 4]> = (0..200).map(|_| keys.next()).collect();
         let distinct: std::collections::HashSet<_> = all.iter().collect();
-        assert!(distinct.len() > 190, "keys repeat: {} distinct of 200", distinct.len());
+        assert!(
+            distinct.len() > 190,
+            "keys repeat: {} distinct of 200",
+            distinct.len()
+        );
     }
 }

@@ -101,18 +101,29 @@ impl Backoff {
     /// at most `max_delay`.
     pub fn ceiling(&self, attempt: u32) -> Duration {
         let doublings = attempt.saturating_sub(1).min(31);
-        self.policy.initial_delay.saturating_mul(1u32 << doublings).min(self.policy.max_delay)
+        self.policy
+            .initial_delay
+            .saturating_mul(1u32 << doublings)
+            .min(self.policy.max_delay)
     }
 
     /// The next delay, or `None` once `max_retries` retries were made. `random` is a
     /// uniform value in `[0, 1)` (values outside are clamped): the delay is
     /// `random · ceiling` ("full jitter", so that many clients do not return at once).
     pub fn next_delay(&mut self, random: f64) -> Option<Duration> {
-        if self.policy.max_retries.is_some_and(|max| self.attempt >= max) {
+        if self
+            .policy
+            .max_retries
+            .is_some_and(|max| self.attempt >= max)
+        {
             return None;
         }
         self.attempt += 1;
-        let random = if random.is_nan() { 0.0 } else { random.clamp(0.0, 1.0) };
+        let random = if random.is_nan() {
+            0.0
+        } else {
+            random.clamp(0.0, 1.0)
+        };
         Some(self.ceiling(self.attempt).mul_f64(random))
     }
 
@@ -126,7 +137,10 @@ impl Backoff {
             return ReconnectDecision::Stop(StopReason::StopCode(close.code));
         }
         match self.next_delay(random) {
-            Some(delay) => ReconnectDecision::Retry { attempt: self.attempt, delay },
+            Some(delay) => ReconnectDecision::Retry {
+                attempt: self.attempt,
+                delay,
+            },
             None => ReconnectDecision::Stop(StopReason::RetriesExhausted),
         }
     }
@@ -137,7 +151,11 @@ mod tests {
     use super::*;
 
     fn info(initiator: Initiator, code: u16) -> CloseInfo {
-        CloseInfo { code: CloseCode(code), reason: String::new(), initiator }
+        CloseInfo {
+            code: CloseCode(code),
+            reason: String::new(),
+            initiator,
+        }
     }
 
     fn ms(n: u64) -> Duration {
@@ -146,15 +164,25 @@ mod tests {
 
     #[test]
     fn ceilings_double_up_to_the_maximum() {
-        let b = Backoff::new(ReconnectPolicy { initial_delay: ms(100), max_delay: ms(1000), ..Default::default() });
+        let b = Backoff::new(ReconnectPolicy {
+            initial_delay: ms(100),
+            max_delay: ms(1000),
+            ..Default::default()
+        });
         let ceilings: Vec<_> = (1..=6).map(|a| b.ceiling(a)).collect();
-        assert_eq!(ceilings, [ms(100), ms(200), ms(400), ms(800), ms(1000), ms(1000)]);
+        assert_eq!(
+            ceilings,
+            [ms(100), ms(200), ms(400), ms(800), ms(1000), ms(1000)]
+        );
         assert_eq!(b.ceiling(u32::MAX), ms(1000)); // no overflow
     }
 
     #[test]
     fn full_jitter_scales_the_ceiling() {
-        let mut b = Backoff::new(ReconnectPolicy { initial_delay: ms(100), ..Default::default() });
+        let mut b = Backoff::new(ReconnectPolicy {
+            initial_delay: ms(100),
+            ..Default::default()
+        });
         assert_eq!(b.next_delay(0.0), Some(ms(0)));
         assert_eq!(b.next_delay(0.25), Some(ms(50)));
         assert_eq!(b.next_delay(2.0), Some(ms(400))); // clamped to the ceiling
@@ -164,25 +192,52 @@ mod tests {
 
     #[test]
     fn retries_stop_at_the_limit_and_reset_after_open() {
-        let mut b = Backoff::new(ReconnectPolicy { max_retries: Some(2), ..Default::default() });
+        let mut b = Backoff::new(ReconnectPolicy {
+            max_retries: Some(2),
+            ..Default::default()
+        });
         let lost = info(Initiator::Transport, 1006);
-        assert!(matches!(b.decide(&lost, 0.1), ReconnectDecision::Retry { attempt: 1, .. }));
-        assert!(matches!(b.decide(&lost, 0.1), ReconnectDecision::Retry { attempt: 2, .. }));
-        assert_eq!(b.decide(&lost, 0.1), ReconnectDecision::Stop(StopReason::RetriesExhausted));
+        assert!(matches!(
+            b.decide(&lost, 0.1),
+            ReconnectDecision::Retry { attempt: 1, .. }
+        ));
+        assert!(matches!(
+            b.decide(&lost, 0.1),
+            ReconnectDecision::Retry { attempt: 2, .. }
+        ));
+        assert_eq!(
+            b.decide(&lost, 0.1),
+            ReconnectDecision::Stop(StopReason::RetriesExhausted)
+        );
         b.reset();
-        assert!(matches!(b.decide(&lost, 0.1), ReconnectDecision::Retry { attempt: 1, .. }));
+        assert!(matches!(
+            b.decide(&lost, 0.1),
+            ReconnectDecision::Retry { attempt: 1, .. }
+        ));
     }
 
     #[test]
     fn no_retry_after_our_close_or_a_stop_code() {
-        let mut b = Backoff::new(ReconnectPolicy { stop_codes: vec![CloseCode(4001)], ..Default::default() });
-        assert_eq!(b.decide(&info(Initiator::Local, 1000), 0.5), ReconnectDecision::Stop(StopReason::ClosedByApplication));
+        let mut b = Backoff::new(ReconnectPolicy {
+            stop_codes: vec![CloseCode(4001)],
+            ..Default::default()
+        });
+        assert_eq!(
+            b.decide(&info(Initiator::Local, 1000), 0.5),
+            ReconnectDecision::Stop(StopReason::ClosedByApplication)
+        );
         assert_eq!(
             b.decide(&info(Initiator::Remote, 4001), 0.5),
             ReconnectDecision::Stop(StopReason::StopCode(CloseCode(4001)))
         );
-        assert!(matches!(b.decide(&info(Initiator::Remote, 4002), 0.5), ReconnectDecision::Retry { .. }));
-        assert!(matches!(b.decide(&info(Initiator::ProtocolError, 1002), 0.5), ReconnectDecision::Retry { .. }));
+        assert!(matches!(
+            b.decide(&info(Initiator::Remote, 4002), 0.5),
+            ReconnectDecision::Retry { .. }
+        ));
+        assert!(matches!(
+            b.decide(&info(Initiator::ProtocolError, 1002), 0.5),
+            ReconnectDecision::Retry { .. }
+        ));
         assert_eq!(b.attempt(), 2);
     }
 }

@@ -40,7 +40,11 @@ pub struct QueueLimits {
 
 impl Default for QueueLimits {
     fn default() -> Self {
-        QueueLimits { max_messages: 1024, max_bytes: 4 << 20, high_water_mark: usize::MAX }
+        QueueLimits {
+            max_messages: 1024,
+            max_bytes: 4 << 20,
+            high_water_mark: usize::MAX,
+        }
     }
 }
 
@@ -69,7 +73,12 @@ pub struct SendQueue<T> {
 impl<T> SendQueue<T> {
     /// An empty queue.
     pub fn new(limits: QueueLimits, policy: DropPolicy) -> Self {
-        SendQueue { items: VecDeque::new(), bytes: 0, limits, policy }
+        SendQueue {
+            items: VecDeque::new(),
+            bytes: 0,
+            limits,
+            policy,
+        }
     }
 
     /// The limits this queue keeps.
@@ -101,7 +110,9 @@ impl<T> SendQueue<T> {
 
     /// Queues `item` of `bytes` bytes, applying the drop policy when it does not fit.
     pub fn push(&mut self, item: T, bytes: usize) -> Enqueued<T> {
-        let fits = |q: &Self| q.items.len() < q.limits.max_messages && q.bytes + bytes <= q.limits.max_bytes;
+        let fits = |q: &Self| {
+            q.items.len() < q.limits.max_messages && q.bytes + bytes <= q.limits.max_bytes
+        };
         if bytes > self.limits.max_bytes || self.limits.max_messages == 0 {
             // Dropping others cannot make room for it.
             return match self.policy {
@@ -159,7 +170,14 @@ mod tests {
     use super::*;
 
     fn queue(max_messages: usize, max_bytes: usize, policy: DropPolicy) -> SendQueue<u32> {
-        SendQueue::new(QueueLimits { max_messages, max_bytes, ..QueueLimits::default() }, policy)
+        SendQueue::new(
+            QueueLimits {
+                max_messages,
+                max_bytes,
+                ..QueueLimits::default()
+            },
+            policy,
+        )
     }
 
     #[test]
@@ -206,7 +224,10 @@ mod tests {
 
     #[test]
     fn high_water_mark_holds_messages_back() {
-        let limits = QueueLimits { high_water_mark: 1000, ..QueueLimits::default() };
+        let limits = QueueLimits {
+            high_water_mark: 1000,
+            ..QueueLimits::default()
+        };
         let mut q: SendQueue<u32> = SendQueue::new(limits, DropPolicy::Reject);
         assert!(q.can_send_now(999));
         assert!(!q.can_send_now(1000));

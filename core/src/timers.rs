@@ -53,10 +53,16 @@ impl Timers {
 
     /// Disarms and returns every timer whose deadline has passed, earliest first.
     pub(crate) fn expired(&mut self) -> Vec<Timer> {
-        let Some(now) = self.now else { return Vec::new() };
+        let Some(now) = self.now else {
+            return Vec::new();
+        };
         let mut due: Vec<(Duration, Timer)> = ALL
             .iter()
-            .filter_map(|&t| self.deadlines[t as usize].filter(|d| *d <= now).map(|d| (d, t)))
+            .filter_map(|&t| {
+                self.deadlines[t as usize]
+                    .filter(|d| *d <= now)
+                    .map(|d| (d, t))
+            })
             .collect();
         due.sort_by_key(|&(d, _)| d);
         for &(_, t) in &due {
@@ -69,7 +75,11 @@ impl Timers {
     /// relative, so report "now" to get the caller to tell us the time.
     pub(crate) fn next_deadline(&self) -> Option<Duration> {
         let next = self.deadlines.iter().flatten().min().copied()?;
-        Some(if self.now.is_some() { next } else { Duration::ZERO })
+        Some(if self.now.is_some() {
+            next
+        } else {
+            Duration::ZERO
+        })
     }
 }
 

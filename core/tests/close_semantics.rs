@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use common::*;
 use wscore::{
-    Bytes, CloseCode, CloseError, CloseInfo, CloseOutcome, Config, Connection, Event, Initiator, ProtocolError, SendError,
-    SideState, State,
+    Bytes, CloseCode, CloseError, CloseInfo, CloseOutcome, Config, Connection, Event, Initiator,
+    ProtocolError, SendError, SideState, State,
 };
 
 fn closed(events: &[Event]) -> &wscore::Closed {
@@ -24,15 +24,33 @@ fn data_queued_before_close_arrives_before_it_and_close_is_clean() {
     for i in 0..3 {
         client.send_text(format!("msg {i}")).unwrap();
     }
-    assert_eq!(client.close(CloseCode::NORMAL, "bye"), Ok(CloseOutcome::Sent));
+    assert_eq!(
+        client.close(CloseCode::NORMAL, "bye"),
+        Ok(CloseOutcome::Sent)
+    );
     pump(&mut client, &mut server);
     let ev = events(&mut server);
-    assert_eq!(&ev[..3], &[Event::Text("msg 0".into()), Event::Text("msg 1".into()), Event::Text("msg 2".into())]);
-    assert!(matches!(&ev[3], Event::CloseReceived(f) if f.code == CloseCode::NORMAL && f.reason == "bye"));
+    assert_eq!(
+        &ev[..3],
+        &[
+            Event::Text("msg 0".into()),
+            Event::Text("msg 1".into()),
+            Event::Text("msg 2".into())
+        ]
+    );
+    assert!(
+        matches!(&ev[3], Event::CloseReceived(f) if f.code == CloseCode::NORMAL && f.reason == "bye")
+    );
     let c = closed(&ev);
     assert!(c.clean);
-    assert_eq!((c.code, c.reason.as_str(), c.initiator), (CloseCode::NORMAL, "bye", Initiator::Remote));
-    assert!(server.should_close_transport(), "the server closes TCP first");
+    assert_eq!(
+        (c.code, c.reason.as_str(), c.initiator),
+        (CloseCode::NORMAL, "bye", Initiator::Remote)
+    );
+    assert!(
+        server.should_close_transport(),
+        "the server closes TCP first"
+    );
 
     // The server's echoed close reaches the client, which then waits for TCP EOF.
     pump(&mut server, &mut client);
@@ -52,12 +70,28 @@ fn data_queued_before_close_arrives_before_it_and_close_is_clean() {
 fn send_after_our_close_is_a_typed_error_with_who_and_why() {
     let (mut client, _server) = pair();
     client.close(CloseCode(4001), "shutting down").unwrap();
-    let expected = CloseInfo { code: CloseCode(4001), reason: "shutting down".into(), initiator: Initiator::Local };
-    assert_eq!(client.send_text("late"), Err(SendError::Closed(expected.clone())));
-    assert_eq!(client.send_binary(&b"late"[..]), Err(SendError::Closed(expected.clone())));
-    assert_eq!(client.send_ping(b""), Err(SendError::Closed(expected.clone())));
+    let expected = CloseInfo {
+        code: CloseCode(4001),
+        reason: "shutting down".into(),
+        initiator: Initiator::Local,
+    };
+    assert_eq!(
+        client.send_text("late"),
+        Err(SendError::Closed(expected.clone()))
+    );
+    assert_eq!(
+        client.send_binary(&b"late"[..]),
+        Err(SendError::Closed(expected.clone()))
+    );
+    assert_eq!(
+        client.send_ping(b""),
+        Err(SendError::Closed(expected.clone()))
+    );
     // A second close is not an error either.
-    assert_eq!(client.close(CloseCode::NORMAL, ""), Ok(CloseOutcome::AlreadyClosed(expected)));
+    assert_eq!(
+        client.close(CloseCode::NORMAL, ""),
+        Ok(CloseOutcome::AlreadyClosed(expected))
+    );
 }
 
 #[test]
@@ -66,11 +100,21 @@ fn send_and_close_after_peer_close_report_the_peer() {
     server.close(CloseCode::GOING_AWAY, "restart").unwrap();
     pump(&mut server, &mut client);
     let _ = events(&mut client);
-    let expected = CloseInfo { code: CloseCode::GOING_AWAY, reason: "restart".into(), initiator: Initiator::Remote };
+    let expected = CloseInfo {
+        code: CloseCode::GOING_AWAY,
+        reason: "restart".into(),
+        initiator: Initiator::Remote,
+    };
     assert_eq!(client.our_state(), SideState::Closed);
     assert_eq!(client.their_state(), SideState::Closed);
-    assert_eq!(client.send_text("x"), Err(SendError::Closed(expected.clone())));
-    assert_eq!(client.close(CloseCode::NORMAL, ""), Ok(CloseOutcome::AlreadyClosed(expected)));
+    assert_eq!(
+        client.send_text("x"),
+        Err(SendError::Closed(expected.clone()))
+    );
+    assert_eq!(
+        client.close(CloseCode::NORMAL, ""),
+        Ok(CloseOutcome::AlreadyClosed(expected))
+    );
 }
 
 #[test]
@@ -79,10 +123,25 @@ fn close_after_transport_died_reports_the_transport() {
     client.receive_eof();
     let ev = events(&mut client);
     let c = closed(&ev);
-    assert_eq!((c.code, c.clean, c.initiator), (CloseCode::ABNORMAL, false, Initiator::Transport));
+    assert_eq!(
+        (c.code, c.clean, c.initiator),
+        (CloseCode::ABNORMAL, false, Initiator::Transport)
+    );
     let outcome = client.close(CloseCode::NORMAL, "").unwrap();
-    assert!(matches!(outcome, CloseOutcome::AlreadyClosed(CloseInfo { initiator: Initiator::Transport, .. })));
-    assert!(matches!(client.send_text("x"), Err(SendError::Closed(CloseInfo { code: CloseCode::ABNORMAL, .. }))));
+    assert!(matches!(
+        outcome,
+        CloseOutcome::AlreadyClosed(CloseInfo {
+            initiator: Initiator::Transport,
+            ..
+        })
+    ));
+    assert!(matches!(
+        client.send_text("x"),
+        Err(SendError::Closed(CloseInfo {
+            code: CloseCode::ABNORMAL,
+            ..
+        }))
+    ));
     // Closed is reported exactly once.
     client.receive_eof();
     assert!(events(&mut client).is_empty());
@@ -103,7 +162,10 @@ fn simultaneous_close_is_clean_on_both_sides() {
     // Each reports the code the other sent (RFC 6455 §7.1.5).
     assert_eq!(c.code, CloseCode::GOING_AWAY);
     assert_eq!(s.code, CloseCode::NORMAL);
-    assert_eq!((c.initiator, s.initiator), (Initiator::Local, Initiator::Local));
+    assert_eq!(
+        (c.initiator, s.initiator),
+        (Initiator::Local, Initiator::Local)
+    );
 }
 
 #[test]
@@ -111,12 +173,21 @@ fn invalid_close_arguments_are_rejected_and_send_nothing() {
     let (mut client, _server) = pair();
     let before = client.buffered_amount();
     for code in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535] {
-        assert_eq!(client.close(CloseCode(code), ""), Err(CloseError::InvalidCode(code)));
+        assert_eq!(
+            client.close(CloseCode(code), ""),
+            Err(CloseError::InvalidCode(code))
+        );
     }
-    assert_eq!(client.close(CloseCode::NORMAL, &"r".repeat(124)), Err(CloseError::ReasonTooLong(124)));
+    assert_eq!(
+        client.close(CloseCode::NORMAL, &"r".repeat(124)),
+        Err(CloseError::ReasonTooLong(124))
+    );
     assert_eq!(client.buffered_amount(), before);
     assert_eq!(client.state(), State::Open);
-    assert_eq!(client.close(CloseCode::NORMAL, &"r".repeat(123)), Ok(CloseOutcome::Sent));
+    assert_eq!(
+        client.close(CloseCode::NORMAL, &"r".repeat(123)),
+        Ok(CloseOutcome::Sent)
+    );
 }
 
 #[test]
@@ -130,7 +201,10 @@ fn close_timeout_without_reply_ends_unclean() {
     client.handle_timeout(Duration::from_secs(11));
     let ev = events(&mut client);
     let c = closed(&ev);
-    assert_eq!((c.code, c.clean, c.initiator), (CloseCode::ABNORMAL, false, Initiator::Local));
+    assert_eq!(
+        (c.code, c.clean, c.initiator),
+        (CloseCode::ABNORMAL, false, Initiator::Local)
+    );
     assert!(client.should_close_transport());
 }
 
@@ -144,7 +218,10 @@ fn client_waits_for_server_tcp_close_but_not_forever() {
     client.handle_timeout(Duration::from_secs(10));
     let ev = events(&mut client);
     let c = closed(&ev);
-    assert!(c.clean, "the closing handshake completed; only the TCP close was late");
+    assert!(
+        c.clean,
+        "the closing handshake completed; only the TCP close was late"
+    );
     assert!(client.should_close_transport());
 }
 
@@ -157,7 +234,10 @@ fn eof_without_close_frame_is_1006_unclean() {
     server.receive_eof();
     let ev = events(&mut server);
     let c = closed(&ev);
-    assert_eq!((c.code, c.clean, c.initiator), (CloseCode::ABNORMAL, false, Initiator::Transport));
+    assert_eq!(
+        (c.code, c.clean, c.initiator),
+        (CloseCode::ABNORMAL, false, Initiator::Transport)
+    );
     assert!(c.error.is_none());
 }
 
@@ -180,7 +260,10 @@ fn received_invalid_close_code_fails_with_1002() {
     assert_eq!(&frames[0].1[..2], &1002u16.to_be_bytes());
     let ev = events(&mut server);
     let c = closed(&ev);
-    assert_eq!((c.code, c.initiator), (CloseCode::PROTOCOL_ERROR, Initiator::ProtocolError));
+    assert_eq!(
+        (c.code, c.initiator),
+        (CloseCode::PROTOCOL_ERROR, Initiator::ProtocolError)
+    );
     assert_eq!(c.error, Some(ProtocolError::InvalidCloseCode(1005).into()));
     assert!(server.should_close_transport());
 }
@@ -189,13 +272,13 @@ fn received_invalid_close_code_fails_with_1002() {
 fn protocol_errors_put_the_right_code_on_the_wire() {
     let cases: Vec<(Vec<u8>, u16)> = vec![
         (common::server_frame(0x81, b"unmasked"), 1002),
-        (client_frame(0x83, b""), 1002),            // unknown opcode
-        (client_frame(0xC1, b"x"), 1002),           // RSV1 without extension
-        (client_frame(0x80, b"x"), 1002),           // continuation with nothing to continue
-        (client_frame(0x09, b""), 1002),            // fragmented ping
-        (client_frame(0x89, &[0; 126]), 1002),      // ping over 125 bytes
-        (client_frame(0x81, &[0xFF]), 1007),        // invalid UTF-8
-        (client_frame(0x88, &[3]), 1002),           // 1-byte close payload
+        (client_frame(0x83, b""), 1002),       // unknown opcode
+        (client_frame(0xC1, b"x"), 1002),      // RSV1 without extension
+        (client_frame(0x80, b"x"), 1002),      // continuation with nothing to continue
+        (client_frame(0x09, b""), 1002),       // fragmented ping
+        (client_frame(0x89, &[0; 126]), 1002), // ping over 125 bytes
+        (client_frame(0x81, &[0xFF]), 1007),   // invalid UTF-8
+        (client_frame(0x88, &[3]), 1002),      // 1-byte close payload
         (client_frame(0x88, &[3, 0xE8, 0xC0]), 1007), // invalid UTF-8 in the close reason
     ];
     for (bytes, code) in cases {
@@ -203,16 +286,29 @@ fn protocol_errors_put_the_right_code_on_the_wire() {
         server.receive(&bytes);
         let frames = parse_server_frames(&server.take_output());
         assert_eq!(frames.last().map(|f| f.0), Some(0x88), "{bytes:02x?}");
-        assert_eq!(&frames.last().unwrap().1[..2], &code.to_be_bytes(), "{bytes:02x?}");
+        assert_eq!(
+            &frames.last().unwrap().1[..2],
+            &code.to_be_bytes(),
+            "{bytes:02x?}"
+        );
         let ev = events(&mut server);
         assert_eq!(closed(&ev).code, CloseCode(code));
-        assert!(matches!(server.send_text("x"), Err(SendError::Closed(CloseInfo { initiator: Initiator::ProtocolError, .. }))));
+        assert!(matches!(
+            server.send_text("x"),
+            Err(SendError::Closed(CloseInfo {
+                initiator: Initiator::ProtocolError,
+                ..
+            }))
+        ));
     }
 }
 
 #[test]
 fn message_over_the_limit_fails_with_1009_before_buffering_it() {
-    let config = Config { max_message_size: 1000, ..Config::default() };
+    let config = Config {
+        max_message_size: 1000,
+        ..Config::default()
+    };
     let (_client, mut server) = open_pair(Config::default(), config);
     let frame = client_frame(0x82, &vec![0; 1001]);
     server.receive(&frame[..20]); // only the header and a little payload
@@ -225,17 +321,29 @@ fn pings_are_answered_unless_auto_pong_is_off() {
     let (mut client, mut server) = pair();
     client.send_ping(b"are you there").unwrap();
     pump(&mut client, &mut server);
-    assert_eq!(events(&mut server), vec![Event::Ping(b"are you there".to_vec())]);
+    assert_eq!(
+        events(&mut server),
+        vec![Event::Ping(b"are you there".to_vec())]
+    );
     pump(&mut server, &mut client);
-    assert_eq!(events(&mut client), vec![Event::Pong(b"are you there".to_vec())]);
+    assert_eq!(
+        events(&mut client),
+        vec![Event::Pong(b"are you there".to_vec())]
+    );
 
-    let quiet = Config { auto_pong: false, ..Config::default() };
+    let quiet = Config {
+        auto_pong: false,
+        ..Config::default()
+    };
     let (mut client, mut server) = open_pair(Config::default(), quiet);
     client.send_ping(b"x").unwrap();
     pump(&mut client, &mut server);
     assert_eq!(events(&mut server), vec![Event::Ping(b"x".to_vec())]);
     assert_eq!(server.buffered_amount(), 0);
-    assert_eq!(client.send_ping(&[0; 126]), Err(SendError::ControlFrameTooLong(126)));
+    assert_eq!(
+        client.send_ping(&[0; 126]),
+        Err(SendError::ControlFrameTooLong(126))
+    );
 }
 
 #[test]
@@ -262,12 +370,18 @@ fn keepalive_pings_and_drops_a_silent_peer() {
     server.handle_timeout(Duration::from_secs(13));
     let ev = events(&mut server);
     let c = closed(&ev);
-    assert_eq!((c.code, c.clean, c.initiator), (CloseCode::INTERNAL_ERROR, false, Initiator::ProtocolError));
+    assert_eq!(
+        (c.code, c.clean, c.initiator),
+        (CloseCode::INTERNAL_ERROR, false, Initiator::ProtocolError)
+    );
     assert_eq!(c.error, Some(ProtocolError::PongTimeout.into()));
     assert!(server.should_close_transport());
     // The peer is told why before the transport is dropped.
     let frames = parse_server_frames(&server.take_output());
-    assert_eq!(frames.last().map(|f| (f.0, f.1[..2].to_vec())), Some((0x88, 1011u16.to_be_bytes().to_vec())));
+    assert_eq!(
+        frames.last().map(|f| (f.0, f.1[..2].to_vec())),
+        Some((0x88, 1011u16.to_be_bytes().to_vec()))
+    );
 }
 
 #[test]
@@ -279,20 +393,29 @@ fn handshake_timeout_drops_a_slow_client() {
     assert!(events(&mut server).is_empty());
     server.handle_timeout(Duration::from_secs(110));
     let ev = events(&mut server);
-    assert_eq!(closed(&ev).error, Some(wscore::HandshakeError::Timeout.into()));
+    assert_eq!(
+        closed(&ev).error,
+        Some(wscore::HandshakeError::Timeout.into())
+    );
     assert!(server.should_close_transport());
 }
 
 #[test]
 fn close_during_handshake_aborts() {
     let mut server = Connection::server(Config::default());
-    assert_eq!(server.close(CloseCode::NORMAL, ""), Ok(CloseOutcome::Aborted));
+    assert_eq!(
+        server.close(CloseCode::NORMAL, ""),
+        Ok(CloseOutcome::Aborted)
+    );
     assert!(server.should_close_transport());
-    assert_eq!(server.send_text("x"), Err(SendError::Closed(CloseInfo {
-        code: CloseCode::ABNORMAL,
-        reason: "closed during the opening handshake".into(),
-        initiator: Initiator::Local,
-    })));
+    assert_eq!(
+        server.send_text("x"),
+        Err(SendError::Closed(CloseInfo {
+            code: CloseCode::ABNORMAL,
+            reason: "closed during the opening handshake".into(),
+            initiator: Initiator::Local,
+        }))
+    );
 }
 
 #[test]
@@ -307,13 +430,20 @@ fn fragmented_sending_rules() {
     client.send_text_fragment("hel", false).unwrap();
     client.send_ping(b"between").unwrap();
     assert_eq!(client.send_text("other"), Err(SendError::MessageInProgress));
-    assert_eq!(client.send_binary_fragment(&b"x"[..], true), Err(SendError::FragmentKindMismatch));
+    assert_eq!(
+        client.send_binary_fragment(&b"x"[..], true),
+        Err(SendError::FragmentKindMismatch)
+    );
     client.send_text_fragment("lo", true).unwrap();
     client.send_binary(&b"after"[..]).unwrap();
     pump(&mut client, &mut server);
     assert_eq!(
         events(&mut server),
-        vec![Event::Ping(b"between".to_vec()), Event::Text("hello".into()), Event::Binary(b"after".to_vec())]
+        vec![
+            Event::Ping(b"between".to_vec()),
+            Event::Text("hello".into()),
+            Event::Binary(b"after".to_vec())
+        ]
     );
 }
 
@@ -323,7 +453,10 @@ fn shared_payloads_are_queued_without_a_copy() {
     let big = Bytes::from(vec![7u8; 100_000]);
     server.send_binary(big.clone()).unwrap();
     assert_eq!(server.buffered_amount(), 100_000 + 10); // 2 + 8-byte length
-    assert!(server.output().any(|s| s.as_ptr() == big.as_ptr()), "payload slice is the caller's buffer");
+    assert!(
+        server.output().any(|s| s.as_ptr() == big.as_ptr()),
+        "payload slice is the caller's buffer"
+    );
     server.advance_output(50_010);
     assert_eq!(server.buffered_amount(), 50_000);
 }
@@ -341,7 +474,11 @@ fn write_to_takes_bytes_in_order() {
     client.receive(&wire);
     assert_eq!(
         events(&mut client),
-        vec![Event::Text("a".into()), Event::Binary(vec![1; 5000]), Event::Text("b".into())]
+        vec![
+            Event::Text("a".into()),
+            Event::Binary(vec![1; 5000]),
+            Event::Text("b".into())
+        ]
     );
 }
 
@@ -354,12 +491,20 @@ fn messages_before_a_protocol_error_can_still_be_answered() {
     assert_eq!(server.pending_events(), 1);
     // Time passing does not advance it either: only polling does.
     server.handle_timeout(Duration::from_secs(1));
-    assert_eq!(server.buffered_amount(), 0, "no close frame before the message is polled");
+    assert_eq!(
+        server.buffered_amount(),
+        0,
+        "no close frame before the message is polled"
+    );
     assert_eq!(server.poll_event(), Some(Event::Text("valid".into())));
     server.send_text("echo: valid").unwrap();
     let ev = events(&mut server);
     assert_eq!(closed(&ev).code, CloseCode::PROTOCOL_ERROR);
     let frames = parse_server_frames(&server.take_output());
-    assert_eq!(frames[0], (0x81, b"echo: valid".to_vec()), "the answer goes out before the close");
+    assert_eq!(
+        frames[0],
+        (0x81, b"echo: valid".to_vec()),
+        "the answer goes out before the close"
+    );
     assert_eq!(frames[1].0, 0x88);
 }

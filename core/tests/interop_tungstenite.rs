@@ -24,8 +24,8 @@ use tungstenite::protocol::frame::coding::{Data, OpCode};
 use tungstenite::protocol::frame::{CloseFrame as WsCloseFrame, Frame};
 use tungstenite::{Bytes, ClientRequestBuilder, Message, WebSocket};
 use wscore::{
-    Accept, ClientRequest, CloseCode, CloseFrame, CloseInfo, CloseOutcome, Closed, Config, Connection, Event,
-    Initiator, Role, SendError,
+    Accept, ClientRequest, CloseCode, CloseFrame, CloseInfo, CloseOutcome, Closed, Config,
+    Connection, Event, Initiator, Role, SendError,
 };
 
 // ----- harness -----
@@ -55,7 +55,13 @@ fn run<A: Send + 'static, B: Send + 'static>(
     wscore: impl FnOnce(&mut Blocking) -> A + Send + 'static,
     tung: impl FnOnce(&mut Tws) -> B + Send + 'static,
 ) -> (A, B) {
-    run_with(role, &[], None, move |ws, _| wscore(ws), move |ws, _| tung(ws))
+    run_with(
+        role,
+        &[],
+        None,
+        move |ws, _| wscore(ws),
+        move |ws, _| tung(ws),
+    )
 }
 
 /// Runs a scenario after a handshake where the client offers `offer` and the server
@@ -92,10 +98,16 @@ fn run_with<A: Send + 'static, B: Send + 'static>(
             }),
         ),
     };
-    (join(w, "wscore side", deadline), join(t, "tungstenite side", deadline))
+    (
+        join(w, "wscore side", deadline),
+        join(t, "tungstenite side", deadline),
+    )
 }
 
-fn spawn<T: Send + 'static>(name: &str, f: impl FnOnce() -> T + Send + 'static) -> mpsc::Receiver<thread::Result<T>> {
+fn spawn<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> mpsc::Receiver<thread::Result<T>> {
     let (tx, rx) = mpsc::channel();
     thread::Builder::new()
         .name(name.into())
@@ -117,7 +129,11 @@ fn join<T>(rx: mpsc::Receiver<thread::Result<T>>, side: &str, deadline: Instant)
 // ----- wscore side -----
 
 fn config() -> Config {
-    Config { handshake_timeout: Some(IO_TIMEOUT), close_timeout: Some(IO_TIMEOUT), ..Config::default() }
+    Config {
+        handshake_timeout: Some(IO_TIMEOUT),
+        close_timeout: Some(IO_TIMEOUT),
+        ..Config::default()
+    }
 }
 
 fn wscore_server(listener: TcpListener, pick: Option<&str>) -> (Blocking, Seen) {
@@ -128,21 +144,44 @@ fn wscore_server(listener: TcpListener, pick: Option<&str>) -> (Blocking, Seen) 
         Event::Request(request) => request,
         other => panic!("wscore server: expected Request, got {}", brief(&other)),
     };
-    ws.conn.accept(Accept { subprotocol: pick.map(String::from), headers: vec![] }).expect("accept");
+    ws.conn
+        .accept(Accept {
+            subprotocol: pick.map(String::from),
+            headers: vec![],
+        })
+        .expect("accept");
     ws.flush().expect("write 101");
-    (ws, Seen { offered: request.subprotocols, selected: pick.map(String::from) })
+    (
+        ws,
+        Seen {
+            offered: request.subprotocols,
+            selected: pick.map(String::from),
+        },
+    )
 }
 
 fn wscore_client(addr: SocketAddr, offer: &[&str]) -> (Blocking, Seen) {
     let stream = TcpStream::connect(addr).expect("connect");
     stream.set_write_timeout(Some(IO_TIMEOUT)).unwrap();
-    let request = offer.iter().fold(ClientRequest::new(format!("ws://{addr}/interop")), |r, p| r.subprotocol(*p));
-    let mut ws = Blocking::new(stream, Connection::client(config(), request).expect("client request"));
+    let request = offer.iter().fold(
+        ClientRequest::new(format!("ws://{addr}/interop")),
+        |r, p| r.subprotocol(*p),
+    );
+    let mut ws = Blocking::new(
+        stream,
+        Connection::client(config(), request).expect("client request"),
+    );
     match next(&mut ws) {
         Event::Accepted(response) => {
             assert_eq!(response.status, 101);
             let offered = offer.iter().map(|p| p.to_string()).collect();
-            (ws, Seen { offered, selected: response.subprotocol })
+            (
+                ws,
+                Seen {
+                    offered,
+                    selected: response.subprotocol,
+                },
+            )
         }
         other => panic!("wscore client: expected Accepted, got {}", brief(&other)),
     }
@@ -150,16 +189,23 @@ fn wscore_client(addr: SocketAddr, offer: &[&str]) -> (Blocking, Seen) {
 
 /// The next event; the transport must still be open.
 fn next(ws: &mut Blocking) -> Event {
-    ws.next_event().expect("wscore I/O error").expect("wscore: transport closed while an event was expected")
+    ws.next_event()
+        .expect("wscore I/O error")
+        .expect("wscore: transport closed while an event was expected")
 }
 
 /// Every remaining event, driving I/O until the transport is closed; must not take
 /// so long that wscore's close timer, rather than the peer, ended the connection.
 fn drain(ws: &mut Blocking) -> Vec<Event> {
     let start = Instant::now();
-    let events: Vec<Event> = std::iter::from_fn(|| ws.next_event().expect("wscore I/O error")).collect();
+    let events: Vec<Event> =
+        std::iter::from_fn(|| ws.next_event().expect("wscore I/O error")).collect();
     let took = start.elapsed();
-    assert!(took < CLOSE_WITHIN, "wscore took {took:?} to close (close timer?); events: {:?}", briefs(&events));
+    assert!(
+        took < CLOSE_WITHIN,
+        "wscore took {took:?} to close (close timer?); events: {:?}",
+        briefs(&events)
+    );
     events
 }
 
@@ -184,29 +230,62 @@ fn assert_send_closed(conn: &mut Connection, want: &CloseInfo) {
     let err = Err(SendError::Closed(want.clone()));
     assert_eq!(conn.send_text("late"), err, "send_text");
     assert_eq!(conn.send_binary(b"late"), err, "send_binary");
-    assert_eq!(conn.send_text_fragment("late", false), err, "send_text_fragment");
-    assert_eq!(conn.send_binary_fragment(b"late", true), err, "send_binary_fragment");
+    assert_eq!(
+        conn.send_text_fragment("late", false),
+        err,
+        "send_text_fragment"
+    );
+    assert_eq!(
+        conn.send_binary_fragment(b"late", true),
+        err,
+        "send_binary_fragment"
+    );
     assert_eq!(conn.send_ping(b"late"), err, "send_ping");
     assert_eq!(conn.send_pong(b"late"), err, "send_pong");
-    assert_eq!(conn.close(CloseCode::NORMAL, "again"), Ok(CloseOutcome::AlreadyClosed(want.clone())));
+    assert_eq!(
+        conn.close(CloseCode::NORMAL, "again"),
+        Ok(CloseOutcome::AlreadyClosed(want.clone()))
+    );
     assert_eq!(conn.close_info(), Some(want));
-    assert_eq!(conn.buffered_amount(), queued, "a refused send queued bytes");
+    assert_eq!(
+        conn.buffered_amount(),
+        queued,
+        "a refused send queued bytes"
+    );
 }
 
 fn info(code: u16, reason: &str, initiator: Initiator) -> CloseInfo {
-    CloseInfo { code: CloseCode(code), reason: reason.into(), initiator }
+    CloseInfo {
+        code: CloseCode(code),
+        reason: reason.into(),
+        initiator,
+    }
 }
 
 fn close_received(code: u16, reason: &str) -> Event {
-    Event::CloseReceived(CloseFrame { code: CloseCode(code), reason: reason.into() })
+    Event::CloseReceived(CloseFrame {
+        code: CloseCode(code),
+        reason: reason.into(),
+    })
 }
 
 fn closed(code: u16, reason: &str, clean: bool, initiator: Initiator) -> Event {
-    Event::Closed(Closed { code: CloseCode(code), reason: reason.into(), clean, initiator, error: None })
+    Event::Closed(Closed {
+        code: CloseCode(code),
+        reason: reason.into(),
+        clean,
+        initiator,
+        error: None,
+    })
 }
 
 fn assert_events(got: &[Event], want: &[Event]) {
-    assert!(got == want, "wscore events\n got: {:?}\nwant: {:?}", briefs(got), briefs(want));
+    assert!(
+        got == want,
+        "wscore events\n got: {:?}\nwant: {:?}",
+        briefs(got),
+        briefs(want)
+    );
 }
 
 // ----- tungstenite side -----
@@ -220,10 +299,22 @@ fn tung_client(addr: SocketAddr, offer: &[&str]) -> (Tws, Seen) {
     let stream = TcpStream::connect(addr).expect("connect");
     set_timeouts(&stream);
     let uri: Uri = format!("ws://{addr}/interop").parse().unwrap();
-    let request = offer.iter().fold(ClientRequestBuilder::new(uri), |r, p| r.with_sub_protocol(*p));
-    let (ws, response) = tungstenite::client(request, stream).expect("tungstenite client handshake");
-    let selected = response.headers().get("Sec-WebSocket-Protocol").map(|v| v.to_str().unwrap().to_owned());
-    (ws, Seen { offered: offer.iter().map(|p| p.to_string()).collect(), selected })
+    let request = offer.iter().fold(ClientRequestBuilder::new(uri), |r, p| {
+        r.with_sub_protocol(*p)
+    });
+    let (ws, response) =
+        tungstenite::client(request, stream).expect("tungstenite client handshake");
+    let selected = response
+        .headers()
+        .get("Sec-WebSocket-Protocol")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (
+        ws,
+        Seen {
+            offered: offer.iter().map(|p| p.to_string()).collect(),
+            selected,
+        },
+    )
 }
 
 #[allow(clippy::result_large_err)] // the callback's error type is tungstenite's
@@ -231,26 +322,47 @@ fn tung_server(listener: TcpListener, pick: Option<&'static str>) -> (Tws, Seen)
     let (stream, _) = listener.accept().expect("accept");
     set_timeouts(&stream);
     let mut offered = Vec::new();
-    let callback = |request: &HsRequest, mut response: HsResponse| -> Result<HsResponse, ErrorResponse> {
-        for value in request.headers().get_all("Sec-WebSocket-Protocol") {
-            offered.extend(value.to_str().unwrap().split(',').map(|p| p.trim().to_owned()));
-        }
-        if let Some(pick) = pick {
-            response.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static(pick));
-        }
-        Ok(response)
-    };
+    let callback =
+        |request: &HsRequest, mut response: HsResponse| -> Result<HsResponse, ErrorResponse> {
+            for value in request.headers().get_all("Sec-WebSocket-Protocol") {
+                offered.extend(
+                    value
+                        .to_str()
+                        .unwrap()
+                        .split(',')
+                        .map(|p| p.trim().to_owned()),
+                );
+            }
+            if let Some(pick) = pick {
+                response
+                    .headers_mut()
+                    .insert("Sec-WebSocket-Protocol", HeaderValue::from_static(pick));
+            }
+            Ok(response)
+        };
     let ws = tungstenite::accept_hdr(stream, callback).expect("tungstenite server handshake");
-    (ws, Seen { offered, selected: pick.map(String::from) })
+    (
+        ws,
+        Seen {
+            offered,
+            selected: pick.map(String::from),
+        },
+    )
 }
 
 fn read(ws: &mut Tws) -> Message {
-    ws.read().unwrap_or_else(|e| panic!("tungstenite read failed: {e}"))
+    ws.read()
+        .unwrap_or_else(|e| panic!("tungstenite read failed: {e}"))
 }
 
 fn expect_message(ws: &mut Tws, want: &Message) {
     let got = read(ws);
-    assert!(&got == want, "tungstenite got {}, want {}", tbrief(&got), tbrief(want));
+    assert!(
+        &got == want,
+        "tungstenite got {}, want {}",
+        tbrief(&got),
+        tbrief(want)
+    );
 }
 
 /// Reads until tungstenite reports the closing handshake over (`ConnectionClosed`);
@@ -274,7 +386,10 @@ fn tung_close(ws: &mut Tws, frame: Option<WsCloseFrame>) -> Vec<Option<WsCloseFr
 }
 
 fn close_frame(code: u16, reason: &str) -> WsCloseFrame {
-    WsCloseFrame { code: code.into(), reason: reason.into() }
+    WsCloseFrame {
+        code: code.into(),
+        reason: reason.into(),
+    }
 }
 
 /// A raw data frame, to send a message in fragments.
@@ -292,7 +407,11 @@ fn text_of_len(len: usize) -> String {
         if s.len() == len {
             break;
         }
-        s.push(if s.len() + c.len_utf8() <= len { *c } else { 'z' });
+        s.push(if s.len() + c.len_utf8() <= len {
+            *c
+        } else {
+            'z'
+        });
     }
     s
 }
@@ -303,7 +422,9 @@ fn binary_of_len(len: usize) -> Vec<u8> {
 
 /// Big payloads as length and checksum, so a failure message stays readable.
 fn summary(kind: &str, bytes: &[u8]) -> String {
-    let sum = bytes.iter().fold(0u32, |h, &b| h.wrapping_mul(31).wrapping_add(b.into()));
+    let sum = bytes
+        .iter()
+        .fold(0u32, |h, &b| h.wrapping_mul(31).wrapping_add(b.into()));
     format!("{kind}({} bytes, sum {sum:08x})", bytes.len())
 }
 
@@ -361,8 +482,11 @@ both_roles!(
 fn echo_all_sizes(role: Role) {
     let texts: Vec<String> = SIZES.iter().map(|&n| text_of_len(n)).collect();
     let binaries: Vec<Vec<u8>> = SIZES.iter().map(|&n| binary_of_len(n)).collect();
-    let messages: Vec<Message> =
-        texts.iter().zip(&binaries).flat_map(|(t, b)| [Message::text(t.clone()), Message::binary(b.clone())]).collect();
+    let messages: Vec<Message> = texts
+        .iter()
+        .zip(&binaries)
+        .flat_map(|(t, b)| [Message::text(t.clone()), Message::binary(b.clone())])
+        .collect();
 
     let (events, replies) = run(role, echo_all, move |ws| {
         for message in &messages {
@@ -372,8 +496,11 @@ fn echo_all_sizes(role: Role) {
         tung_close(ws, Some(close_frame(1000, "done ✓")))
     });
 
-    let mut want: Vec<Event> =
-        texts.into_iter().zip(binaries).flat_map(|(t, b)| [Event::Text(t), Event::Binary(b)]).collect();
+    let mut want: Vec<Event> = texts
+        .into_iter()
+        .zip(binaries)
+        .flat_map(|(t, b)| [Event::Text(t), Event::Binary(b)])
+        .collect();
     want.push(close_received(1000, "done ✓"));
     want.push(closed(1000, "done ✓", true, Initiator::Remote));
     assert_events(&events, &want);
@@ -392,12 +519,17 @@ fn peer_fragments_with_ping_between(role: Role) {
     let (events, replies) = run(role, echo_all, move |ws| {
         let t = TEXT.as_bytes();
         ws.write(fragment(Data::Text, &t[..2], false)).unwrap(); // "h" + half of "é"
-        ws.write(Message::Ping(Bytes::from_static(b"between fragments"))).unwrap();
-        ws.write(fragment(Data::Continue, &t[2..t.len() - 2], false)).unwrap();
-        ws.write(fragment(Data::Continue, &t[t.len() - 2..], true)).unwrap(); // second half of "🦀"
+        ws.write(Message::Ping(Bytes::from_static(b"between fragments")))
+            .unwrap();
+        ws.write(fragment(Data::Continue, &t[2..t.len() - 2], false))
+            .unwrap();
+        ws.write(fragment(Data::Continue, &t[t.len() - 2..], true))
+            .unwrap(); // second half of "🦀"
         ws.write(fragment(Data::Binary, &[], false)).unwrap();
-        ws.write(fragment(Data::Continue, &binary[..70_000], false)).unwrap();
-        ws.write(fragment(Data::Continue, &binary[70_000..], true)).unwrap();
+        ws.write(fragment(Data::Continue, &binary[..70_000], false))
+            .unwrap();
+        ws.write(fragment(Data::Continue, &binary[70_000..], true))
+            .unwrap();
         ws.flush().unwrap();
         expect_message(ws, &Message::Pong(Bytes::from_static(b"between fragments")));
         expect_message(ws, &Message::text(TEXT));
@@ -449,7 +581,11 @@ fn wscore_fragments_received_whole(role: Role) {
 
     assert_events(
         &events,
-        &[Event::Pong(b"mid-message".to_vec()), close_received(1000, ""), closed(1000, "", true, Initiator::Remote)],
+        &[
+            Event::Pong(b"mid-message".to_vec()),
+            close_received(1000, ""),
+            closed(1000, "", true, Initiator::Remote),
+        ],
     );
     assert_eq!(replies, vec![Some(close_frame(1000, ""))]);
 }
@@ -468,7 +604,8 @@ fn ping_pong_both_ways(role: Role) {
             events
         },
         |ws| {
-            ws.send(Message::Ping(Bytes::from_static(b"from tungstenite"))).unwrap();
+            ws.send(Message::Ping(Bytes::from_static(b"from tungstenite")))
+                .unwrap();
             expect_message(ws, &Message::Pong(Bytes::from_static(b"from tungstenite")));
             expect_message(ws, &Message::Ping(Bytes::from_static(b"from wscore")));
             read_until_closed(ws)
@@ -499,7 +636,10 @@ fn close_started_by_wscore(role: Role) {
         move |ws| {
             ws.conn.send_text("sent before close ✓").unwrap();
             ws.conn.send_binary(big).unwrap();
-            assert_eq!(ws.conn.close(CloseCode(4000), "bye ✓"), Ok(CloseOutcome::Sent));
+            assert_eq!(
+                ws.conn.close(CloseCode(4000), "bye ✓"),
+                Ok(CloseOutcome::Sent)
+            );
             let want = info(4000, "bye ✓", Initiator::Local);
             assert_send_closed(&mut ws.conn, &want);
             let events = drain(ws);
@@ -515,7 +655,13 @@ fn close_started_by_wscore(role: Role) {
 
     assert_eq!(frames, vec![Some(close_frame(4000, "bye ✓"))]);
     // tungstenite echoes the whole frame; wscore reports the code it received.
-    assert_events(&events, &[close_received(4000, "bye ✓"), closed(4000, "bye ✓", true, Initiator::Local)]);
+    assert_events(
+        &events,
+        &[
+            close_received(4000, "bye ✓"),
+            closed(4000, "bye ✓", true, Initiator::Local),
+        ],
+    );
 }
 
 /// tungstenite sends two messages (one of 1 MiB) and closes: wscore sees both, then
@@ -566,7 +712,13 @@ fn close_without_code_from_peer(role: Role) {
         |ws| tung_close(ws, None),
     );
 
-    assert_events(&events, &[close_received(1005, ""), closed(1005, "", true, Initiator::Remote)]);
+    assert_events(
+        &events,
+        &[
+            close_received(1005, ""),
+            closed(1005, "", true, Initiator::Remote),
+        ],
+    );
     assert_eq!(replies, vec![None]);
 }
 
@@ -581,17 +733,26 @@ fn simultaneous_close(role: Role) {
         role,
         move |ws| {
             ready.wait();
-            assert_eq!(ws.conn.close(CloseCode(4002), "wscore closing"), Ok(CloseOutcome::Sent));
+            assert_eq!(
+                ws.conn.close(CloseCode(4002), "wscore closing"),
+                Ok(CloseOutcome::Sent)
+            );
             ws.flush().unwrap();
             sent.wait();
             let events = drain(ws);
-            assert_send_closed(&mut ws.conn, &info(4002, "wscore closing", Initiator::Local));
+            assert_send_closed(
+                &mut ws.conn,
+                &info(4002, "wscore closing", Initiator::Local),
+            );
             events
         },
         move |ws| {
             ready2.wait();
             let result = ws.close(Some(close_frame(4003, "tungstenite closing")));
-            assert!(matches!(result, Ok(()) | Err(WsError::ConnectionClosed)), "tungstenite close: {result:?}");
+            assert!(
+                matches!(result, Ok(()) | Err(WsError::ConnectionClosed)),
+                "tungstenite close: {result:?}"
+            );
             sent2.wait();
             read_until_closed(ws)
         },
@@ -600,7 +761,10 @@ fn simultaneous_close(role: Role) {
     assert_eq!(frames, vec![Some(close_frame(4002, "wscore closing"))]);
     assert_events(
         &events,
-        &[close_received(4003, "tungstenite closing"), closed(4003, "tungstenite closing", true, Initiator::Local)],
+        &[
+            close_received(4003, "tungstenite closing"),
+            closed(4003, "tungstenite closing", true, Initiator::Local),
+        ],
     );
 }
 
@@ -617,7 +781,13 @@ fn peer_drops_tcp_without_close(role: Role) {
         |ws| ws.send(Message::text("then gone")).unwrap(), // returning drops the socket
     );
 
-    assert_events(&events, &[Event::Text("then gone".into()), closed(1006, "", false, Initiator::Transport)]);
+    assert_events(
+        &events,
+        &[
+            Event::Text("then gone".into()),
+            closed(1006, "", false, Initiator::Transport),
+        ],
+    );
 }
 
 /// wscore sends a message and drops its socket without a close frame: tungstenite
@@ -632,13 +802,21 @@ fn wscore_drops_tcp_without_close(role: Role) {
         |ws| {
             expect_message(ws, &Message::text("then gone"));
             let start = Instant::now();
-            let error = ws.read().expect_err("tungstenite read after the peer vanished");
+            let error = ws
+                .read()
+                .expect_err("tungstenite read after the peer vanished");
             let took = start.elapsed();
             assert!(
-                matches!(error, WsError::Protocol(WsProtocolError::ResetWithoutClosingHandshake)),
+                matches!(
+                    error,
+                    WsError::Protocol(WsProtocolError::ResetWithoutClosingHandshake)
+                ),
                 "tungstenite after the peer vanished: {error:?} (after {took:?})"
             );
-            assert!(took < IO_TIMEOUT / 2, "tungstenite waited {took:?} for the dropped socket");
+            assert!(
+                took < IO_TIMEOUT / 2,
+                "tungstenite waited {took:?} for the dropped socket"
+            );
         },
     );
 }
@@ -652,7 +830,12 @@ fn subprotocol_negotiated(role: Role) {
         Some("superchat"),
         |ws, seen| {
             let protocol = ws.conn.subprotocol().map(String::from);
-            ws.conn.send_text(format!("speaking {}", protocol.as_deref().unwrap_or("nothing"))).unwrap();
+            ws.conn
+                .send_text(format!(
+                    "speaking {}",
+                    protocol.as_deref().unwrap_or("nothing")
+                ))
+                .unwrap();
             (seen.clone(), protocol, drain(ws))
         },
         |ws, seen| {
@@ -666,8 +849,26 @@ fn subprotocol_negotiated(role: Role) {
         Role::Server => (wscore_seen, tung_seen),
         Role::Client => (tung_seen, wscore_seen),
     };
-    assert_eq!(server.offered, ["chat", "superchat"], "offer as the server read it");
-    assert_eq!(client.selected.as_deref(), Some("superchat"), "selection as the client read it");
-    assert_eq!(wscore_protocol.as_deref(), Some("superchat"), "wscore's Connection::subprotocol");
-    assert_events(&events, &[close_received(1000, ""), closed(1000, "", true, Initiator::Remote)]);
+    assert_eq!(
+        server.offered,
+        ["chat", "superchat"],
+        "offer as the server read it"
+    );
+    assert_eq!(
+        client.selected.as_deref(),
+        Some("superchat"),
+        "selection as the client read it"
+    );
+    assert_eq!(
+        wscore_protocol.as_deref(),
+        Some("superchat"),
+        "wscore's Connection::subprotocol"
+    );
+    assert_events(
+        &events,
+        &[
+            close_received(1000, ""),
+            closed(1000, "", true, Initiator::Remote),
+        ],
+    );
 }

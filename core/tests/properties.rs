@@ -20,7 +20,8 @@ enum Msg {
 fn msg() -> impl Strategy<Value = Msg> {
     prop_oneof![
         (".{0,300}", 1usize..5).prop_map(|(s, f)| Msg::Text(s, f)),
-        (prop::collection::vec(any::<u8>(), 0..70_000), 1usize..5).prop_map(|(b, f)| Msg::Binary(b, f)),
+        (prop::collection::vec(any::<u8>(), 0..70_000), 1usize..5)
+            .prop_map(|(b, f)| Msg::Binary(b, f)),
         prop::collection::vec(any::<u8>(), 0..=125).prop_map(Msg::Ping),
     ]
 }
@@ -29,7 +30,10 @@ fn msg() -> impl Strategy<Value = Msg> {
 fn send(conn: &mut Connection, m: &Msg) {
     match m {
         Msg::Text(s, frags) => {
-            let cuts: Vec<usize> = (1..*frags).map(|i| s.len() * i / frags).map(|c| floor_char(s, c)).collect();
+            let cuts: Vec<usize> = (1..*frags)
+                .map(|i| s.len() * i / frags)
+                .map(|c| floor_char(s, c))
+                .collect();
             let mut start = 0;
             for c in cuts {
                 conn.send_text_fragment(&s[start..c], false).unwrap();
@@ -44,7 +48,8 @@ fn send(conn: &mut Connection, m: &Msg) {
                 conn.send_binary(&b[..]).unwrap();
             }
             while let Some(p) = parts.next() {
-                conn.send_binary_fragment(p, parts.peek().is_none()).unwrap();
+                conn.send_binary_fragment(p, parts.peek().is_none())
+                    .unwrap();
             }
         }
         Msg::Ping(p) => conn.send_ping(p).unwrap(),

@@ -22,7 +22,13 @@ pub struct Blocking {
 impl Blocking {
     pub fn new(stream: TcpStream, conn: Connection) -> Self {
         let _ = stream.set_nodelay(true);
-        Blocking { stream, conn, start: Instant::now(), buf: vec![0; 256 * 1024], done: false }
+        Blocking {
+            stream,
+            conn,
+            start: Instant::now(),
+            buf: vec![0; 256 * 1024],
+            done: false,
+        }
     }
 
     pub fn now(&self) -> Duration {
@@ -61,12 +67,19 @@ impl Blocking {
                 self.done = true;
                 continue;
             }
-            let wait = self.conn.poll_timeout().map(|t| t.saturating_sub(self.now()).max(Duration::from_millis(1)));
+            let wait = self
+                .conn
+                .poll_timeout()
+                .map(|t| t.saturating_sub(self.now()).max(Duration::from_millis(1)));
             self.stream.set_read_timeout(wait)?;
             match self.stream.read(&mut self.buf) {
                 Ok(0) => self.conn.receive_eof(),
                 Ok(n) => self.conn.receive(&self.buf[..n]),
-                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => self.conn.receive_eof(),
             }

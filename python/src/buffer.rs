@@ -79,7 +79,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for BytesLike<'py> {
             return Ok(BytesLike::Bytes(bytes.to_owned()));
         }
         if obj.is_instance_of::<PyString>() {
-            return Err(PyTypeError::new_err("expected a bytes-like object, got str (use send_text for text)"));
+            return Err(PyTypeError::new_err(
+                "expected a bytes-like object, got str (use send_text for text)",
+            ));
         }
         let mut view = Box::new(PyBufferView {
             buf: std::ptr::null_mut(),
@@ -99,7 +101,11 @@ impl<'a, 'py> FromPyObject<'a, 'py> for BytesLike<'py> {
         if rc != 0 {
             // Replace the buffer protocol's error with a clearer one.
             let _ = PyErr::take(obj.py());
-            let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            let ty = obj
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
             return Err(PyTypeError::new_err(format!(
                 "expected a contiguous bytes-like object (bytes, bytearray, memoryview), got {ty}"
             )));

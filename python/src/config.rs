@@ -11,8 +11,11 @@ use wscore::{Config, DeflateConfig};
 
 /// Seconds (a float) as a `Duration`; negative, NaN or infinite values are refused.
 pub(crate) fn seconds(name: &str, value: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| PyValueError::new_err(format!("{name} must be a finite number of seconds >= 0, got {value}")))
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        PyValueError::new_err(format!(
+            "{name} must be a finite number of seconds >= 0, got {value}"
+        ))
+    })
 }
 
 fn opt_seconds(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<Duration>> {
@@ -37,9 +40,11 @@ fn deflate_from(value: &Bound<'_, PyAny>) -> PyResult<Option<DeflateConfig>> {
     if let Ok(on) = value.extract::<bool>() {
         return Ok(on.then(DeflateConfig::default));
     }
-    let dict = value
-        .cast::<PyDict>()
-        .map_err(|_| PyTypeError::new_err("deflate must be None, a bool or a dict of permessage-deflate settings"))?;
+    let dict = value.cast::<PyDict>().map_err(|_| {
+        PyTypeError::new_err(
+            "deflate must be None, a bool or a dict of permessage-deflate settings",
+        )
+    })?;
     let mut d = DeflateConfig::default();
     for (key, value) in dict.iter() {
         let key: String = key.extract()?;
@@ -51,7 +56,11 @@ fn deflate_from(value: &Bound<'_, PyAny>) -> PyResult<Option<DeflateConfig>> {
             "level" => d.level = value.extract()?,
             "mem_level" => d.mem_level = value.extract()?,
             "min_size" => d.min_size = value.extract()?,
-            _ => return Err(PyTypeError::new_err(format!("unknown deflate setting {key:?}"))),
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "unknown deflate setting {key:?}"
+                )))
+            }
         }
     }
     Ok(Some(d))
@@ -70,7 +79,10 @@ fn deflate_dict<'py>(py: Python<'py>, d: &DeflateConfig) -> PyResult<Bound<'py, 
 }
 
 /// The permessage-deflate parameters agreed in a handshake, as a dict.
-pub(crate) fn deflate_params<'py>(py: Python<'py>, p: &wscore::DeflateParams) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn deflate_params<'py>(
+    py: Python<'py>,
+    p: &wscore::DeflateParams,
+) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
     out.set_item("server_no_context_takeover", p.server_no_context_takeover)?;
     out.set_item("client_no_context_takeover", p.client_no_context_takeover)?;
@@ -83,7 +95,9 @@ pub(crate) fn deflate_params<'py>(py: Python<'py>, p: &wscore::DeflateParams) ->
 /// unexpected keyword argument.
 pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config> {
     let mut config = Config::default();
-    let Some(kwargs) = kwargs else { return Ok(config) };
+    let Some(kwargs) = kwargs else {
+        return Ok(config);
+    };
     for (key, value) in kwargs.iter() {
         let key: String = key.extract()?;
         match key.as_str() {
@@ -96,7 +110,11 @@ pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config
             "pong_timeout" => config.pong_timeout = opt_seconds(&key, &value)?,
             "auto_pong" => config.auto_pong = value.extract::<bool>()?,
             "deflate" => config.deflate = deflate_from(&value)?,
-            _ => return Err(PyTypeError::new_err(format!("unexpected keyword argument {key:?}"))),
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "unexpected keyword argument {key:?}"
+                )))
+            }
         }
     }
     Ok(config)
@@ -114,7 +132,14 @@ pub(crate) fn to_dict<'py>(py: Python<'py>, config: &Config) -> PyResult<Bound<'
     d.set_item("ping_interval", secs(config.ping_interval))?;
     d.set_item("pong_timeout", secs(config.pong_timeout))?;
     d.set_item("auto_pong", config.auto_pong)?;
-    d.set_item("deflate", config.deflate.as_ref().map(|c| deflate_dict(py, c)).transpose()?)?;
+    d.set_item(
+        "deflate",
+        config
+            .deflate
+            .as_ref()
+            .map(|c| deflate_dict(py, c))
+            .transpose()?,
+    )?;
     Ok(d)
 }
 

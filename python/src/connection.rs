@@ -29,13 +29,25 @@ pub struct Connection {
 
 impl Connection {
     fn new(inner: wscore::Connection) -> Self {
-        Connection { inner, poisoned: None, poison_event_pending: false, failure: None }
+        Connection {
+            inner,
+            poisoned: None,
+            poison_event_pending: false,
+            failure: None,
+        }
     }
 
     /// Runs `f` on the core connection, turning a panic into `InternalError`.
-    fn core<T>(&mut self, py: Python<'_>, f: impl FnOnce(&mut wscore::Connection) -> T) -> PyResult<T> {
+    fn core<T>(
+        &mut self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut wscore::Connection) -> T,
+    ) -> PyResult<T> {
         if let Some(message) = &self.poisoned {
-            return Err(errors::internal_error(py, &format!("connection failed earlier: {message}")));
+            return Err(errors::internal_error(
+                py,
+                &format!("connection failed earlier: {message}"),
+            ));
         }
         match catch_unwind(AssertUnwindSafe(|| f(&mut self.inner))) {
             Ok(value) => Ok(value),
@@ -47,7 +59,10 @@ impl Connection {
                     .unwrap_or_else(|| "panic".to_string());
                 self.poisoned = Some(message.clone());
                 self.poison_event_pending = true;
-                Err(errors::internal_error(py, &format!("internal error in wscore: {message}")))
+                Err(errors::internal_error(
+                    py,
+                    &format!("internal error in wscore: {message}"),
+                ))
             }
         }
     }
@@ -110,7 +125,9 @@ impl Connection {
             return Ok(None);
         }
         let role = self.inner.role();
-        let Some(event) = self.core(py, |c| c.poll_event())? else { return Ok(None) };
+        let Some(event) = self.core(py, |c| c.poll_event())? else {
+            return Ok(None);
+        };
         let mut failure = None;
         let event = events::to_python(py, event, role, &mut failure)?;
         if failure.is_some() {
@@ -124,27 +141,37 @@ impl Connection {
     /// ``InvalidState`` before the opening handshake is complete.
     fn send_text(&mut self, py: Python<'_>, data: PyBackedStr) -> PyResult<()> {
         let text: &str = &data;
-        self.core(py, |c| c.send_text(text))?.map_err(|e| self.send_error(py, e))
+        self.core(py, |c| c.send_text(text))?
+            .map_err(|e| self.send_error(py, e))
     }
 
     /// Queues a binary message (``bytes``, ``bytearray`` or ``memoryview``).
     /// Raises like ``send_text``.
     fn send_binary(&mut self, py: Python<'_>, data: BytesLike<'_>) -> PyResult<()> {
-        self.core(py, |c| c.send_binary(data.as_slice()))?.map_err(|e| self.send_error(py, e))
+        self.core(py, |c| c.send_binary(data.as_slice()))?
+            .map_err(|e| self.send_error(py, e))
     }
 
     /// Queues a ping (at most 125 bytes, else ``ControlFrameTooLong``). Raises like ``send_text``.
     #[pyo3(signature = (payload = None))]
     fn send_ping(&mut self, py: Python<'_>, payload: Option<BytesLike<'_>>) -> PyResult<()> {
-        let data = payload.as_ref().map(BytesLike::as_slice).unwrap_or_default();
-        self.core(py, |c| c.send_ping(data))?.map_err(|e| self.send_error(py, e))
+        let data = payload
+            .as_ref()
+            .map(BytesLike::as_slice)
+            .unwrap_or_default();
+        self.core(py, |c| c.send_ping(data))?
+            .map_err(|e| self.send_error(py, e))
     }
 
     /// Queues a pong (the answer to a ping when ``auto_pong=False``, or unsolicited).
     #[pyo3(signature = (payload = None))]
     fn send_pong(&mut self, py: Python<'_>, payload: Option<BytesLike<'_>>) -> PyResult<()> {
-        let data = payload.as_ref().map(BytesLike::as_slice).unwrap_or_default();
-        self.core(py, |c| c.send_pong(data))?.map_err(|e| self.send_error(py, e))
+        let data = payload
+            .as_ref()
+            .map(BytesLike::as_slice)
+            .unwrap_or_default();
+        self.core(py, |c| c.send_pong(data))?
+            .map_err(|e| self.send_error(py, e))
     }
 
     /// Starts the closing handshake. Returns ``True`` if a close frame was queued,
@@ -258,7 +285,10 @@ impl Connection {
     /// Who closed and why (a ``CloseInfo``) once our side has stopped sending; ``None`` while open.
     #[getter]
     fn close_info(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        self.inner.close_info().map(|info| events::close_info(py, info)).transpose()
+        self.inner
+            .close_info()
+            .map(|info| events::close_info(py, info))
+            .transpose()
     }
 
     /// The exception describing why the connection failed (``ProtocolError``,
@@ -266,7 +296,9 @@ impl Connection {
     /// the ``Closed`` event; ``None`` otherwise.
     #[getter]
     fn failure(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        self.failure.as_ref().map(|e| e.value(py).clone().into_any().unbind())
+        self.failure
+            .as_ref()
+            .map(|e| e.value(py).clone().into_any().unbind())
     }
 
     /// The permessage-deflate parameters agreed in the opening handshake (a dict:
@@ -277,7 +309,10 @@ impl Connection {
         if self.poisoned.is_some() {
             return Ok(None);
         }
-        self.inner.deflate().map(|p| config::deflate_params(py, p)).transpose()
+        self.inner
+            .deflate()
+            .map(|p| config::deflate_params(py, p))
+            .transpose()
     }
 
     /// The settings this connection runs with, as a dict of keyword arguments.
@@ -289,7 +324,11 @@ impl Connection {
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let name = slf.get_type().name()?;
         let this = slf.borrow();
-        Ok(format!("<{name} state={} buffered={}>", this.state(), this.buffered_amount()))
+        Ok(format!(
+            "<{name} state={} buffered={}>",
+            this.state(),
+            this.buffered_amount()
+        ))
     }
 
     /// Test hook: panics inside a core call (built only with the `test-hooks` feature).
@@ -329,7 +368,10 @@ impl ServerConnection {
     #[pyo3(signature = (**config))]
     fn new(config: Option<&Bound<'_, PyDict>>) -> PyResult<PyClassInitializer<Self>> {
         let config = config::from_kwargs(config)?;
-        Ok(PyClassInitializer::from(Connection::new(wscore::Connection::server(config))).add_subclass(ServerConnection))
+        Ok(
+            PyClassInitializer::from(Connection::new(wscore::Connection::server(config)))
+                .add_subclass(ServerConnection),
+        )
     }
 
     /// Accepts the pending ``Request`` with an optional subprotocol (one the client
@@ -344,8 +386,12 @@ impl ServerConnection {
         let py = slf.py();
         let headers = headers.map(headers_from).transpose()?.unwrap_or_default();
         let base = slf.as_super();
-        let accept = Accept { subprotocol, headers };
-        base.core(py, |c| c.accept(accept))?.map_err(|e| errors::accept_error(py, e))
+        let accept = Accept {
+            subprotocol,
+            headers,
+        };
+        base.core(py, |c| c.accept(accept))?
+            .map_err(|e| errors::accept_error(py, e))
     }
 
     /// Refuses the pending ``Request`` with an HTTP response (core adds
@@ -362,7 +408,8 @@ impl ServerConnection {
         let headers = headers.map(headers_from).transpose()?.unwrap_or_default();
         let body = body.as_ref().map(BytesLike::as_slice).unwrap_or_default();
         let base = slf.as_super();
-        base.core(py, |c| c.reject(status, &headers, body))?.map_err(|e| errors::accept_error(py, e))
+        base.core(py, |c| c.reject(status, &headers, body))?
+            .map_err(|e| errors::accept_error(py, e))
     }
 }
 
@@ -386,10 +433,18 @@ impl ClientConnection {
     ) -> PyResult<PyClassInitializer<Self>> {
         let config = config::from_kwargs(config)?;
         let headers = headers.map(headers_from).transpose()?.unwrap_or_default();
-        let request = ClientRequest { url, subprotocols: subprotocols.unwrap_or_default(), headers };
-        let inner = catch_unwind(AssertUnwindSafe(|| wscore::Connection::client(config, request)))
-            .map_err(|_| errors::internal_error(py, "internal error in wscore while building the request"))?
-            .map_err(|e| errors::handshake_error(py, &e, Role::Client))?;
+        let request = ClientRequest {
+            url,
+            subprotocols: subprotocols.unwrap_or_default(),
+            headers,
+        };
+        let inner = catch_unwind(AssertUnwindSafe(|| {
+            wscore::Connection::client(config, request)
+        }))
+        .map_err(|_| {
+            errors::internal_error(py, "internal error in wscore while building the request")
+        })?
+        .map_err(|e| errors::handshake_error(py, &e, Role::Client))?;
         Ok(PyClassInitializer::from(Connection::new(inner)).add_subclass(ClientConnection))
     }
 }

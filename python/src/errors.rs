@@ -5,13 +5,17 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyModule, PyType};
 
-use wscore::{AcceptError, CloseError, CloseInfo, Error, HandshakeError, Initiator, ProtocolError, Role, SendError};
+use wscore::{
+    AcceptError, CloseError, CloseInfo, Error, HandshakeError, Initiator, ProtocolError, Role,
+    SendError,
+};
 
 static EXCEPTIONS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
 /// The exception class `name` from `wscore._exceptions`.
 pub(crate) fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyType>> {
-    let module = EXCEPTIONS.get_or_try_init(py, || py.import("wscore._exceptions").map(Bound::unbind))?;
+    let module =
+        EXCEPTIONS.get_or_try_init(py, || py.import("wscore._exceptions").map(Bound::unbind))?;
     Ok(module.bind(py).getattr(name)?.cast_into::<PyType>()?)
 }
 
@@ -37,7 +41,15 @@ pub(crate) fn initiator_str(initiator: Initiator) -> &'static str {
 
 /// `ConnectionClosed(code, reason, initiator)`.
 pub(crate) fn connection_closed(py: Python<'_>, info: &CloseInfo) -> PyErr {
-    new_err(py, "ConnectionClosed", (info.code.0, info.reason.as_str(), initiator_str(info.initiator)))
+    new_err(
+        py,
+        "ConnectionClosed",
+        (
+            info.code.0,
+            info.reason.as_str(),
+            initiator_str(info.initiator),
+        ),
+    )
 }
 
 pub(crate) fn send_error(py: Python<'_>, e: SendError) -> PyErr {
@@ -77,9 +89,9 @@ pub(crate) fn handshake_error(py: Python<'_>, e: &HandshakeError, role: Role) ->
 /// code)`, `PayloadTooBig` for 1009, or `HandshakeError`.
 pub(crate) fn failure(py: Python<'_>, e: &Error, role: Role) -> PyErr {
     match e {
-        Error::Protocol(p @ (ProtocolError::FrameTooBig { .. } | ProtocolError::MessageTooBig { .. })) => {
-            new_err(py, "PayloadTooBig", (p.to_string(), p.close_code().0))
-        }
+        Error::Protocol(
+            p @ (ProtocolError::FrameTooBig { .. } | ProtocolError::MessageTooBig { .. }),
+        ) => new_err(py, "PayloadTooBig", (p.to_string(), p.close_code().0)),
         Error::Protocol(p) => new_err(py, "ProtocolError", (p.to_string(), p.close_code().0)),
         Error::Handshake(h) => handshake_error(py, h, role),
     }

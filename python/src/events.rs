@@ -2,8 +2,8 @@
 //! and `__match_args__`, so `match event: case TextMessage(data): ...` works.
 
 use pyo3::prelude::*;
-use pyo3::IntoPyObjectExt;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
+use pyo3::IntoPyObjectExt;
 
 use wscore::{Event, Header, Role};
 
@@ -168,7 +168,15 @@ event_class! {
 fn headers_list<'py>(py: Python<'py>, headers: &[Header]) -> PyResult<Bound<'py, PyList>> {
     let items = headers
         .iter()
-        .map(|h| PyTuple::new(py, [PyBytes::new(py, h.name.as_bytes()), PyBytes::new(py, &h.value)]))
+        .map(|h| {
+            PyTuple::new(
+                py,
+                [
+                    PyBytes::new(py, h.name.as_bytes()),
+                    PyBytes::new(py, &h.value),
+                ],
+            )
+        })
         .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, items)
 }
@@ -192,7 +200,12 @@ pub(crate) fn close_info(py: Python<'_>, info: &wscore::CloseInfo) -> PyResult<P
 
 /// The Python object for one core event. `failure` receives the exception that
 /// describes a failed connection (for `ConnectionClosed.__cause__`).
-pub(crate) fn to_python(py: Python<'_>, event: Event, role: Role, failure: &mut Option<PyErr>) -> PyResult<Py<PyAny>> {
+pub(crate) fn to_python(
+    py: Python<'_>,
+    event: Event,
+    role: Role,
+    failure: &mut Option<PyErr>,
+) -> PyResult<Py<PyAny>> {
     let object = match event {
         Event::Request(r) => Py::new(
             py,
@@ -222,13 +235,42 @@ pub(crate) fn to_python(py: Python<'_>, event: Event, role: Role, failure: &mut 
             },
         )?
         .into_any(),
-        Event::Text(text) => Py::new(py, TextMessage { data: obj(py, PyString::new(py, &text))? })?.into_any(),
-        Event::Binary(data) => Py::new(py, BinaryMessage { data: obj(py, PyBytes::new(py, &data))? })?.into_any(),
-        Event::Ping(data) => Py::new(py, Ping { payload: obj(py, PyBytes::new(py, &data))? })?.into_any(),
-        Event::Pong(data) => Py::new(py, Pong { payload: obj(py, PyBytes::new(py, &data))? })?.into_any(),
-        Event::CloseReceived(frame) => {
-            Py::new(py, CloseReceived { code: obj(py, frame.code.0)?, reason: obj(py, frame.reason)? })?.into_any()
-        }
+        Event::Text(text) => Py::new(
+            py,
+            TextMessage {
+                data: obj(py, PyString::new(py, &text))?,
+            },
+        )?
+        .into_any(),
+        Event::Binary(data) => Py::new(
+            py,
+            BinaryMessage {
+                data: obj(py, PyBytes::new(py, &data))?,
+            },
+        )?
+        .into_any(),
+        Event::Ping(data) => Py::new(
+            py,
+            Ping {
+                payload: obj(py, PyBytes::new(py, &data))?,
+            },
+        )?
+        .into_any(),
+        Event::Pong(data) => Py::new(
+            py,
+            Pong {
+                payload: obj(py, PyBytes::new(py, &data))?,
+            },
+        )?
+        .into_any(),
+        Event::CloseReceived(frame) => Py::new(
+            py,
+            CloseReceived {
+                code: obj(py, frame.code.0)?,
+                reason: obj(py, frame.reason)?,
+            },
+        )?
+        .into_any(),
         Event::Closed(closed) => {
             if let Some(error) = &closed.error {
                 *failure = Some(errors::failure(py, error, role));

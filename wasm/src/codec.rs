@@ -26,7 +26,9 @@ impl JsConnection {
     /// A server connection waiting for a client's upgrade request.
     #[wasm_bindgen(unchecked_return_type = "Connection")]
     pub fn server(
-        #[wasm_bindgen(unchecked_optional_param_type = "ConnectionOptions")] options: Option<Object>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ConnectionOptions")] options: Option<
+            Object,
+        >,
     ) -> Result<JsConnection, JsValue> {
         errors::install_panic_hook();
         let config = js_types::config(options.as_ref())?;
@@ -88,7 +90,11 @@ impl JsConnection {
     /// The next event, or `undefined`. Call until `undefined` after each input.
     #[wasm_bindgen(js_name = pollEvent, unchecked_return_type = "WsEvent | undefined")]
     pub fn poll_event(&self) -> Result<JsValue, JsValue> {
-        Ok(self.core()?.poll_event().map(js_types::event).unwrap_or(JsValue::UNDEFINED))
+        Ok(self
+            .core()?
+            .poll_event()
+            .map(js_types::event)
+            .unwrap_or(JsValue::UNDEFINED))
     }
 
     /// Every pending event, in order.
@@ -121,13 +127,17 @@ impl JsConnection {
     /// Queues a ping (at most 125 bytes, else `RangeError`); errors as for `sendText`.
     #[wasm_bindgen(js_name = sendPing)]
     pub fn send_ping(&self, data: Option<Vec<u8>>) -> Result<(), JsValue> {
-        self.core()?.send_ping(&data.unwrap_or_default()).map_err(errors::send_error)
+        self.core()?
+            .send_ping(&data.unwrap_or_default())
+            .map_err(errors::send_error)
     }
 
     /// Queues an unsolicited pong (or, with `autoPong: false`, the answer to a ping).
     #[wasm_bindgen(js_name = sendPong)]
     pub fn send_pong(&self, data: Option<Vec<u8>>) -> Result<(), JsValue> {
-        self.core()?.send_pong(&data.unwrap_or_default()).map_err(errors::send_error)
+        self.core()?
+            .send_pong(&data.unwrap_or_default())
+            .map_err(errors::send_error)
     }
 
     /// Starts the closing handshake (code defaults to 1000). Idempotent: says
@@ -144,7 +154,10 @@ impl JsConnection {
                 )))
             }
         };
-        let outcome = self.core()?.close(code, reason.as_deref().unwrap_or("")).map_err(errors::close_error)?;
+        let outcome = self
+            .core()?
+            .close(code, reason.as_deref().unwrap_or(""))
+            .map_err(errors::close_error)?;
         Ok(js_types::close_outcome(outcome))
     }
 
@@ -174,7 +187,9 @@ impl JsConnection {
             Some(h) => js_types::header_list(&h)?,
             None => Vec::<Header>::new(),
         };
-        self.core()?.reject(status, &headers, &body.unwrap_or_default()).map_err(errors::accept_error)
+        self.core()?
+            .reject(status, &headers, &body.unwrap_or_default())
+            .map_err(errors::accept_error)
     }
 
     // ----- to the network -----
@@ -198,14 +213,20 @@ impl JsConnection {
     /// Bytes queued for the transport and not yet taken.
     #[wasm_bindgen(getter, js_name = bufferedAmount)]
     pub fn buffered_amount(&self) -> usize {
-        self.inner.try_borrow().map(|c| c.buffered_amount()).unwrap_or(0)
+        self.inner
+            .try_borrow()
+            .map(|c| c.buffered_amount())
+            .unwrap_or(0)
     }
 
     /// Whether to close the transport once the output is written (also true
     /// after an internal error).
     #[wasm_bindgen(getter, js_name = shouldCloseTransport)]
     pub fn should_close_transport(&self) -> bool {
-        self.inner.try_borrow().map(|c| c.should_close_transport()).unwrap_or(true)
+        self.inner
+            .try_borrow()
+            .map(|c| c.should_close_transport())
+            .unwrap_or(true)
     }
 
     // ----- state -----
@@ -213,7 +234,11 @@ impl JsConnection {
     /// `"connecting" | "open" | "closing" | "closed"`.
     #[wasm_bindgen(getter, unchecked_return_type = "State")]
     pub fn state(&self) -> String {
-        let state = self.inner.try_borrow().map(|c| c.state()).unwrap_or(State::Closed);
+        let state = self
+            .inner
+            .try_borrow()
+            .map(|c| c.state())
+            .unwrap_or(State::Closed);
         match state {
             State::Connecting => "connecting",
             State::Open => "open",
@@ -226,26 +251,43 @@ impl JsConnection {
     /// Whether we may still send: `"connecting" | "open" | "closed"`.
     #[wasm_bindgen(getter, js_name = ourState, unchecked_return_type = "SideState")]
     pub fn our_state(&self) -> String {
-        side_state(self.inner.try_borrow().map(|c| c.our_state()).unwrap_or(SideState::Closed))
+        side_state(
+            self.inner
+                .try_borrow()
+                .map(|c| c.our_state())
+                .unwrap_or(SideState::Closed),
+        )
     }
 
     /// Whether the peer may still send: `"connecting" | "open" | "closed"`.
     #[wasm_bindgen(getter, js_name = theirState, unchecked_return_type = "SideState")]
     pub fn their_state(&self) -> String {
-        side_state(self.inner.try_borrow().map(|c| c.their_state()).unwrap_or(SideState::Closed))
+        side_state(
+            self.inner
+                .try_borrow()
+                .map(|c| c.their_state())
+                .unwrap_or(SideState::Closed),
+        )
     }
 
     /// The subprotocol agreed in the handshake, if any.
     #[wasm_bindgen(getter)]
     pub fn subprotocol(&self) -> Option<String> {
-        self.inner.try_borrow().ok()?.subprotocol().map(str::to_owned)
+        self.inner
+            .try_borrow()
+            .ok()?
+            .subprotocol()
+            .map(str::to_owned)
     }
 
     /// Who closed and why, once our side stopped sending; `undefined` while open.
     #[wasm_bindgen(getter, js_name = closeInfo, unchecked_return_type = "CloseInfo | undefined")]
     pub fn close_info(&self) -> JsValue {
         match self.inner.try_borrow() {
-            Ok(c) => c.close_info().map(|i| js_types::close_info(i).into()).unwrap_or(JsValue::UNDEFINED),
+            Ok(c) => c
+                .close_info()
+                .map(|i| js_types::close_info(i).into())
+                .unwrap_or(JsValue::UNDEFINED),
             Err(_) => JsValue::UNDEFINED,
         }
     }
@@ -260,13 +302,17 @@ impl JsConnection {
 
 impl JsConnection {
     fn wrap(conn: Connection) -> JsConnection {
-        JsConnection { inner: RefCell::new(conn) }
+        JsConnection {
+            inner: RefCell::new(conn),
+        }
     }
 
     /// The core connection for one call. A call that panicked never released
     /// its borrow, so the connection stays failed with `InternalError`.
     fn core(&self) -> Result<RefMut<'_, Connection>, JsValue> {
-        self.inner.try_borrow_mut().map_err(|_| errors::poisoned_error())
+        self.inner
+            .try_borrow_mut()
+            .map_err(|_| errors::poisoned_error())
     }
 
     /// Runs `f` on the core connection exactly as the exported methods do: for

@@ -93,7 +93,9 @@ pub(crate) fn install_panic_hook() {
                 }
             });
             #[cfg(target_arch = "wasm32")]
-            web_sys::console::error_1(&format!("wscore: internal error (Rust panic): {message}").into());
+            web_sys::console::error_1(
+                &format!("wscore: internal error (Rust panic): {message}").into(),
+            );
             previous(info);
         }));
     });

@@ -91,7 +91,11 @@ export interface WscoreErrorClasses {
 
 fn get(obj: &Object, key: &str) -> Result<Option<JsValue>, JsValue> {
     let value = Reflect::get(obj, &JsValue::from_str(key))?;
-    Ok(if value.is_undefined() { None } else { Some(value) })
+    Ok(if value.is_undefined() {
+        None
+    } else {
+        Some(value)
+    })
 }
 
 fn type_error(message: String) -> JsValue {
@@ -102,14 +106,20 @@ fn size(obj: &Object, key: &str) -> Result<Option<usize>, JsValue> {
     match get(obj, key)? {
         None => Ok(None),
         Some(v) => match v.as_f64() {
-            Some(n) if n.fract() == 0.0 && n >= 0.0 && n <= usize::MAX as f64 => Ok(Some(n as usize)),
+            Some(n) if n.fract() == 0.0 && n >= 0.0 && n <= usize::MAX as f64 => {
+                Ok(Some(n as usize))
+            }
             _ => Err(type_error(format!("{key} must be a non-negative integer"))),
         },
     }
 }
 
 /// `undefined`: keep the default; `null`: no timeout; a number of milliseconds.
-fn timeout(obj: &Object, key: &str, default: Option<Duration>) -> Result<Option<Duration>, JsValue> {
+fn timeout(
+    obj: &Object,
+    key: &str,
+    default: Option<Duration>,
+) -> Result<Option<Duration>, JsValue> {
     match get(obj, key)? {
         None => Ok(default),
         Some(v) if v.is_null() => Ok(None),
@@ -122,7 +132,9 @@ pub(crate) fn duration_ms(ms: f64, what: &str) -> Result<Duration, JsValue> {
     if ms.is_finite() && ms >= 0.0 {
         Ok(Duration::from_secs_f64(ms / 1000.0))
     } else {
-        Err(type_error(format!("{what} must be a finite, non-negative number of milliseconds")))
+        Err(type_error(format!(
+            "{what} must be a finite, non-negative number of milliseconds"
+        )))
     }
 }
 
@@ -153,12 +165,16 @@ pub(crate) fn config(options: Option<&Object>) -> Result<Config, JsValue> {
 fn deflate(o: &Object) -> Result<DeflateConfig, JsValue> {
     let mut d = DeflateConfig::default();
     let small = |key: &str, default: u8| -> Result<u8, JsValue> {
-        Ok(size(o, key)?.map(|n| n.min(u8::MAX as usize) as u8).unwrap_or(default))
+        Ok(size(o, key)?
+            .map(|n| n.min(u8::MAX as usize) as u8)
+            .unwrap_or(default))
     };
     d.server_max_window_bits = small("serverMaxWindowBits", d.server_max_window_bits)?;
     d.client_max_window_bits = small("clientMaxWindowBits", d.client_max_window_bits)?;
     d.mem_level = small("memLevel", d.mem_level)?;
-    d.level = size(o, "level")?.map(|n| n.min(u32::MAX as usize) as u32).unwrap_or(d.level);
+    d.level = size(o, "level")?
+        .map(|n| n.min(u32::MAX as usize) as u32)
+        .unwrap_or(d.level);
     d.min_size = size(o, "minSize")?.unwrap_or(d.min_size);
     if let Some(v) = get(o, "serverNoContextTakeover")? {
         d.server_no_context_takeover = boolean(&v, "serverNoContextTakeover")?;
@@ -170,23 +186,32 @@ fn deflate(o: &Object) -> Result<DeflateConfig, JsValue> {
 }
 
 fn boolean(v: &JsValue, key: &str) -> Result<bool, JsValue> {
-    v.as_bool().ok_or_else(|| type_error(format!("{key} must be a boolean")))
+    v.as_bool()
+        .ok_or_else(|| type_error(format!("{key} must be a boolean")))
 }
 
 pub(crate) fn optional_string(obj: &Object, key: &str) -> Result<Option<String>, JsValue> {
     match get(obj, key)? {
         None => Ok(None),
-        Some(v) => v.as_string().map(Some).ok_or_else(|| type_error(format!("{key} must be a string"))),
+        Some(v) => v
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| type_error(format!("{key} must be a string"))),
     }
 }
 
 pub(crate) fn string_list(obj: &Object, key: &str) -> Result<Vec<String>, JsValue> {
-    let Some(v) = get(obj, key)? else { return Ok(Vec::new()) };
+    let Some(v) = get(obj, key)? else {
+        return Ok(Vec::new());
+    };
     let bad = || type_error(format!("{key} must be an array of strings"));
     if !Array::is_array(&v) {
         return Err(bad());
     }
-    Array::from(&v).iter().map(|s| s.as_string().ok_or_else(bad)).collect()
+    Array::from(&v)
+        .iter()
+        .map(|s| s.as_string().ok_or_else(bad))
+        .collect()
 }
 
 pub(crate) fn headers(obj: &Object, key: &str) -> Result<Vec<Header>, JsValue> {
@@ -203,7 +228,9 @@ pub(crate) fn header_list(value: &JsValue) -> Result<Vec<Header>, JsValue> {
     } else if value.is_object() {
         Object::entries(value.unchecked_ref())
     } else {
-        return Err(type_error("headers must be [name, value] pairs or an object".into()));
+        return Err(type_error(
+            "headers must be [name, value] pairs or an object".into(),
+        ));
     };
     pairs
         .iter()
@@ -211,7 +238,9 @@ pub(crate) fn header_list(value: &JsValue) -> Result<Vec<Header>, JsValue> {
             let pair = Array::from(&pair);
             match (pair.get(0).as_string(), pair.get(1).as_string()) {
                 (Some(name), Some(value)) => Ok(Header::new(name, value)),
-                _ => Err(type_error("each header must be a [name, value] pair of strings".into())),
+                _ => Err(type_error(
+                    "each header must be a [name, value] pair of strings".into(),
+                )),
             }
         })
         .collect()
@@ -266,7 +295,11 @@ pub(crate) fn event(event: Event) -> JsValue {
         Event::Accepted(r) => {
             set(&o, "status", r.status);
             set(&o, "headers", header_pairs(&r.headers));
-            set(&o, "subprotocol", r.subprotocol.map(JsValue::from).unwrap_or(JsValue::NULL));
+            set(
+                &o,
+                "subprotocol",
+                r.subprotocol.map(JsValue::from).unwrap_or(JsValue::NULL),
+            );
             set(&o, "extensions", strings(&r.extensions));
         }
         Event::Rejected(r) => {
@@ -275,7 +308,9 @@ pub(crate) fn event(event: Event) -> JsValue {
             set(&o, "body", bytes(&r.body));
         }
         Event::Text(text) => set(&o, "data", text),
-        Event::Binary(data) | Event::Ping(data) | Event::Pong(data) => set(&o, "data", bytes(&data)),
+        Event::Binary(data) | Event::Ping(data) | Event::Pong(data) => {
+            set(&o, "data", bytes(&data))
+        }
         Event::CloseReceived(frame) => {
             set(&o, "code", frame.code.0);
             set(&o, "reason", frame.reason);
@@ -285,7 +320,13 @@ pub(crate) fn event(event: Event) -> JsValue {
             set(&o, "reason", c.reason);
             set(&o, "clean", c.clean);
             set(&o, "initiator", initiator_name(c.initiator));
-            set(&o, "error", c.error.map(|e| JsValue::from(e.to_string())).unwrap_or(JsValue::NULL));
+            set(
+                &o,
+                "error",
+                c.error
+                    .map(|e| JsValue::from(e.to_string()))
+                    .unwrap_or(JsValue::NULL),
+            );
         }
     }
     o.into()

@@ -18,8 +18,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, Event, EventTarget, MessageEvent};
 use wscore::{
-    validate_close, Backoff, CloseCode, CloseError, CloseInfo, CloseRequest, CloseTracker, Enqueued, Initiator,
-    ReconnectDecision, SendQueue,
+    validate_close, Backoff, CloseCode, CloseError, CloseInfo, CloseRequest, CloseTracker,
+    Enqueued, Initiator, ReconnectDecision, SendQueue,
 };
 
 use js::{object, RawSocket, Timer};
@@ -130,7 +130,11 @@ fn typed_error(kind: &str, message: &str, code: Option<f64>, reason: &str) -> Js
     let error = js_sys::Error::new(message);
     error.set_name("CloseError");
     let _ = js_sys::Reflect::set(&error, &"kind".into(), &kind.into());
-    let _ = js_sys::Reflect::set(&error, &"code".into(), &code.map_or(JsValue::NULL, JsValue::from));
+    let _ = js_sys::Reflect::set(
+        &error,
+        &"code".into(),
+        &code.map_or(JsValue::NULL, JsValue::from),
+    );
     let _ = js_sys::Reflect::set(&error, &"reasonBytes".into(), &(reason.len() as f64).into());
     error.into()
 }
@@ -149,7 +153,11 @@ impl Inner {
         } else {
             RawSocket::open_with(&st.url, &st.protocols)?
         };
-        socket.set_binary_type(if st.opts.blob { BinaryType::Blob } else { BinaryType::Arraybuffer });
+        socket.set_binary_type(if st.opts.blob {
+            BinaryType::Blob
+        } else {
+            BinaryType::Arraybuffer
+        });
         let cb = &self.callbacks;
         socket.set_onopen(Some(cb.open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(cb.message.as_ref().unchecked_ref()));
@@ -184,9 +192,12 @@ impl Inner {
         {
             let mut st = self.state.borrow_mut();
             st.pong_timer.stop(); // any message proves the peer is alive
-            let is_pong = st.opts.heartbeat.as_ref().and_then(|hb| hb.pong.as_deref()).is_some_and(|pong| {
-                data.as_string().as_deref() == Some(pong)
-            });
+            let is_pong = st
+                .opts
+                .heartbeat
+                .as_ref()
+                .and_then(|hb| hb.pong.as_deref())
+                .is_some_and(|pong| data.as_string().as_deref() == Some(pong));
             // Like the native socket, messages that arrive while closing are still delivered.
             if is_pong || !matches!(st.phase, Phase::Open | Phase::Closing) {
                 return;
@@ -209,7 +220,13 @@ impl Inner {
                 // reconnect() closed it: open the next one now, no backoff.
                 st.reconnect_timer.stop();
                 let failed = self.open_socket(&mut st).is_err();
-                let event = js::close_event(code, reason, was_clean, initiator_name(info.initiator), !failed);
+                let event = js::close_event(
+                    code,
+                    reason,
+                    was_clean,
+                    initiator_name(info.initiator),
+                    !failed,
+                );
                 drop(st);
                 self.dispatch(vec![event]);
                 if failed {
@@ -236,7 +253,10 @@ impl Inner {
                 }
                 ReconnectDecision::Stop(_) => {
                     let mut events = finish(&mut st);
-                    events.insert(0, js::close_event(code, reason, was_clean, initiator, false));
+                    events.insert(
+                        0,
+                        js::close_event(code, reason, was_clean, initiator, false),
+                    );
                     events
                 }
             }
@@ -267,7 +287,9 @@ impl Inner {
     fn on_heartbeat_timer(&self) {
         let mut st = self.state.borrow_mut();
         st.heartbeat_timer.fired();
-        let Some(hb) = st.opts.heartbeat.clone() else { return };
+        let Some(hb) = st.opts.heartbeat.clone() else {
+            return;
+        };
         if st.phase != Phase::Open {
             return;
         }
@@ -325,7 +347,9 @@ fn is_open(socket: &RawSocket) -> bool {
 
 /// Sends queued messages in order while the socket is under the high-water mark.
 fn flush(st: &mut State) {
-    let Some(socket) = st.socket.clone().filter(is_open) else { return };
+    let Some(socket) = st.socket.clone().filter(is_open) else {
+        return;
+    };
     while let Some(data) = st.queue.pop_sendable(socket.buffered_amount() as usize) {
         let _ = socket.try_send(&data);
         st.stats.sent += 1.0;
@@ -357,11 +381,17 @@ fn finish(st: &mut State) -> Vec<Event> {
     st.reconnect_timer.stop();
     let dropped: Vec<JsValue> = st.queue.drain().collect();
     st.stats.dropped += dropped.len() as f64;
-    dropped.iter().map(|data| drop_event(data, "closed")).collect()
+    dropped
+        .iter()
+        .map(|data| drop_event(data, "closed"))
+        .collect()
 }
 
 fn drop_event(data: &JsValue, reason: &str) -> Event {
-    js::custom_event("drop", object(&[("data", data.clone()), ("reason", reason.into())]))
+    js::custom_event(
+        "drop",
+        object(&[("data", data.clone()), ("reason", reason.into())]),
+    )
 }
 
 impl Drop for Inner {
@@ -398,7 +428,12 @@ fn callbacks(weak: &Weak<Inner>) -> SocketCallbacks {
             inner.on_error();
         }
     });
-    SocketCallbacks { open, message, close, error }
+    SocketCallbacks {
+        open,
+        message,
+        close,
+        error,
+    }
 }
 
 fn timer(weak: &Weak<Inner>, fire: fn(&Inner)) -> Timer {
@@ -414,7 +449,11 @@ fn timer(weak: &Weak<Inner>, fire: fn(&Inner)) -> Timer {
 impl SafeWebSocket {
     /// Opens `url` like `new WebSocket(url, protocols)`; `options` as in index.d.ts.
     #[wasm_bindgen(constructor)]
-    pub fn new(url: String, protocols: JsValue, options: JsValue) -> Result<SafeWebSocket, JsValue> {
+    pub fn new(
+        url: String,
+        protocols: JsValue,
+        options: JsValue,
+    ) -> Result<SafeWebSocket, JsValue> {
         let opts = Options::from_js(&options)?;
         let target = EventTarget::new()?;
         let inner = Rc::new_cyclic(|weak: &Weak<Inner>| Inner {
@@ -422,7 +461,11 @@ impl SafeWebSocket {
             callbacks: callbacks(weak),
             state: RefCell::new(State {
                 url,
-                protocols: if protocols.is_null() { JsValue::UNDEFINED } else { protocols },
+                protocols: if protocols.is_null() {
+                    JsValue::UNDEFINED
+                } else {
+                    protocols
+                },
                 queue: SendQueue::new(opts.limits, opts.drop_policy),
                 backoff: opts.reconnect.clone().map(Backoff::new),
                 opts,
@@ -453,15 +496,21 @@ impl SafeWebSocket {
     pub fn send(&self, data: JsValue) -> JsValue {
         let events = {
             let mut st = self.inner.state.borrow_mut();
-            let reopening = st.backoff.is_some() && matches!(st.phase, Phase::Closing | Phase::Reconnecting);
+            let reopening =
+                st.backoff.is_some() && matches!(st.phase, Phase::Closing | Phase::Reconnecting);
             let reopening = reopening || st.reopen;
-            let accepting = !st.user_closed && (matches!(st.phase, Phase::Connecting | Phase::Open) || reopening);
+            let accepting = !st.user_closed
+                && (matches!(st.phase, Phase::Connecting | Phase::Open) || reopening);
             if !accepting {
                 st.stats.after_close += 1.0;
                 return JsValue::FALSE;
             }
             // Like the native send: anything else is sent as its string form.
-            let data = if data.is_string() || data.is_object() { data } else { js::to_string(&data).into() };
+            let data = if data.is_string() || data.is_object() {
+                data
+            } else {
+                js::to_string(&data).into()
+            };
             if st.phase == Phase::Open {
                 let socket = st.socket.clone().expect("an open phase has a socket");
                 if !is_open(&socket) && st.backoff.is_none() {
@@ -480,7 +529,10 @@ impl SafeWebSocket {
                 Enqueued::Queued => (JsValue::from("queued"), vec![]),
                 Enqueued::QueuedAfterDropping(old) => {
                     st.stats.dropped += old.len() as f64;
-                    ("queued".into(), old.iter().map(|d| drop_event(d, "queue-full")).collect())
+                    (
+                        "queued".into(),
+                        old.iter().map(|d| drop_event(d, "queue-full")).collect(),
+                    )
                 }
                 Enqueued::Dropped(new) => {
                     st.stats.dropped += 1.0;
@@ -514,7 +566,10 @@ impl SafeWebSocket {
             Some(n) if n.fract() == 0.0 && (0.0..=65535.0).contains(&n) => Some(n as u16),
             _ => {
                 // JS formats the number: Rust's float formatting would add 6 KB to the module.
-                let message = format!("close code {} is not an integer from 0 to 65535", js::to_string(&code));
+                let message = format!(
+                    "close code {} is not an integer from 0 to 65535",
+                    js::to_string(&code)
+                );
                 return typed_error("invalid-code", &message, code_num, &reason);
             }
         };
@@ -524,7 +579,12 @@ impl SafeWebSocket {
             }
             if code != 1000 && !(3000..=4999).contains(&code) {
                 let message = format!("close code {code} is valid on the wire but browsers only send 1000 or 3000-4999");
-                return typed_error("code-not-allowed-in-browser", &message, Some(code.into()), &reason);
+                return typed_error(
+                    "code-not-allowed-in-browser",
+                    &message,
+                    Some(code.into()),
+                    &reason,
+                );
             }
         }
         let events = {
@@ -543,10 +603,15 @@ impl SafeWebSocket {
             match (st.phase, request) {
                 (Phase::Reconnecting, _) => {
                     // No socket to close: the close is complete now.
-                    let info = st.tracker.transport_closed(code.unwrap_or(1005), &reason, true);
+                    let info = st
+                        .tracker
+                        .transport_closed(code.unwrap_or(1005), &reason, true);
                     st.last_close = Some((info, true));
                     let mut events = finish(&mut st);
-                    events.insert(0, js::close_event(code.unwrap_or(1005), &reason, true, "local", false));
+                    events.insert(
+                        0,
+                        js::close_event(code.unwrap_or(1005), &reason, true, "local", false),
+                    );
                     events
                 }
                 (Phase::Connecting | Phase::Open, CloseRequest::Start) => {
@@ -577,7 +642,10 @@ impl SafeWebSocket {
             backoff.reset();
         }
         st.stats.reconnects += 1.0;
-        let live = st.socket.as_ref().is_some_and(|s| s.ready_state() <= web_sys::WebSocket::OPEN);
+        let live = st
+            .socket
+            .as_ref()
+            .is_some_and(|s| s.ready_state() <= web_sys::WebSocket::OPEN);
         if live && !st.reopen {
             st.tracker.reset();
             let _ = st.tracker.request(Some(CloseCode::NORMAL), "reconnect");

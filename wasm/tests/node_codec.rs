@@ -10,7 +10,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 use wscore_wasm::JsConnection as Connection;
 
-#[wasm_bindgen(inline_js = "export function catchThrown(f) { try { f(); return undefined; } catch (e) { return e; } }")]
+#[wasm_bindgen(
+    inline_js = "export function catchThrown(f) { try { f(); return undefined; } catch (e) { return e; } }"
+)]
 extern "C" {
     #[wasm_bindgen(js_name = catchThrown)]
     fn catch_thrown(f: &js_sys::Function) -> JsValue;
@@ -21,11 +23,15 @@ fn field(value: &JsValue, key: &str) -> JsValue {
 }
 
 fn str_field(value: &JsValue, key: &str) -> String {
-    field(value, key).as_string().unwrap_or_else(|| panic!("{key} is not a string"))
+    field(value, key)
+        .as_string()
+        .unwrap_or_else(|| panic!("{key} is not a string"))
 }
 
 fn num_field(value: &JsValue, key: &str) -> f64 {
-    field(value, key).as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
+    field(value, key)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number"))
 }
 
 fn options(pairs: &[(&str, JsValue)]) -> Object {
@@ -43,20 +49,27 @@ fn pump(from: &Connection, to: &Connection) {
 /// A client and a server with the handshake done (subprotocol "chat").
 fn open_pair(server_options: Option<Object>) -> (Connection, Connection) {
     let subprotocols = Array::of1(&"chat".into());
-    let client =
-        Connection::client("ws://127.0.0.1/room?x=1".into(), Some(options(&[("subprotocols", subprotocols.into())])))
-            .unwrap();
+    let client = Connection::client(
+        "ws://127.0.0.1/room?x=1".into(),
+        Some(options(&[("subprotocols", subprotocols.into())])),
+    )
+    .unwrap();
     let server = Connection::server(server_options).unwrap();
     pump(&client, &server);
     let request = server.poll_event().unwrap();
     assert_eq!(str_field(&request, "type"), "request");
     assert_eq!(str_field(&request, "target"), "/room?x=1");
-    server.accept(Some(options(&[("subprotocol", "chat".into())]))).unwrap();
+    server
+        .accept(Some(options(&[("subprotocol", "chat".into())])))
+        .unwrap();
     pump(&server, &client);
     let accepted = client.poll_event().unwrap();
     assert_eq!(str_field(&accepted, "type"), "accepted");
     assert_eq!(str_field(&accepted, "subprotocol"), "chat");
-    assert_eq!((client.state(), server.state()), ("open".to_string(), "open".to_string()));
+    assert_eq!(
+        (client.state(), server.state()),
+        ("open".to_string(), "open".to_string())
+    );
     (client, server)
 }
 
@@ -76,13 +89,19 @@ fn text_and_binary_cross_as_string_and_uint8array() {
     assert_eq!(str_field(&events.get(0), "type"), "text");
     assert_eq!(str_field(&events.get(0), "data"), "héllo €");
     assert_eq!(str_field(&events.get(1), "type"), "binary");
-    assert_eq!(Uint8Array::new(&field(&events.get(1), "data")).to_vec(), vec![0, 1, 255]);
+    assert_eq!(
+        Uint8Array::new(&field(&events.get(1), "data")).to_vec(),
+        vec![0, 1, 255]
+    );
     assert_eq!(str_field(&events.get(2), "type"), "ping");
     // The pong was queued by core; the client sees it.
     pump(&server, &client);
     let pong = client.poll_event().unwrap();
     assert_eq!(str_field(&pong, "type"), "pong");
-    assert_eq!(Uint8Array::new(&field(&pong, "data")).to_vec(), b"p".to_vec());
+    assert_eq!(
+        Uint8Array::new(&field(&pong, "data")).to_vec(),
+        b"p".to_vec()
+    );
     assert!(client.poll_event().unwrap().is_undefined());
 }
 
@@ -99,7 +118,10 @@ fn take_output_returns_every_pending_byte_once() {
     assert_eq!(server.take_output().unwrap().length(), 0);
     client.receive(&out.to_vec()).unwrap();
     let events = client.events().unwrap();
-    assert_eq!(Uint8Array::new(&field(&events.get(0), "data")).length(), 100_000);
+    assert_eq!(
+        Uint8Array::new(&field(&events.get(0), "data")).length(),
+        100_000
+    );
     assert_eq!(str_field(&events.get(1), "data"), "tail");
 }
 
@@ -118,8 +140,13 @@ fn send_after_local_close_throws_connection_closed_with_code_reason_initiator() 
     let classes = Connection::error_classes();
     let closed_class: js_sys::Function = field(&classes, "ConnectionClosedError").into();
     let base_class: js_sys::Function = field(&classes, "WebSocketError").into();
-    assert!(error.unchecked_ref::<Object>().is_instance_of::<js_sys::Error>());
-    assert!(js_sys::Reflect::get_prototype_of(&error).unwrap() == field(&closed_class, "prototype").into());
+    assert!(error
+        .unchecked_ref::<Object>()
+        .is_instance_of::<js_sys::Error>());
+    assert!(
+        js_sys::Reflect::get_prototype_of(&error).unwrap()
+            == field(&closed_class, "prototype").into()
+    );
     assert!(
         Reflect::get_prototype_of(&field(&closed_class, "prototype")).unwrap()
             == field(&base_class, "prototype").into()
@@ -140,18 +167,27 @@ fn peer_close_then_send_is_remote_and_eof_is_transport_1006() {
     assert_eq!(str_field(&events.get(0), "type"), "close_received");
     assert_eq!(num_field(&events.get(0), "code"), 1001.0);
     let error = client.send_binary(vec![1]).unwrap_err();
-    assert_eq!((str_field(&error, "initiator"), num_field(&error, "code")), ("remote".into(), 1001.0));
+    assert_eq!(
+        (str_field(&error, "initiator"), num_field(&error, "code")),
+        ("remote".into(), 1001.0)
+    );
     assert_eq!(client.our_state(), "closed");
 
     let (client, server) = open_pair(None);
     server.receive_eof().unwrap();
     let closed = server.poll_event().unwrap();
     assert_eq!(str_field(&closed, "type"), "closed");
-    assert_eq!((num_field(&closed, "code"), field(&closed, "clean")), (1006.0, JsValue::FALSE));
+    assert_eq!(
+        (num_field(&closed, "code"), field(&closed, "clean")),
+        (1006.0, JsValue::FALSE)
+    );
     assert_eq!(str_field(&closed, "initiator"), "transport");
     assert!(server.should_close_transport());
     let error = server.send_text("x".into()).unwrap_err();
-    assert_eq!((str_field(&error, "initiator"), num_field(&error, "code")), ("transport".into(), 1006.0));
+    assert_eq!(
+        (str_field(&error, "initiator"), num_field(&error, "code")),
+        ("transport".into(), 1006.0)
+    );
     drop(client);
 }
 
@@ -159,11 +195,18 @@ fn peer_close_then_send_is_remote_and_eof_is_transport_1006() {
 fn invalid_close_arguments_throw_and_send_nothing() {
     let (client, _server) = open_pair(None);
     let before = client.buffered_amount();
-    for (code, reason) in
-        [(1006.0, String::new()), (1000.5, String::new()), (70000.0, String::new()), (1000.0, "x".repeat(124))]
-    {
+    for (code, reason) in [
+        (1006.0, String::new()),
+        (1000.5, String::new()),
+        (70000.0, String::new()),
+        (1000.0, "x".repeat(124)),
+    ] {
         let error = client.close(Some(code), Some(reason)).unwrap_err();
-        assert_eq!(error_name(&error), "InvalidCloseArgumentsError", "code {code}");
+        assert_eq!(
+            error_name(&error),
+            "InvalidCloseArgumentsError",
+            "code {code}"
+        );
     }
     assert_eq!(client.buffered_amount(), before);
     assert_eq!(client.state(), "open");
@@ -172,16 +215,32 @@ fn invalid_close_arguments_throw_and_send_nothing() {
 #[wasm_bindgen_test]
 fn state_and_argument_errors_are_typed() {
     let client = Connection::client("ws://127.0.0.1/".into(), None).unwrap();
-    assert_eq!(error_name(&client.send_text("early".into()).unwrap_err()), "InvalidStateError");
+    assert_eq!(
+        error_name(&client.send_text("early".into()).unwrap_err()),
+        "InvalidStateError"
+    );
     let server = Connection::server(None).unwrap();
-    assert_eq!(error_name(&server.accept(None).unwrap_err()), "InvalidStateError");
+    assert_eq!(
+        error_name(&server.accept(None).unwrap_err()),
+        "InvalidStateError"
+    );
     let (client, _server) = open_pair(None);
-    assert!(client.send_ping(Some(vec![0; 126])).unwrap_err().is_instance_of::<js_sys::RangeError>());
-    let bad_url = Connection::client("http://x/".into(), None).err().expect("http: is refused");
+    assert!(client
+        .send_ping(Some(vec![0; 126]))
+        .unwrap_err()
+        .is_instance_of::<js_sys::RangeError>());
+    let bad_url = Connection::client("http://x/".into(), None)
+        .err()
+        .expect("http: is refused");
     assert_eq!(error_name(&bad_url), "HandshakeError");
-    let bad_option = Connection::server(Some(options(&[("maxFrameSize", "big".into())]))).err().unwrap();
+    let bad_option = Connection::server(Some(options(&[("maxFrameSize", "big".into())])))
+        .err()
+        .unwrap();
     assert!(bad_option.is_instance_of::<js_sys::TypeError>());
-    assert!(client.handle_timeout(f64::NAN).unwrap_err().is_instance_of::<js_sys::TypeError>());
+    assert!(client
+        .handle_timeout(f64::NAN)
+        .unwrap_err()
+        .is_instance_of::<js_sys::TypeError>());
 }
 
 #[wasm_bindgen_test]
@@ -194,14 +253,20 @@ fn close_timer_runs_on_the_callers_clock() {
     assert!(client.poll_event().unwrap().is_undefined());
     client.handle_timeout(15_000.0).unwrap();
     let closed = client.poll_event().unwrap();
-    assert_eq!((num_field(&closed, "code"), field(&closed, "clean")), (1006.0, JsValue::FALSE));
+    assert_eq!(
+        (num_field(&closed, "code"), field(&closed, "clean")),
+        (1006.0, JsValue::FALSE)
+    );
     assert!(client.should_close_transport());
     assert_eq!(client.poll_timeout(), None);
 }
 
 #[wasm_bindgen_test]
 fn options_reach_core_limits() {
-    let limits = options(&[("maxMessageSize", 10.into()), ("closeTimeoutMs", JsValue::NULL)]);
+    let limits = options(&[
+        ("maxMessageSize", 10.into()),
+        ("closeTimeoutMs", JsValue::NULL),
+    ]);
     let (client, server) = open_pair(Some(limits));
     client.send_text("eleven char".into()).unwrap();
     pump(&client, &server);
@@ -222,7 +287,10 @@ fn a_panic_fails_only_its_connection() {
         let _ = inside.with_core(|_| panic!("boom in core"));
     });
     let thrown = catch_thrown(call.as_ref().unchecked_ref());
-    assert!(thrown.is_instance_of::<js_sys::Error>(), "the trap reaches JS as an Error");
+    assert!(
+        thrown.is_instance_of::<js_sys::Error>(),
+        "the trap reaches JS as an Error"
+    );
     // Every later call on that connection throws InternalError with the message.
     let error = victim.send_text("x".into()).unwrap_err();
     assert_eq!(error_name(&error), "InternalError");
@@ -232,6 +300,9 @@ fn a_panic_fails_only_its_connection() {
     // The instance and the other connections carry on.
     client.send_text("still here".into()).unwrap();
     pump(&client, &server);
-    assert_eq!(str_field(&server.poll_event().unwrap(), "data"), "still here");
+    assert_eq!(
+        str_field(&server.poll_event().unwrap(), "data"),
+        "still here"
+    );
     std::mem::forget(call); // its JS wrapper never returned; leave it alone
 }

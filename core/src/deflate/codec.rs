@@ -19,12 +19,19 @@ pub(crate) struct Deflater {
 
 impl std::fmt::Debug for Deflater {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Deflater").field("no_context_takeover", &self.no_context_takeover).finish()
+        f.debug_struct("Deflater")
+            .field("no_context_takeover", &self.no_context_takeover)
+            .finish()
     }
 }
 
 impl Deflater {
-    pub(crate) fn new(level: u32, window_bits: u8, mem_level: u8, no_context_takeover: bool) -> Self {
+    pub(crate) fn new(
+        level: u32,
+        window_bits: u8,
+        mem_level: u8,
+        no_context_takeover: bool,
+    ) -> Self {
         let config = ZConfig {
             level: level.min(9) as i32,
             // Negative: raw deflate, no zlib header (RFC 7692 §7.2.1).
@@ -32,7 +39,11 @@ impl Deflater {
             mem_level: i32::from(mem_level.clamp(1, 9)),
             ..ZConfig::default()
         };
-        Deflater { config, zlib: None, no_context_takeover }
+        Deflater {
+            config,
+            zlib: None,
+            no_context_takeover,
+        }
     }
 
     /// Appends the compressed form of `data` to `out`; `fin` ends the message
@@ -40,13 +51,16 @@ impl Deflater {
     /// `None` if zlib failed; the caller then sends the message uncompressed.
     pub(crate) fn compress(&mut self, data: &[u8], fin: bool, out: &mut Vec<u8>) -> Option<()> {
         let config = self.config;
-        let zlib = self.zlib.get_or_insert_with(|| Deflate::new_with_config(config));
+        let zlib = self
+            .zlib
+            .get_or_insert_with(|| Deflate::new_with_config(config));
         let mut input = data;
         loop {
             // Enough for incompressible input plus block overhead: usually one call.
             out.reserve(input.len() + input.len() / 1000 + 64);
             let (before_in, before_out) = (zlib.total_in(), zlib.total_out());
-            zlib.compress_uninit(input, out.spare_capacity_mut(), DeflateFlush::SyncFlush).ok()?;
+            zlib.compress_uninit(input, out.spare_capacity_mut(), DeflateFlush::SyncFlush)
+                .ok()?;
             let written = (zlib.total_out() - before_out) as usize;
             // SAFETY: zlib initialised exactly `written` bytes of the spare capacity.
             unsafe { out.set_len(out.len() + written) };
@@ -87,18 +101,29 @@ pub(crate) struct Inflater {
 
 impl std::fmt::Debug for Inflater {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inflater").field("window_bits", &self.window_bits).finish()
+        f.debug_struct("Inflater")
+            .field("window_bits", &self.window_bits)
+            .finish()
     }
 }
 
 impl Inflater {
     pub(crate) fn new(window_bits: u8, no_context_takeover: bool) -> Self {
         let window_bits = window_bits.clamp(9, 15);
-        Inflater { zlib: None, window_bits, no_context_takeover }
+        Inflater {
+            zlib: None,
+            window_bits,
+            no_context_takeover,
+        }
     }
 
     /// Inflates `input` onto the end of `out`, which may not grow beyond `limit` bytes.
-    pub(crate) fn inflate(&mut self, mut input: &[u8], out: &mut Vec<u8>, limit: usize) -> Result<(), InflateError> {
+    pub(crate) fn inflate(
+        &mut self,
+        mut input: &[u8],
+        out: &mut Vec<u8>,
+        limit: usize,
+    ) -> Result<(), InflateError> {
         let bits = self.window_bits;
         let zlib = self.zlib.get_or_insert_with(|| Inflate::new(false, bits));
         loop {
@@ -113,7 +138,10 @@ impl Inflater {
                 }
                 // Start near the likely size (chat JSON inflates 5-20x), then double.
                 let first = input.len().saturating_mul(8).max(256);
-                let doubled = out.len().saturating_mul(2).max(out.len() + first.min(INFLATE_STEP));
+                let doubled = out
+                    .len()
+                    .saturating_mul(2)
+                    .max(out.len() + first.min(INFLATE_STEP));
                 let target = if doubled >= limit { cap } else { doubled };
                 out.reserve_exact(target - out.len());
             }
@@ -148,7 +176,11 @@ impl Inflater {
 
     /// Ends a message: feeds the sync tail the sender removed, then resets the
     /// window if the peer does not keep context.
-    pub(crate) fn finish_message(&mut self, out: &mut Vec<u8>, limit: usize) -> Result<(), InflateError> {
+    pub(crate) fn finish_message(
+        &mut self,
+        out: &mut Vec<u8>,
+        limit: usize,
+    ) -> Result<(), InflateError> {
         self.inflate(&SYNC_TAIL, out, limit)?;
         if self.no_context_takeover {
             self.zlib = None;
@@ -176,8 +208,17 @@ mod tests {
         for bits in 9..=15 {
             for nct in [false, true] {
                 let (mut d, mut i) = (Deflater::new(6, bits, 8, nct), Inflater::new(bits, nct));
-                for msg in [&b""[..], b"hello", &[b'x'; 5000], b"hello again hello again"] {
-                    assert_eq!(round_trip(&mut d, &mut i, msg), msg, "bits {bits} nct {nct}");
+                for msg in [
+                    &b""[..],
+                    b"hello",
+                    &[b'x'; 5000],
+                    b"hello again hello again",
+                ] {
+                    assert_eq!(
+                        round_trip(&mut d, &mut i, msg),
+                        msg,
+                        "bits {bits} nct {nct}"
+                    );
                 }
             }
         }
@@ -190,7 +231,12 @@ mod tests {
         let (mut first, mut second) = (Vec::new(), Vec::new());
         d.compress(msg, true, &mut first).unwrap();
         d.compress(msg, true, &mut second).unwrap();
-        assert!(second.len() < first.len() / 2, "{} vs {}", second.len(), first.len());
+        assert!(
+            second.len() < first.len() / 2,
+            "{} vs {}",
+            second.len(),
+            first.len()
+        );
     }
 
     #[test]
@@ -215,8 +261,15 @@ mod tests {
         assert!(wire.len() < 20_000);
         let mut i = Inflater::new(15, false);
         let mut out = Vec::new();
-        assert_eq!(i.inflate(&wire, &mut out, 1 << 20), Err(InflateError::TooBig));
-        assert!(out.capacity() <= (1 << 20) + 1, "capacity {}", out.capacity());
+        assert_eq!(
+            i.inflate(&wire, &mut out, 1 << 20),
+            Err(InflateError::TooBig)
+        );
+        assert!(
+            out.capacity() <= (1 << 20) + 1,
+            "capacity {}",
+            out.capacity()
+        );
     }
 
     #[test]

@@ -22,11 +22,20 @@ impl Deflater {
 pub(crate) enum Inflater {}
 
 impl Inflater {
-    pub(crate) fn inflate(&mut self, _input: &[u8], _out: &mut Vec<u8>, _limit: usize) -> Result<(), InflateError> {
+    pub(crate) fn inflate(
+        &mut self,
+        _input: &[u8],
+        _out: &mut Vec<u8>,
+        _limit: usize,
+    ) -> Result<(), InflateError> {
         match *self {}
     }
 
-    pub(crate) fn finish_message(&mut self, _out: &mut Vec<u8>, _limit: usize) -> Result<(), InflateError> {
+    pub(crate) fn finish_message(
+        &mut self,
+        _out: &mut Vec<u8>,
+        _limit: usize,
+    ) -> Result<(), InflateError> {
         match *self {}
     }
 }

@@ -10,8 +10,8 @@ mod codec;
 mod negotiate;
 
 pub(crate) use codec::{Deflater, InflateError, Inflater};
-pub(crate) use negotiate::{client_accept, client_offer, server_accept};
 pub use negotiate::DeflateParams;
+pub(crate) use negotiate::{client_accept, client_offer, server_accept};
 
 use serde::{Deserialize, Serialize};
 

@@ -73,10 +73,12 @@ fn parse(ext: &ExtensionParams, is_offer: bool) -> Result<Params, String> {
 /// A window size: 8–15, digits only, no leading zero (RFC 7692 §7.1.2).
 fn window_bits(key: &str, value: Option<&str>) -> Result<u8, String> {
     match value {
-        Some(v) if !v.starts_with('0') && v.bytes().all(|b| b.is_ascii_digit()) => match v.parse::<u8>() {
-            Ok(bits @ 8..=15) => Ok(bits),
-            _ => Err(format!("{key}={v} is outside 8..15")),
-        },
+        Some(v) if !v.starts_with('0') && v.bytes().all(|b| b.is_ascii_digit()) => {
+            match v.parse::<u8>() {
+                Ok(bits @ 8..=15) => Ok(bits),
+                _ => Err(format!("{key}={v} is outside 8..15")),
+            }
+        }
         Some(v) => Err(format!("{key}={v} is not a window size")),
         None => Err(format!("{key} needs a value")),
     }
@@ -96,10 +98,16 @@ pub(crate) fn client_offer(cfg: &DeflateConfig) -> String {
         offer.push_str("; client_no_context_takeover");
     }
     if cfg.server_max_window_bits < 15 {
-        offer.push_str(&format!("; server_max_window_bits={}", cfg.server_max_window_bits));
+        offer.push_str(&format!(
+            "; server_max_window_bits={}",
+            cfg.server_max_window_bits
+        ));
     }
     if cfg.client_max_window_bits < 15 {
-        offer.push_str(&format!("; client_max_window_bits={}", cfg.client_max_window_bits));
+        offer.push_str(&format!(
+            "; client_max_window_bits={}",
+            cfg.client_max_window_bits
+        ));
     } else {
         offer.push_str("; client_max_window_bits");
     }
@@ -109,7 +117,10 @@ pub(crate) fn client_offer(cfg: &DeflateConfig) -> String {
 /// Server: the first acceptable permessage-deflate offer, as (response item,
 /// agreed parameters). Malformed offers and ones we cannot honour are declined
 /// (RFC 7692 §5.1), which means no compression, not a failed handshake.
-pub(crate) fn server_accept(offers: &[String], cfg: &DeflateConfig) -> Option<(String, DeflateParams)> {
+pub(crate) fn server_accept(
+    offers: &[String],
+    cfg: &DeflateConfig,
+) -> Option<(String, DeflateParams)> {
     if !cfg!(feature = "deflate") {
         return None;
     }
@@ -120,15 +131,23 @@ pub(crate) fn server_accept(offers: &[String], cfg: &DeflateConfig) -> Option<(S
         if offer.server_max_window_bits == Some(8) {
             return None;
         }
-        let server_bits = cfg.server_max_window_bits.clamp(9, 15).min(offer.server_max_window_bits.unwrap_or(15));
+        let server_bits = cfg
+            .server_max_window_bits
+            .clamp(9, 15)
+            .min(offer.server_max_window_bits.unwrap_or(15));
         let client_bits = match offer.client_max_window_bits {
             // The client lets us limit its window.
-            Some(limit) => cfg.client_max_window_bits.clamp(9, 15).min(limit.unwrap_or(15)),
+            Some(limit) => cfg
+                .client_max_window_bits
+                .clamp(9, 15)
+                .min(limit.unwrap_or(15)),
             None => 15,
         };
         let params = DeflateParams {
-            server_no_context_takeover: offer.server_no_context_takeover || cfg.server_no_context_takeover,
-            client_no_context_takeover: offer.client_no_context_takeover || cfg.client_no_context_takeover,
+            server_no_context_takeover: offer.server_no_context_takeover
+                || cfg.server_no_context_takeover,
+            client_no_context_takeover: offer.client_no_context_takeover
+                || cfg.client_no_context_takeover,
             server_max_window_bits: server_bits,
             client_max_window_bits: client_bits,
         };
@@ -151,13 +170,19 @@ pub(crate) fn server_accept(offers: &[String], cfg: &DeflateConfig) -> Option<(S
 
 /// Client: checks the server's selection. `Ok(None)`: the server declined, so no
 /// compression. Anything we did not offer or cannot honour fails the handshake.
-pub(crate) fn client_accept(selected: &[String], cfg: Option<&DeflateConfig>) -> Result<Option<DeflateParams>, HandshakeError> {
+pub(crate) fn client_accept(
+    selected: &[String],
+    cfg: Option<&DeflateConfig>,
+) -> Result<Option<DeflateParams>, HandshakeError> {
     let (item, cfg) = match (selected, cfg) {
         ([], _) => return Ok(None),
         ([item], Some(cfg)) => (item, cfg),
         ([item, ..], _) => return Err(HandshakeError::UnofferedExtension(item.clone())),
     };
-    let bad = |detail: String| HandshakeError::InvalidHeader { name: "Sec-WebSocket-Extensions", detail };
+    let bad = |detail: String| HandshakeError::InvalidHeader {
+        name: "Sec-WebSocket-Extensions",
+        detail,
+    };
     let ext = ExtensionParams::parse(item)?;
     if !is_deflate(&ext) {
         return Err(HandshakeError::UnofferedExtension(item.clone()));
@@ -165,22 +190,37 @@ pub(crate) fn client_accept(selected: &[String], cfg: Option<&DeflateConfig>) ->
     let resp = parse(&ext, false).map_err(bad)?;
     let server_bits = resp.server_max_window_bits.unwrap_or(15);
     if cfg.server_max_window_bits < 15 && server_bits > cfg.server_max_window_bits {
-        return Err(bad(format!("server_max_window_bits={server_bits} exceeds the {} we asked for", cfg.server_max_window_bits)));
+        return Err(bad(format!(
+            "server_max_window_bits={server_bits} exceeds the {} we asked for",
+            cfg.server_max_window_bits
+        )));
     }
     if cfg.server_no_context_takeover && !resp.server_no_context_takeover {
-        return Err(bad("the server did not agree to server_no_context_takeover".into()));
+        return Err(bad(
+            "the server did not agree to server_no_context_takeover".into(),
+        ));
     }
     let client_bits = match resp.client_max_window_bits {
-        Some(Some(8)) => return Err(bad("client_max_window_bits=8 is not supported (zlib needs 9 or more)".into())),
-        Some(Some(bits)) if bits > cfg.client_max_window_bits.max(9) && cfg.client_max_window_bits < 15 => {
-            return Err(bad(format!("client_max_window_bits={bits} exceeds the {} we offered", cfg.client_max_window_bits)))
+        Some(Some(8)) => {
+            return Err(bad(
+                "client_max_window_bits=8 is not supported (zlib needs 9 or more)".into(),
+            ))
+        }
+        Some(Some(bits))
+            if bits > cfg.client_max_window_bits.max(9) && cfg.client_max_window_bits < 15 =>
+        {
+            return Err(bad(format!(
+                "client_max_window_bits={bits} exceeds the {} we offered",
+                cfg.client_max_window_bits
+            )))
         }
         Some(Some(bits)) => bits.min(cfg.client_max_window_bits.clamp(9, 15)),
         _ => cfg.client_max_window_bits.clamp(9, 15),
     };
     Ok(Some(DeflateParams {
         server_no_context_takeover: resp.server_no_context_takeover,
-        client_no_context_takeover: resp.client_no_context_takeover || cfg.client_no_context_takeover,
+        client_no_context_takeover: resp.client_no_context_takeover
+            || cfg.client_no_context_takeover,
         server_max_window_bits: server_bits.max(9),
         client_max_window_bits: client_bits,
     }))
@@ -199,7 +239,10 @@ mod tests {
     fn server_accepts_a_browser_offer() {
         let (resp, p) = accept(&["permessage-deflate; client_max_window_bits"]).unwrap();
         assert_eq!(resp, "permessage-deflate");
-        assert_eq!((p.server_max_window_bits, p.client_max_window_bits), (15, 15));
+        assert_eq!(
+            (p.server_max_window_bits, p.client_max_window_bits),
+            (15, 15)
+        );
         assert!(!p.server_no_context_takeover && !p.client_no_context_takeover);
     }
 
@@ -207,19 +250,33 @@ mod tests {
     fn server_honours_requested_parameters() {
         let (resp, p) = accept(&["permessage-deflate; server_no_context_takeover; server_max_window_bits=10; client_max_window_bits=12"]).unwrap();
         assert_eq!(resp, "permessage-deflate; server_no_context_takeover; server_max_window_bits=10; client_max_window_bits=12");
-        assert_eq!((p.server_max_window_bits, p.client_max_window_bits), (10, 12));
+        assert_eq!(
+            (p.server_max_window_bits, p.client_max_window_bits),
+            (10, 12)
+        );
         assert!(p.server_no_context_takeover);
     }
 
     #[test]
     fn server_limits_the_client_window_only_when_allowed() {
-        let cfg = DeflateConfig { client_max_window_bits: 10, server_max_window_bits: 11, ..DeflateConfig::default() };
-        let (resp, p) = server_accept(&["permessage-deflate; client_max_window_bits".into()], &cfg).unwrap();
+        let cfg = DeflateConfig {
+            client_max_window_bits: 10,
+            server_max_window_bits: 11,
+            ..DeflateConfig::default()
+        };
+        let (resp, p) =
+            server_accept(&["permessage-deflate; client_max_window_bits".into()], &cfg).unwrap();
         assert_eq!(resp, "permessage-deflate; client_max_window_bits=10");
-        assert_eq!((p.server_max_window_bits, p.client_max_window_bits), (11, 10));
+        assert_eq!(
+            (p.server_max_window_bits, p.client_max_window_bits),
+            (11, 10)
+        );
         let (resp, p) = server_accept(&["permessage-deflate".into()], &cfg).unwrap();
         assert_eq!(resp, "permessage-deflate");
-        assert_eq!(p.client_max_window_bits, 15, "cannot limit a client that did not offer it");
+        assert_eq!(
+            p.client_max_window_bits, 15,
+            "cannot limit a client that did not offer it"
+        );
     }
 
     #[test]
@@ -237,26 +294,49 @@ mod tests {
             assert_eq!(accept(&[bad]), None, "{bad}");
         }
         // A later acceptable offer is chosen.
-        let (resp, _) = accept(&["permessage-deflate; server_max_window_bits=8", "permessage-deflate; client_max_window_bits"]).unwrap();
+        let (resp, _) = accept(&[
+            "permessage-deflate; server_max_window_bits=8",
+            "permessage-deflate; client_max_window_bits",
+        ])
+        .unwrap();
         assert_eq!(resp, "permessage-deflate");
     }
 
     #[test]
     fn client_offer_and_acceptance() {
-        let cfg = DeflateConfig { server_max_window_bits: 12, client_no_context_takeover: true, ..DeflateConfig::default() };
+        let cfg = DeflateConfig {
+            server_max_window_bits: 12,
+            client_no_context_takeover: true,
+            ..DeflateConfig::default()
+        };
         assert_eq!(
             client_offer(&cfg),
             "permessage-deflate; client_no_context_takeover; server_max_window_bits=12; client_max_window_bits"
         );
-        let p = client_accept(&["permessage-deflate; server_max_window_bits=12".into()], Some(&cfg)).unwrap().unwrap();
-        assert_eq!((p.server_max_window_bits, p.client_max_window_bits), (12, 15));
+        let p = client_accept(
+            &["permessage-deflate; server_max_window_bits=12".into()],
+            Some(&cfg),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (p.server_max_window_bits, p.client_max_window_bits),
+            (12, 15)
+        );
         assert!(p.client_no_context_takeover, "we asked for it, so we do it");
-        assert_eq!(client_accept(&[], Some(&cfg)), Ok(None), "declined: no compression");
+        assert_eq!(
+            client_accept(&[], Some(&cfg)),
+            Ok(None),
+            "declined: no compression"
+        );
     }
 
     #[test]
     fn client_refuses_bad_answers() {
-        let cfg = DeflateConfig { server_max_window_bits: 12, ..DeflateConfig::default() };
+        let cfg = DeflateConfig {
+            server_max_window_bits: 12,
+            ..DeflateConfig::default()
+        };
         for bad in [
             "permessage-deflate; server_max_window_bits=13",
             "permessage-deflate; client_max_window_bits",
@@ -270,6 +350,10 @@ mod tests {
             client_accept(&["permessage-deflate".into()], None),
             Err(HandshakeError::UnofferedExtension(_))
         ));
-        assert!(client_accept(&["permessage-deflate".into(), "permessage-deflate".into()], Some(&cfg)).is_err());
+        assert!(client_accept(
+            &["permessage-deflate".into(), "permessage-deflate".into()],
+            Some(&cfg)
+        )
+        .is_err());
     }
 }

@@ -7,7 +7,8 @@ use wscore::{Accept, ClientRequest, Config, Connection, Event};
 
 /// A client and a server that completed the opening handshake, events drained.
 pub fn open_pair(client_config: Config, server_config: Config) -> (Connection, Connection) {
-    let mut client = Connection::client(client_config, ClientRequest::new("ws://localhost/test")).unwrap();
+    let mut client =
+        Connection::client(client_config, ClientRequest::new("ws://localhost/test")).unwrap();
     let mut server = Connection::server(server_config);
     client.handle_timeout(Duration::ZERO);
     server.handle_timeout(Duration::ZERO);
@@ -73,7 +74,9 @@ pub fn server_frame(b0: u8, payload: &[u8]) -> Vec<u8> {
 pub fn parse_server_frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
     let mut frames = Vec::new();
     while !bytes.is_empty() {
-        let (h, n) = wscore::frame::FrameHeader::parse(bytes).unwrap().expect("whole frame");
+        let (h, n) = wscore::frame::FrameHeader::parse(bytes)
+            .unwrap()
+            .expect("whole frame");
         assert!(h.mask.is_none());
         let end = n + h.len as usize;
         frames.push((bytes[0], bytes[n..end].to_vec()));

@@ -34,7 +34,10 @@ impl SafeWebSocket {
             Phase::Closing => "closing".into(),
             Phase::Reconnecting => "reconnecting".into(),
             Phase::Closed => {
-                let initiator = st.last_close.as_ref().map_or(Initiator::Local, |(info, _)| info.initiator);
+                let initiator = st
+                    .last_close
+                    .as_ref()
+                    .map_or(Initiator::Local, |(info, _)| info.initiator);
                 format!("closed-{}", initiator_name(initiator))
             }
         }
@@ -83,13 +86,25 @@ impl SafeWebSocket {
     /// The subprotocol the server chose ("" before open).
     #[wasm_bindgen(getter)]
     pub fn protocol(&self) -> String {
-        self.inner.state.borrow().socket.as_ref().map(|s| s.protocol()).unwrap_or_default()
+        self.inner
+            .state
+            .borrow()
+            .socket
+            .as_ref()
+            .map(|s| s.protocol())
+            .unwrap_or_default()
     }
 
     /// The extensions the server chose ("" before open).
     #[wasm_bindgen(getter)]
     pub fn extensions(&self) -> String {
-        self.inner.state.borrow().socket.as_ref().map(|s| s.extensions()).unwrap_or_default()
+        self.inner
+            .state
+            .borrow()
+            .socket
+            .as_ref()
+            .map(|s| s.extensions())
+            .unwrap_or_default()
     }
 
     /// The URL as given.
@@ -101,7 +116,12 @@ impl SafeWebSocket {
     /// `"arraybuffer"` (the default) or `"blob"`.
     #[wasm_bindgen(getter, js_name = binaryType)]
     pub fn binary_type(&self) -> String {
-        if self.inner.state.borrow().opts.blob { "blob" } else { "arraybuffer" }.into()
+        if self.inner.state.borrow().opts.blob {
+            "blob"
+        } else {
+            "arraybuffer"
+        }
+        .into()
     }
 
     /// Sets the binary type for this and later sockets; other values are ignored, like the native one.
@@ -115,7 +135,11 @@ impl SafeWebSocket {
         };
         st.opts.blob = blob;
         if let Some(socket) = &st.socket {
-            socket.set_binary_type(if blob { BinaryType::Blob } else { BinaryType::Arraybuffer });
+            socket.set_binary_type(if blob {
+                BinaryType::Blob
+            } else {
+                BinaryType::Arraybuffer
+            });
         }
     }
 
@@ -141,9 +165,13 @@ impl SafeWebSocket {
 
     fn set_handler(&self, index: usize, handler: Option<Function>) {
         let kind = EVENT_NAMES[index];
-        let old = std::mem::replace(&mut self.inner.state.borrow_mut().handlers[index], handler.clone());
+        let old = std::mem::replace(
+            &mut self.inner.state.borrow_mut().handlers[index],
+            handler.clone(),
+        );
         if let Some(old) = old {
-            self.target().remove_listener(kind, &old, &JsValue::UNDEFINED);
+            self.target()
+                .remove_listener(kind, &old, &JsValue::UNDEFINED);
         }
         if let Some(new) = handler {
             self.target().add_listener(kind, &new, &JsValue::UNDEFINED);

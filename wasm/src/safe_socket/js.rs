@@ -59,9 +59,13 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
 }
 
 fn construct(class: &str, args: &[JsValue]) -> web_sys::Event {
-    let class: Function = Reflect::get(&js_sys::global(), &class.into()).expect("global lookup").unchecked_into();
+    let class: Function = Reflect::get(&js_sys::global(), &class.into())
+        .expect("global lookup")
+        .unchecked_into();
     let args: js_sys::Array = args.iter().collect();
-    Reflect::construct(&class, &args).expect("event constructor").unchecked_into()
+    Reflect::construct(&class, &args)
+        .expect("event constructor")
+        .unchecked_into()
 }
 
 /// A plain `Event` of type `kind`.
@@ -71,12 +75,28 @@ pub fn event(kind: &str) -> web_sys::Event {
 
 /// A `MessageEvent` carrying `data`.
 pub fn message_event(data: &JsValue, origin: &str) -> web_sys::Event {
-    construct("MessageEvent", &["message".into(), object(&[("data", data.clone()), ("origin", origin.into())]).into()])
+    construct(
+        "MessageEvent",
+        &[
+            "message".into(),
+            object(&[("data", data.clone()), ("origin", origin.into())]).into(),
+        ],
+    )
 }
 
 /// A `CloseEvent`, plus our `initiator` and `willReconnect` fields.
-pub fn close_event(code: u16, reason: &str, was_clean: bool, initiator: &str, will_reconnect: bool) -> web_sys::Event {
-    let init = object(&[("code", code.into()), ("reason", reason.into()), ("wasClean", was_clean.into())]);
+pub fn close_event(
+    code: u16,
+    reason: &str,
+    was_clean: bool,
+    initiator: &str,
+    will_reconnect: bool,
+) -> web_sys::Event {
+    let init = object(&[
+        ("code", code.into()),
+        ("reason", reason.into()),
+        ("wasClean", was_clean.into()),
+    ]);
     let event = construct("CloseEvent", &["close".into(), init.into()]);
     let _ = Reflect::set(&event, &"initiator".into(), &initiator.into());
     let _ = Reflect::set(&event, &"willReconnect".into(), &will_reconnect.into());
@@ -85,7 +105,10 @@ pub fn close_event(code: u16, reason: &str, was_clean: bool, initiator: &str, wi
 
 /// A `CustomEvent` whose `detail` is `detail`.
 pub fn custom_event(kind: &str, detail: Object) -> web_sys::Event {
-    construct("CustomEvent", &[kind.into(), object(&[("detail", detail.into())]).into()])
+    construct(
+        "CustomEvent",
+        &[kind.into(), object(&[("detail", detail.into())]).into()],
+    )
 }
 
 /// A one-shot timer whose callback lives as long as its owner (never `forget`).
@@ -97,13 +120,19 @@ pub struct Timer {
 impl Timer {
     /// A stopped timer that runs `callback` when it fires.
     pub fn new(callback: impl FnMut() + 'static) -> Self {
-        Timer { callback: Closure::new(callback), id: None }
+        Timer {
+            callback: Closure::new(callback),
+            id: None,
+        }
     }
 
     /// (Re)starts the timer.
     pub fn start(&mut self, ms: f64) {
         self.stop();
-        self.id = Some(set_timeout(self.callback.as_ref().unchecked_ref(), ms.max(0.0)));
+        self.id = Some(set_timeout(
+            self.callback.as_ref().unchecked_ref(),
+            ms.max(0.0),
+        ));
     }
 
     /// Cancels the timer if it is pending.

@@ -31,7 +31,9 @@ fn number(obj: &JsValue, key: &str) -> Result<Option<f64>, JsError> {
     match value.as_f64() {
         _ if value.is_undefined() => Ok(None),
         Some(n) if n >= 0.0 && n.is_finite() => Ok(Some(n)),
-        _ => Err(JsError::new(&format!("option {key} must be a non-negative number"))),
+        _ => Err(JsError::new(&format!(
+            "option {key} must be a non-negative number"
+        ))),
     }
 }
 
@@ -69,7 +71,9 @@ fn reconnect(value: &JsValue) -> Result<Option<ReconnectPolicy>, JsError> {
     policy.max_retries = number(value, "maxRetries")?.map(|n| n as u32);
     let codes = get(value, "stopCodes");
     if !codes.is_undefined() {
-        let codes: js_sys::Array = codes.dyn_into().map_err(|_| JsError::new("option stopCodes must be an array"))?;
+        let codes: js_sys::Array = codes
+            .dyn_into()
+            .map_err(|_| JsError::new("option stopCodes must be an array"))?;
         for code in codes.iter() {
             let code = code.as_f64().filter(|c| (0.0..=65535.0).contains(c));
             let code = code.ok_or_else(|| JsError::new("stopCodes must hold close codes"))?;
@@ -97,7 +101,11 @@ impl Options {
         let blob = match string(value, "binaryType")?.as_deref() {
             None | Some("arraybuffer") => false,
             Some("blob") => true,
-            Some(other) => return Err(JsError::new(&format!("binaryType {other:?} is not arraybuffer or blob"))),
+            Some(other) => {
+                return Err(JsError::new(&format!(
+                    "binaryType {other:?} is not arraybuffer or blob"
+                )))
+            }
         };
         let queue = get(value, "queue");
         let defaults = QueueLimits::default();
@@ -110,7 +118,11 @@ impl Options {
             None | Some("drop-oldest") => DropPolicy::DropOldest,
             Some("drop-newest") => DropPolicy::DropNewest,
             Some("reject") => DropPolicy::Reject,
-            Some(other) => return Err(JsError::new(&format!("dropPolicy {other:?} is not drop-oldest, drop-newest or reject"))),
+            Some(other) => {
+                return Err(JsError::new(&format!(
+                    "dropPolicy {other:?} is not drop-oldest, drop-newest or reject"
+                )))
+            }
         };
         Ok(Options {
             blob,
