@@ -56,6 +56,12 @@ impl CloseCode {
     pub fn is_valid_received(self) -> bool {
         self.is_sendable()
     }
+
+    /// Whether a browser's `WebSocket.close(code)` accepts this code: the WHATWG
+    /// standard allows only 1000 and 3000–4999 from page scripts, and throws otherwise.
+    pub fn is_allowed_in_browser(self) -> bool {
+        matches!(self.0, 1000 | 3000..=4999)
+    }
 }
 
 impl From<u16> for CloseCode {
@@ -181,6 +187,19 @@ pub(crate) fn close_payload(code: CloseCode, reason: &str) -> Result<Vec<u8>, Cl
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn browser_close_codes_are_a_subset_of_sendable_ones() {
+        let allowed: Vec<u16> = (0..=u16::MAX)
+            .filter(|&c| CloseCode(c).is_allowed_in_browser())
+            .collect();
+        assert_eq!(allowed.len(), 1 + 2000);
+        assert!(allowed.iter().all(|&c| CloseCode(c).is_sendable()));
+        assert!(!CloseCode::GOING_AWAY.is_allowed_in_browser());
+        assert!(
+            CloseCode(4999).is_allowed_in_browser() && !CloseCode(5000).is_allowed_in_browser()
+        );
+    }
 
     #[test]
     fn close_payload_parsing() {

@@ -577,7 +577,7 @@ impl SafeWebSocket {
             if let Err(e) = validate_close(CloseCode(code), &reason) {
                 return close_error(e, Some(code), &reason);
             }
-            if code != 1000 && !(3000..=4999).contains(&code) {
+            if !CloseCode(code).is_allowed_in_browser() {
                 let message = format!("close code {code} is valid on the wire but browsers only send 1000 or 3000-4999");
                 return typed_error(
                     "code-not-allowed-in-browser",
