@@ -52,10 +52,6 @@ __all__ = ["WSProtocol", "WebSocketClosed"]
 
 _DEFLATE = {"server_max_window_bits": 12, "client_max_window_bits": 12, "mem_level": 5}
 
-# Response headers core writes itself for a denial response (it frames the body).
-_CORE_RESPONSE_HEADERS = {b"content-length", b"transfer-encoding", b"connection"}
-
-
 class WebSocketClosed(ConnectionClosed, ClientDisconnected):
     """``websocket.send`` on a connection that is closing or closed: the peer
     vanished, the peer closed, or the application already sent ``websocket.close``.
@@ -365,8 +361,9 @@ class WSProtocol(asyncio.Protocol):
                 if not (100 <= status < 600):
                     raise RuntimeError("Invalid HTTP status code '%d' in response." % status)
                 self._log_answer(status)
-                headers = [(n, v) for n, v in message.get("headers") or [] if n.lower() not in _CORE_RESPONSE_HEADERS]
-                self.response_start = (status, headers)
+                # Core frames the body itself and drops any Content-Length,
+                # Transfer-Encoding or Connection header the app sets.
+                self.response_start = (status, list(message.get("headers") or []))
             elif kind == "websocket.http.response.body" and self.response_start is not None:
                 self.response_body.append(message.get("body", b""))
                 if not message.get("more_body", False):
