@@ -15,11 +15,20 @@ fn is_sendable_close_code(code: u16) -> bool {
     wscore::CloseCode(code).is_sendable()
 }
 
+/// Check a close code and reason before sending them: raises
+/// `wscore.InvalidCloseArguments` with core's message when the code may not be sent
+/// or the reason is over 123 UTF-8 bytes.
+#[pyfunction]
+fn validate_close(py: Python<'_>, code: u16, reason: &str) -> PyResult<()> {
+    wscore::validate_close(wscore::CloseCode(code), reason).map_err(|e| errors::close_error(py, e))
+}
+
 /// The native module behind the `wscore` Python package.
 #[pymodule]
 fn _wscore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(is_sendable_close_code, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_close, m)?)?;
     m.add_function(wrap_pyfunction!(config::default_config, m)?)?;
     m.add_class::<connection::Connection>()?;
     m.add_class::<connection::ServerConnection>()?;

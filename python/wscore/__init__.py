@@ -36,11 +36,13 @@ from ._wscore import (
     __version__,
     default_config,
     is_sendable_close_code,
+    validate_close,
 )
 
 __all__ = [
     "__version__",
     "is_sendable_close_code",
+    "validate_close",
     "default_config",
     "Connection",
     "ServerConnection",

@@ -42,6 +42,10 @@ class ConfigDict(TypedDict):
 def is_sendable_close_code(code: int) -> bool:
     """Whether ``code`` may be sent in a close frame (RFC 6455 §7.4)."""
 
+def validate_close(code: int, reason: str) -> None:
+    """Raise :class:`wscore.InvalidCloseArguments` unless ``code`` may be sent and
+    ``reason`` fits in a close frame (at most 123 UTF-8 bytes)."""
+
 def default_config() -> ConfigDict:
     """The default settings, as the keyword arguments the connections accept."""
 

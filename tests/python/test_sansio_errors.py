@@ -188,3 +188,11 @@ def test_debug_panic_is_not_public():
     import pathlib
     stub = pathlib.Path(wscore.__file__).with_name("_wscore.pyi").read_text()
     assert "_debug_panic" not in stub
+
+
+def test_validate_close_is_cores_rule():
+    wscore.validate_close(4000, "é" * 61)  # 122 bytes: fine
+    with pytest.raises(wscore.InvalidCloseArguments, match="123"):
+        wscore.validate_close(1000, "é" * 62)
+    with pytest.raises(wscore.InvalidCloseArguments):
+        wscore.validate_close(1005, "")

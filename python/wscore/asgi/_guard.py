@@ -22,8 +22,8 @@ from typing import (
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .._exceptions import ConnectionClosed, InvalidCloseArguments, InvalidState
-from .._wscore import is_sendable_close_code
+from .._exceptions import ConnectionClosed, InvalidState
+from .._wscore import validate_close
 from ._server_quirks import CLOSED_ERRORS, copy_closed, from_disconnect
 from ._stats import TOTALS, Counters, logger
 
@@ -36,9 +36,6 @@ Message = MutableMapping[str, Any]
 DEFAULT_SEND_TIMEOUT = 5.0
 DEFAULT_CLOSE_TIMEOUT = 5.0
 DEFAULT_MAX_QUEUE = 64
-# RFC 6455 5.5: a control frame carries at most 125 bytes, 2 of them the code.
-# The native module has no reason check exported yet, so this one limit is here.
-MAX_REASON_BYTES = 123
 # How long a failed send waits for a pending receive to report the client's close.
 RECEIVER_GRACE = 0.5
 _SCOPE_KEY = "wscore.guard"
@@ -332,10 +329,7 @@ class GuardedWebSocket:
         :class:`wscore.InvalidCloseArguments` (nothing sent) for a code that may
         not be sent or a reason over 123 UTF-8 bytes. Bounded by ``close_timeout``.
         """
-        if not is_sendable_close_code(code):
-            raise InvalidCloseArguments(f"close code {code} may not be sent")
-        if len(reason.encode("utf-8")) > MAX_REASON_BYTES:
-            raise InvalidCloseArguments(f"close reason is over {MAX_REASON_BYTES} bytes")
+        validate_close(code, reason)  # core's rule: raises InvalidCloseArguments
         if self._closed is not None:
             self.counters.add("close_races_resolved")
             logger.debug("close(%d) after %s: nothing to do", code, self._closed)
