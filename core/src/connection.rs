@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::decode::{Decoder, Incoming};
 #[cfg(feature = "deflate")]
 use crate::deflate::Inflater;
-use crate::deflate::{self, DeflateParams, Deflater};
+use crate::deflate::{self, DeflateConfig, DeflateParams, Deflater};
 use crate::error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
 use crate::event::{CloseFrame, Closed, Event};
 use crate::frame::{FrameHeader, OpCode, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
@@ -153,6 +153,20 @@ impl Connection {
         conn.out.extend(&head);
         conn.arm_handshake_timer();
         Ok(conn)
+    }
+
+    /// A connection whose opening handshake was done elsewhere (an HTTP server
+    /// that hands over the upgraded socket, like tungstenite's `from_raw_socket`):
+    /// open at once, compressing with `deflate` if that handshake agreed on
+    /// permessage-deflate (`config.deflate` then only supplies level, memLevel and
+    /// `min_size`). Without the `deflate` feature `deflate` is ignored.
+    pub fn upgraded(role: Role, config: Config, deflate: Option<DeflateParams>) -> Connection {
+        let mut conn = Connection::new(role, config, Handshake::Done);
+        if let Some(params) = deflate {
+            conn.start_deflate(params);
+        }
+        conn.open();
+        conn
     }
 
     fn new(role: Role, config: Config, handshake: Handshake) -> Connection {
@@ -368,6 +382,18 @@ impl Connection {
         self.open();
         let early = std::mem::take(&mut self.inbuf);
         self.receive_frames(&early);
+        Ok(())
+    }
+
+    /// Server: replaces `config.deflate` for answering the pending request, so
+    /// whether and how to accept its permessage-deflate offers can be decided per
+    /// request (after seeing it). [`AcceptError::NoPendingRequest`] unless a
+    /// request is waiting for [`Connection::accept`].
+    pub fn set_deflate(&mut self, deflate: Option<DeflateConfig>) -> Result<(), AcceptError> {
+        if !matches!(self.handshake, Handshake::AwaitingAnswer(_)) {
+            return Err(AcceptError::NoPendingRequest);
+        }
+        self.config.deflate = deflate;
         Ok(())
     }
 

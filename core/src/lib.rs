@@ -109,6 +109,12 @@ pub use close::{truncate_reason, CloseCode, CloseInfo, Initiator, MAX_REASON_BYT
 pub use close_state::{CloseRequest, CloseTracker};
 pub use config::Config;
 pub use connection::{CloseOutcome, Connection, Role, SideState, State};
+/// permessage-deflate negotiation on its own, for adapters whose HTTP handshake
+/// is done elsewhere (then [`Connection::upgraded`] runs with the result).
+pub use deflate::{
+    client_accept as deflate_client_accept, client_offer as deflate_client_offer,
+    server_accept as deflate_server_accept,
+};
 pub use deflate::{DeflateConfig, DeflateParams};
 pub use error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
 pub use event::{CloseFrame, Closed, Event};

@@ -33,7 +33,7 @@ fn size(name: &str, value: &Bound<'_, PyAny>) -> PyResult<usize> {
 
 /// permessage-deflate settings: `None`/`False` (off), `True` (core's defaults) or
 /// a dict overriding some of `DeflateConfig`'s fields.
-fn deflate_from(value: &Bound<'_, PyAny>) -> PyResult<Option<DeflateConfig>> {
+pub(crate) fn deflate_from(value: &Bound<'_, PyAny>) -> PyResult<Option<DeflateConfig>> {
     if value.is_none() {
         return Ok(None);
     }

@@ -12,7 +12,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use wscore::{Accept, ClientRequest, CloseOutcome, Header, Role, SideState, State};
 
 use crate::buffer::BytesLike;
-use crate::{config, errors, events};
+use crate::{config, errors, events, negotiation};
 
 /// A sans-IO WebSocket connection (RFC 6455): feed it bytes and the time, take
 /// events and the bytes to write. Build a ``ServerConnection`` or a ``ClientConnection``.
@@ -149,6 +149,27 @@ impl Connection {
     /// Raises like ``send_text``.
     fn send_binary(&mut self, py: Python<'_>, data: BytesLike<'_>) -> PyResult<()> {
         self.core(py, |c| c.send_binary(data.as_slice()))?
+            .map_err(|e| self.send_error(py, e))
+    }
+
+    /// Queues one fragment of a text message; ``fin`` marks the last one. Other
+    /// messages cannot start until then (``InvalidState``, as is switching to
+    /// binary mid-message). Raises like ``send_text``.
+    fn send_text_fragment(&mut self, py: Python<'_>, data: PyBackedStr, fin: bool) -> PyResult<()> {
+        let text: &str = &data;
+        self.core(py, |c| c.send_text_fragment(text, fin))?
+            .map_err(|e| self.send_error(py, e))
+    }
+
+    /// Queues one fragment of a binary message; ``fin`` marks the last one.
+    /// Raises like ``send_text_fragment``.
+    fn send_binary_fragment(
+        &mut self,
+        py: Python<'_>,
+        data: BytesLike<'_>,
+        fin: bool,
+    ) -> PyResult<()> {
+        self.core(py, |c| c.send_binary_fragment(data.as_slice(), fin))?
             .map_err(|e| self.send_error(py, e))
     }
 
@@ -331,6 +352,27 @@ impl Connection {
         ))
     }
 
+    /// A connection whose HTTP handshake was done elsewhere, open at once:
+    /// ``role`` is ``"client"`` or ``"server"``; ``deflate_params`` the
+    /// permessage-deflate parameters that handshake agreed (a dict as the
+    /// ``deflate`` property returns), or ``None``. Keyword arguments are settings.
+    #[staticmethod]
+    #[pyo3(signature = (role, deflate_params = None, **config))]
+    fn upgraded(
+        py: Python<'_>,
+        role: &str,
+        deflate_params: Option<&Bound<'_, PyDict>>,
+        config: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<Connection>> {
+        let role = negotiation::role_from(role)?;
+        let params = deflate_params.map(negotiation::params_from).transpose()?;
+        let config = config::from_kwargs(config)?;
+        Py::new(
+            py,
+            Connection::new(wscore::Connection::upgraded(role, config, params)),
+        )
+    }
+
     /// Test hook: panics inside a core call (built only with the `test-hooks` feature).
     #[cfg(feature = "test-hooks")]
     fn _debug_panic(&mut self, py: Python<'_>) -> PyResult<()> {
@@ -391,6 +433,18 @@ impl ServerConnection {
             headers,
         };
         base.core(py, |c| c.accept(accept))?
+            .map_err(|e| errors::accept_error(py, e))
+    }
+
+    /// Replaces the ``deflate`` setting for answering the pending ``Request``
+    /// (``None``/``False``: decline compression, ``True`` or a dict: accept an
+    /// acceptable offer), so it can be decided per request. ``InvalidState``
+    /// when no request is waiting.
+    fn set_deflate(mut slf: PyRefMut<'_, Self>, deflate: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
+        let deflate = config::deflate_from(deflate)?;
+        let base = slf.as_super();
+        base.core(py, |c| c.set_deflate(deflate))?
             .map_err(|e| errors::accept_error(py, e))
     }
 

@@ -8,6 +8,7 @@ mod config;
 mod connection;
 mod errors;
 mod events;
+mod negotiation;
 
 /// Whether `code` may be sent in a close frame (RFC 6455 §7.4).
 #[pyfunction]
@@ -30,6 +31,10 @@ fn _wscore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_sendable_close_code, m)?)?;
     m.add_function(wrap_pyfunction!(validate_close, m)?)?;
     m.add_function(wrap_pyfunction!(config::default_config, m)?)?;
+    m.add_function(wrap_pyfunction!(negotiation::accept_key, m)?)?;
+    m.add_function(wrap_pyfunction!(negotiation::deflate_client_offer, m)?)?;
+    m.add_function(wrap_pyfunction!(negotiation::deflate_server_accept, m)?)?;
+    m.add_function(wrap_pyfunction!(negotiation::deflate_client_accept, m)?)?;
     m.add_class::<connection::Connection>()?;
     m.add_class::<connection::ServerConnection>()?;
     m.add_class::<connection::ClientConnection>()?;

@@ -49,6 +49,22 @@ def validate_close(code: int, reason: str) -> None:
 def default_config() -> ConfigDict:
     """The default settings, as the keyword arguments the connections accept."""
 
+def accept_key(key: str) -> str:
+    """The ``Sec-WebSocket-Accept`` value for a client's ``Sec-WebSocket-Key``."""
+
+def deflate_client_offer(settings: Union[bool, DeflateConfigDict]) -> str:
+    """Client: the ``Sec-WebSocket-Extensions`` item offering permessage-deflate."""
+
+def deflate_server_accept(
+    offers: Sequence[str], settings: Union[bool, DeflateConfigDict]
+) -> Optional[Tuple[str, DeflateParamsDict]]:
+    """Server: the first acceptable offer as (response item, agreed parameters), or ``None``."""
+
+def deflate_client_accept(
+    selected: Sequence[str], settings: Union[bool, DeflateConfigDict]
+) -> Optional[DeflateParamsDict]:
+    """Client: the agreed parameters, ``None`` if declined; ``HandshakeError`` for a bad answer."""
+
 class Request:
     """Server: a client asked to open a WebSocket; answer with ``accept()`` or ``reject()``."""
 
@@ -152,6 +168,10 @@ class Connection:
         """Queues a text message; ``ConnectionClosed`` once closing or closed."""
     def send_binary(self, data: _Bytes) -> None:
         """Queues a binary message; ``ConnectionClosed`` once closing or closed."""
+    def send_text_fragment(self, data: str, fin: bool) -> None:
+        """Queues one fragment of a text message; ``fin`` marks the last one."""
+    def send_binary_fragment(self, data: _Bytes, fin: bool) -> None:
+        """Queues one fragment of a binary message; ``fin`` marks the last one."""
     def send_ping(self, payload: Optional[_Bytes] = None) -> None:
         """Queues a ping (at most 125 bytes)."""
     def send_pong(self, payload: Optional[_Bytes] = None) -> None:
@@ -197,6 +217,11 @@ class Connection:
     @property
     def config(self) -> ConfigDict:
         """The settings this connection runs with."""
+    @staticmethod
+    def upgraded(
+        role: Literal["client", "server"], deflate_params: Optional[DeflateParamsDict] = None, **config: object
+    ) -> "Connection":
+        """A connection whose HTTP handshake was done elsewhere, open at once."""
 
 class ServerConnection(Connection):
     """The server side: reports a ``Request``; then ``accept()`` or ``reject()`` it."""
@@ -218,6 +243,8 @@ class ServerConnection(Connection):
         """Accepts the pending request."""
     def reject(self, status: int, headers: Optional[_Headers] = None, body: Optional[_Bytes] = None) -> None:
         """Refuses the pending request with an HTTP response."""
+    def set_deflate(self, deflate: Union[None, bool, DeflateConfigDict]) -> None:
+        """Replaces the ``deflate`` setting for answering the pending request."""
 
 class ClientConnection(Connection):
     """The client side: its upgrade request for ``url`` is queued at once."""

@@ -10,8 +10,7 @@ mod codec;
 mod negotiate;
 
 pub(crate) use codec::{Deflater, InflateError, Inflater};
-pub use negotiate::DeflateParams;
-pub(crate) use negotiate::{client_accept, client_offer, server_accept};
+pub use negotiate::{client_accept, client_offer, server_accept, DeflateParams};
 
 use serde::{Deserialize, Serialize};
 

@@ -88,8 +88,8 @@ fn is_deflate(ext: &ExtensionParams) -> bool {
     ext.name.eq_ignore_ascii_case(EXTENSION_NAME)
 }
 
-/// Client: the offer to send.
-pub(crate) fn client_offer(cfg: &DeflateConfig) -> String {
+/// Client: the `Sec-WebSocket-Extensions` item to offer for `cfg`.
+pub fn client_offer(cfg: &DeflateConfig) -> String {
     let mut offer = String::from(EXTENSION_NAME);
     if cfg.server_no_context_takeover {
         offer.push_str("; server_no_context_takeover");
@@ -117,10 +117,7 @@ pub(crate) fn client_offer(cfg: &DeflateConfig) -> String {
 /// Server: the first acceptable permessage-deflate offer, as (response item,
 /// agreed parameters). Malformed offers and ones we cannot honour are declined
 /// (RFC 7692 §5.1), which means no compression, not a failed handshake.
-pub(crate) fn server_accept(
-    offers: &[String],
-    cfg: &DeflateConfig,
-) -> Option<(String, DeflateParams)> {
+pub fn server_accept(offers: &[String], cfg: &DeflateConfig) -> Option<(String, DeflateParams)> {
     if !cfg!(feature = "deflate") {
         return None;
     }
@@ -168,9 +165,10 @@ pub(crate) fn server_accept(
     })
 }
 
-/// Client: checks the server's selection. `Ok(None)`: the server declined, so no
-/// compression. Anything we did not offer or cannot honour fails the handshake.
-pub(crate) fn client_accept(
+/// Client: checks the server's selection (the response's extension items).
+/// `Ok(None)`: the server declined, so no compression. Anything we did not offer
+/// or cannot honour fails the handshake.
+pub fn client_accept(
     selected: &[String],
     cfg: Option<&DeflateConfig>,
 ) -> Result<Option<DeflateParams>, HandshakeError> {
