@@ -3,15 +3,16 @@
 #   make test            Rust tests, doc tests, docs, clippy, then Autobahn 1.*-10.* (both roles)
 #   make autobahn        the whole Autobahn|Testsuite (both roles), reports in target/autobahn/
 #   make autobahn-quick  the Autobahn part of `make test` alone
-#   make demo            echo server on 127.0.0.1:9001
-#   make bench           benchmarks
+#   make demo            the chat demo on http://127.0.0.1:8000 (mk/demo.mk; WORKERS=2 for Redis fan-out)
+#   make echo-demo       echo server on 127.0.0.1:9001
+#   make bench           benchmarks side by side with peers (mk/bench.mk), BENCHMARKS.md
 # Override the Autobahn selection from the command line, e.g.
 #   make autobahn-quick AUTOBAHN_CASES='6.4.*,7.*'
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := test
-.PHONY: test rust-checks clippy-installed autobahn autobahn-quick autobahn-install examples demo bench
+.PHONY: test rust-checks clippy-installed autobahn autobahn-quick autobahn-install examples
 
 CARGO ?= cargo
 PYTHON3 ?= python3
@@ -43,15 +44,6 @@ rust-checks: clippy-installed
 clippy-installed:
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
-
-demo:
-	$(CARGO) run --release -p wscore --example echo_server -- 127.0.0.1:9001
-
-bench:
-	$(CARGO) bench -p wscore --bench codec
-	@echo "permessage-deflate on chat JSON, wscore (compress + frame, unframe + inflate) next to Python's zlib:"
-	@$(CARGO) bench -q -p wscore --bench deflate
-	@$(PYTHON3) tests/bench/zlib_baseline.py
 
 examples:
 	$(CARGO) build --release -p wscore --examples

@@ -8,34 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { WebSocketServer } from 'ws';
+import { sleep, waitFor, freePort } from '../tools/waiting.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const PKG_DIR = path.join(ROOT, 'target/npm/wscore');
 const ECHO_BIN = path.join(ROOT, 'target/release/examples/echo_server');
 
-/** Resolves after `ms` milliseconds. */
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it returns a truthy value, at most `ms` milliseconds. */
-export async function waitFor(check, ms = 5000, what = 'condition') {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-/** A TCP port that was free a moment ago. */
-export async function freePort() {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+export { sleep, waitFor, freePort };
 
 /** The Rust echo server (examples/echo_server.rs) on `port`; `stop()` kills it. */
 export async function startEcho(port) {

@@ -1,0 +1,159 @@
+"""Chat rooms: who is in them, and how an event reaches every member.
+
+``LocalRooms`` keeps everything in this process: the guard's ``Broadcaster`` holds
+the members and fans events out to them. ``RedisRooms`` lets several processes
+(``uvicorn --workers N``, or several hosts) share rooms: an event goes to Redis
+with PUBLISH, and each process's one subscription hands it to its own
+``Broadcaster``, which delivers to the members connected there. Presence (who is
+online) lives in a Redis hash per room, so every process sees the same list.
+
+Each room also keeps its last ``HISTORY`` messages, sent to whoever joins: a page
+that reconnects gets what was said while it was away (it skips ids it already shows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from contextlib import asynccontextmanager
+from collections import deque
+from typing import Any, AsyncIterator, Deque, Dict, List, Optional
+
+from wscore.asgi import Broadcaster, GuardedWebSocket
+
+logger = logging.getLogger("chat")
+
+Event = Dict[str, Any]
+
+HISTORY = 50  # messages kept per room
+
+
+def encode(event: Event) -> str:
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+
+
+class LocalRooms:
+    """Rooms of this process only."""
+
+    def __init__(self) -> None:
+        self.broadcaster = Broadcaster()  # evicts (1013) a member that falls behind
+        self._online: Dict[str, Dict[str, str]] = {}  # room -> {member id: nickname}
+        self._history: Dict[str, Deque[Event]] = {}  # dropped when the room empties
+
+    @asynccontextmanager
+    async def lifespan(self, app: Any) -> AsyncIterator[None]:
+        yield
+
+    @asynccontextmanager
+    async def member(self, room: str, nick: str, ws: GuardedWebSocket) -> AsyncIterator[None]:
+        """In ``room`` for the block's duration; everyone there hears of the arrival and the departure."""
+        member_id = uuid.uuid4().hex
+        with self.broadcaster.joined(room, ws):
+            # Joined first, history second: a message posted in between comes twice, never zero times.
+            await ws.try_send_json({"type": "history", "messages": await self.recent(room)})
+            await self._set_online(room, member_id, nick)
+            await self.publish(room, {"type": "presence", "online": await self.online(room)})
+            try:
+                yield
+            finally:
+                await self._set_online(room, member_id, None)
+                await self.publish(room, {"type": "presence", "online": await self.online(room)})
+
+    async def post(self, room: str, message: Event) -> None:
+        """A chat message: kept in the room's history, and published."""
+        self._history.setdefault(room, deque(maxlen=HISTORY)).append(message)
+        await self.publish(room, message)
+
+    async def recent(self, room: str) -> List[Event]:
+        return list(self._history.get(room, ()))
+
+    async def publish(self, room: str, event: Event) -> None:
+        """Queue ``event`` for every member of ``room``; never waits on a client."""
+        self.broadcaster.publish(room, encode(event))
+
+    async def online(self, room: str) -> List[str]:
+        return sorted(set(self._online.get(room, {}).values()))
+
+    async def _set_online(self, room: str, member_id: str, nick: Optional[str]) -> None:
+        members = self._online.setdefault(room, {})
+        if nick is None:
+            members.pop(member_id, None)
+            if not members:
+                del self._online[room]
+                self._history.pop(room, None)
+        else:
+            members[member_id] = nick
+
+
+class RedisRooms(LocalRooms):
+    """Rooms shared by every process connected to the same Redis."""
+
+    CHANNEL = "wscore-chat:room:"  # + room name; one PUBLISH per event
+    PRESENCE = "wscore-chat:online:"  # + room name; a hash {member id: nickname}
+    HISTORY = "wscore-chat:history:"  # + room name; a list of the last messages (JSON)
+    HISTORY_TTL = 3600  # seconds a quiet room's history is kept
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        import redis.asyncio  # only needed in this mode (examples/chat/requirements.txt)
+
+        self.redis = redis.asyncio.Redis.from_url(url, decode_responses=True)
+        self._subscribed = asyncio.Event()
+
+    @asynccontextmanager
+    async def lifespan(self, app: Any) -> AsyncIterator[None]:
+        """Subscribe before serving, so no event published after start-up is missed."""
+        relay = asyncio.create_task(self._relay())
+        try:
+            await asyncio.wait_for(self._subscribed.wait(), 10)
+            yield
+        finally:
+            relay.cancel()
+            await self.redis.aclose()
+
+    async def _relay(self) -> None:
+        """Hand every event published by any process to this process's members."""
+        import redis
+
+        while True:
+            try:
+                async with self.redis.pubsub() as pubsub:
+                    await pubsub.psubscribe(f"{self.CHANNEL}*")
+                    async for message in pubsub.listen():
+                        if message["type"] == "psubscribe":
+                            self._subscribed.set()
+                        elif message["type"] == "pmessage":
+                            room = message["channel"][len(self.CHANNEL) :]
+                            self.broadcaster.publish(room, message["data"])
+            except redis.RedisError as error:
+                logger.warning("Redis subscription lost (%s); subscribing again in 1 s", error)
+                await asyncio.sleep(1)
+
+    async def post(self, room: str, message: Event) -> None:
+        text = encode(message)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(self.HISTORY + room, text).ltrim(self.HISTORY + room, -HISTORY, -1)
+            pipe.expire(self.HISTORY + room, self.HISTORY_TTL).publish(self.CHANNEL + room, text)
+            await pipe.execute()
+
+    async def recent(self, room: str) -> List[Event]:
+        return [json.loads(text) for text in await self.redis.lrange(self.HISTORY + room, 0, -1)]
+
+    async def publish(self, room: str, event: Event) -> None:
+        await self.redis.publish(self.CHANNEL + room, encode(event))
+
+    async def online(self, room: str) -> List[str]:
+        return sorted(set(await self.redis.hvals(self.PRESENCE + room)))
+
+    async def _set_online(self, room: str, member_id: str, nick: Optional[str]) -> None:
+        if nick is None:
+            await self.redis.hdel(self.PRESENCE + room, member_id)
+        else:
+            await self.redis.hset(self.PRESENCE + room, member_id, nick)
+
+
+def make_rooms(redis_url: Optional[str]) -> LocalRooms:
+    """Redis-backed rooms when a URL is given, else in-memory ones."""
+    return RedisRooms(redis_url) if redis_url else LocalRooms()

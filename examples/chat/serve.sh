@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Serves the chat demo (`make demo` runs this after building what it needs).
+# One uvicorn process with rooms in memory; with WORKERS > 1 (or REDIS=1), a private
+# in-memory redis-server on 127.0.0.1:$DEMO_REDIS_PORT shares the rooms between the
+# workers, and is stopped when the demo exits.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PY=${PY:-.venv/bin/python}
+HOST=${DEMO_HOST:-127.0.0.1}
+PORT=${DEMO_PORT:-8000}
+WORKERS=${WORKERS:-1}
+REDIS_PORT=${DEMO_REDIS_PORT:-6390}
+
+if [[ $WORKERS != 1 || ${REDIS:-0} == 1 ]]; then
+  # Its own session, so that Ctrl-C stops uvicorn first; the trap stops Redis after it.
+  setsid redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --loglevel warning &
+  redis_pid=$!
+  trap 'kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    kill -0 "$redis_pid" 2>/dev/null || { echo "redis-server could not start on port $REDIS_PORT" >&2; exit 1; }
+    sleep 0.1
+  done
+  export WSCORE_CHAT_REDIS="redis://127.0.0.1:$REDIS_PORT"
+  echo "rooms shared by $WORKERS worker(s) through Redis on 127.0.0.1:$REDIS_PORT"
+else
+  echo "one process, rooms in memory (make demo WORKERS=2: workers sharing rooms through Redis)"
+fi
+echo "chat:    http://$HOST:$PORT/"
+echo "two people side by side: http://$HOST:$PORT/two.html   metrics: http://$HOST:$PORT/metrics"
+
+"$PY" -m uvicorn --app-dir examples/chat app:app --ws wscore.uvicorn:WSProtocol \
+  --host "$HOST" --port "$PORT" --workers "$WORKERS"

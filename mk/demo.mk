@@ -1,0 +1,54 @@
+# The chat demo (examples/chat) and its end-to-end tests (tests/e2e).
+#   make demo             one uvicorn process, rooms in memory, on http://127.0.0.1:8000
+#   make demo WORKERS=2   two workers sharing rooms through Redis pub/sub: the demo starts
+#                         redis-server on 127.0.0.1:$(DEMO_REDIS_PORT) and stops it on exit
+#   make e2e-test         the demo in headless Chromium: chat, restart, crash mid-flood, workers
+.PHONY: demo echo-demo chat-deps redis-server e2e-deps e2e-test
+
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8000
+DEMO_REDIS_PORT ?= 6390
+WORKERS ?= 1
+# REDIS=1 uses Redis with a single worker too.
+REDIS ?= 0
+DEMO_USES_REDIS := $(if $(filter-out 1,$(WORKERS))$(filter 1,$(REDIS)),yes)
+
+# The chat's own Python packages (redis, prometheus-client), in the shared .venv of
+# mk/python.mk (included after this file, so its variables are not set yet here).
+CHAT_REQS := examples/chat/requirements.txt
+CHAT_STAMP := .venv/.chat-stamp-$(shell sha1sum $(CHAT_REQS) | cut -c1-12)
+
+chat-deps: $(CHAT_STAMP)
+
+$(CHAT_STAMP): $(CHAT_REQS) | python-venv
+	$(PY) -m pip install --quiet -r $(CHAT_REQS)
+	@rm -f .venv/.chat-stamp-* && touch $@
+
+# Debian's Redis, for fan-out across workers (the package's own service is not used).
+redis-server:
+	@test -x /usr/bin/redis-server || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
+
+demo: python-develop chat-deps npm-package $(if $(DEMO_USES_REDIS),redis-server)
+	PY=$(PY) DEMO_HOST=$(DEMO_HOST) DEMO_PORT=$(DEMO_PORT) DEMO_REDIS_PORT=$(DEMO_REDIS_PORT) \
+	  WORKERS=$(WORKERS) REDIS=$(if $(DEMO_USES_REDIS),1,0) examples/chat/serve.sh
+
+# The Rust echo server (examples/echo_server.rs).
+echo-demo:
+	$(CARGO) run --release -p wscore --example echo_server -- 127.0.0.1:9001
+
+E2E_DIR := tests/e2e
+E2E_STAMP := $(E2E_DIR)/node_modules/.stamp-$(shell sha1sum $(E2E_DIR)/package-lock.json | cut -c1-12)
+
+e2e-deps: $(E2E_STAMP)
+
+$(E2E_STAMP): $(E2E_DIR)/package-lock.json
+	cd $(E2E_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f $(E2E_DIR)/node_modules/.stamp-* && touch $@
+
+# Servers and Redis on free ports of 127.0.0.1, started by the tests; screenshots in target/e2e/.
+e2e-test: chromium redis-server python-develop chat-deps npm-package e2e-deps
+	rm -rf target/e2e && mkdir -p target/e2e
+	cd $(E2E_DIR) && node --test --test-concurrency=1 --test-timeout=120000 *.test.js
+
+TEST_SUITES += e2e-test
