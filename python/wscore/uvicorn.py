@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from asyncio import TimerHandle
-from typing import Any, Literal, Optional, cast
+from typing import Any, ClassVar, Literal, Mapping, Optional, cast
 from urllib.parse import unquote
 
 from uvicorn.config import Config
@@ -50,8 +50,6 @@ from ._wscore import (
 
 __all__ = ["WSProtocol", "WebSocketClosed"]
 
-_DEFLATE = {"server_max_window_bits": 12, "client_max_window_bits": 12, "mem_level": 5}
-
 class WebSocketClosed(ConnectionClosed, ClientDisconnected):
     """``websocket.send`` on a connection that is closing or closed: the peer
     vanished, the peer closed, or the application already sent ``websocket.close``.
@@ -66,7 +64,17 @@ class WebSocketClosed(ConnectionClosed, ClientDisconnected):
 
 
 class WSProtocol(asyncio.Protocol):
-    """uvicorn's WebSocket protocol interface, implemented on :class:`wscore.ServerConnection`."""
+    """uvicorn's WebSocket protocol interface, implemented on :class:`wscore.ServerConnection`.
+
+    ``deflate`` is what permessage-deflate uses when uvicorn's
+    ``ws_per_message_deflate`` is on (the ``deflate=`` settings of
+    :class:`wscore.ServerConnection`). The default picks uvicorn's own windows and
+    memLevel; a subclass can lower memory per connection, e.g.
+    ``deflate = {"server_max_window_bits": 9, "client_max_window_bits": 9}``,
+    and is then served with ``--ws mymodule:MyProtocol``.
+    """
+
+    deflate: ClassVar[Mapping[str, Any]] = {"server_max_window_bits": 12, "client_max_window_bits": 12, "mem_level": 5}
 
     def __init__(
         self,
@@ -115,9 +123,8 @@ class WSProtocol(asyncio.Protocol):
         self.disconnect_queued = False
 
         # Core: limits, keepalive and permessage-deflate from uvicorn's settings
-        # (deflate windows and memLevel as uvicorn's own sans-IO protocol picks them).
         ping_interval = config.ws_ping_interval or None
-        deflate = _DEFLATE if config.ws_per_message_deflate else None
+        deflate = dict(self.deflate) if config.ws_per_message_deflate else None
         self.conn = ServerConnection(
             max_frame_size=config.ws_max_size,
             max_message_size=config.ws_max_size,

@@ -58,9 +58,8 @@ class UvicornThread:
     def __init__(self, app: Callable[..., Any], **config: Any) -> None:
         self.port = free_port()
         config.setdefault("ws_ping_interval", None)
-        self.config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, ws=WSProtocol, lifespan="off", log_config=None, **config
-        )
+        config.setdefault("ws", WSProtocol)
+        self.config = uvicorn.Config(app, host="127.0.0.1", port=self.port, lifespan="off", log_config=None, **config)
         self.server = uvicorn.Server(self.config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -13,7 +13,7 @@ from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidS
 import wscore
 from asgi_apps import FIREHOSE_COUNT, FIREHOSE_SIZE, Recorder, fastapi_app, raw_app
 from conftest import UvicornThread
-from wscore.uvicorn import WebSocketClosed
+from wscore.uvicorn import WebSocketClosed, WSProtocol
 from uvicorn.protocols.utils import ClientDisconnected
 
 pytestmark = pytest.mark.asyncio
@@ -291,3 +291,18 @@ async def test_ws_per_message_deflate_setting(enabled):
                 await ws.send(text)
                 assert await ws.recv() == text
     assert names == (["permessage-deflate"] if enabled else [])
+
+
+async def test_deflate_windows_settable_by_subclass():
+    class SmallWindows(WSProtocol):
+        deflate = {"server_max_window_bits": 9, "client_max_window_bits": 9, "mem_level": 1}
+
+    with UvicornThread(fastapi_app(Recorder()), ws=SmallWindows, ws_per_message_deflate=True) as server:
+        async with asyncio.timeout(10):
+            async with connect(server.url + "/echo") as ws:
+                [ext] = ws.protocol.extensions
+                text = "compress me " * 500
+                await ws.send(text)
+                assert await ws.recv() == text
+    # websockets' extension object records what the server's response agreed to.
+    assert (ext.name, ext.remote_max_window_bits, ext.local_max_window_bits) == ("permessage-deflate", 9, 9)

@@ -155,7 +155,9 @@ pub fn server_accept(offers: &[String], cfg: &DeflateConfig) -> Option<(String, 
         if params.client_no_context_takeover {
             response.push_str("; client_no_context_takeover");
         }
-        if offer.server_max_window_bits.is_some() {
+        // Said even when not offered (RFC 7692 §7.1.2.1 allows it), so the client
+        // knows our window is smaller.
+        if offer.server_max_window_bits.is_some() || server_bits < 15 {
             response.push_str(&format!("; server_max_window_bits={server_bits}"));
         }
         if offer.client_max_window_bits.is_some() && client_bits < 15 {
@@ -264,13 +266,17 @@ mod tests {
         };
         let (resp, p) =
             server_accept(&["permessage-deflate; client_max_window_bits".into()], &cfg).unwrap();
-        assert_eq!(resp, "permessage-deflate; client_max_window_bits=10");
+        // Our smaller window is announced even though the client did not ask.
+        assert_eq!(
+            resp,
+            "permessage-deflate; server_max_window_bits=11; client_max_window_bits=10"
+        );
         assert_eq!(
             (p.server_max_window_bits, p.client_max_window_bits),
             (11, 10)
         );
         let (resp, p) = server_accept(&["permessage-deflate".into()], &cfg).unwrap();
-        assert_eq!(resp, "permessage-deflate");
+        assert_eq!(resp, "permessage-deflate; server_max_window_bits=11");
         assert_eq!(
             p.client_max_window_bits, 15,
             "cannot limit a client that did not offer it"
