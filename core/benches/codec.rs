@@ -1,6 +1,6 @@
 //! Decode and encode throughput of a server connection, next to a memcpy of the
 //! same bytes in the same run (the physical limit), so the ratio is what matters.
-//! Full side-by-side comparisons with other libraries are the benchmarks issue's.
+//! The side-by-side comparison with other libraries is bench/rust (`make bench-rust`).
 
 use std::time::Duration;
 

@@ -518,6 +518,12 @@ impl Connection {
     /// Writes pending bytes to `w` with one vectored write; returns how many were
     /// taken. Repeat while [`Connection::buffered_amount`] is not zero.
     pub fn write_to(&mut self, w: &mut impl Write) -> io::Result<usize> {
+        // Small frames only (the common case): one plain write.
+        if let Some(bytes) = self.out.contiguous() {
+            let n = w.write(bytes)?;
+            self.out.advance(n);
+            return Ok(n);
+        }
         let mut slices = [IoSlice::new(&[]); 16];
         let count = self.out.io_slices(&mut slices);
         if count == 0 {

@@ -61,8 +61,23 @@ impl Output {
             .filter(|s| !s.is_empty())
     }
 
+    /// The pending bytes when they are one non-empty slice (no shared chunks queued).
+    pub(crate) fn contiguous(&self) -> Option<&[u8]> {
+        (self.chunks.is_empty() && !self.tail.is_empty()).then_some(&self.tail[..])
+    }
+
     /// Fills `dst` with slices of the pending bytes; returns how many it filled.
     pub(crate) fn io_slices<'a>(&'a self, dst: &mut [IoSlice<'a>]) -> usize {
+        // The common case, small frames only: one slice, no iterator chain.
+        if self.chunks.is_empty() {
+            return match dst.first_mut() {
+                Some(slot) if !self.tail.is_empty() => {
+                    *slot = IoSlice::new(&self.tail);
+                    1
+                }
+                _ => 0,
+            };
+        }
         let mut n = 0;
         for (slot, slice) in dst.iter_mut().zip(self.slices()) {
             *slot = IoSlice::new(slice);
@@ -83,6 +98,12 @@ impl Output {
                 }
                 Some(front) => {
                     front.advance(n);
+                    return;
+                }
+                // All of the tail written: clear it, so that its buffer is reused
+                // from the start instead of being shifted back by the next reserve.
+                None if n == self.tail.len() => {
+                    self.tail.clear();
                     return;
                 }
                 None => {

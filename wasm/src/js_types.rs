@@ -248,9 +248,25 @@ pub(crate) fn header_list(value: &JsValue) -> Result<Vec<Header>, JsValue> {
 
 // ----- core → JS -----
 
-fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+fn set(obj: &Object, key: &'static str, value: impl Into<JsValue>) {
     // Setting a data property on a fresh plain object cannot fail.
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
+    let _ = Reflect::set(obj, &interned(key), &value.into());
+}
+
+thread_local! {
+    /// JS strings for property names and event types, made once: building each
+    /// anew (a UTF-8 decode across the boundary) cost more than the event itself.
+    static INTERNED: std::cell::RefCell<std::collections::HashMap<&'static str, JsValue>> =
+        Default::default();
+}
+
+fn interned(s: &'static str) -> JsValue {
+    INTERNED.with(|m| {
+        m.borrow_mut()
+            .entry(s)
+            .or_insert_with(|| JsValue::from_str(s))
+            .clone()
+    })
 }
 
 fn bytes(data: &[u8]) -> Uint8Array {
@@ -283,7 +299,7 @@ fn header_pairs(headers: &[Header]) -> Array {
 /// One event as a plain object with a `type` field (see `WsEvent`).
 pub(crate) fn event(event: Event) -> JsValue {
     let o = Object::new();
-    set(&o, "type", event_type(&event));
+    set(&o, "type", interned(event_type(&event)));
     match event {
         Event::Request(r) => {
             set(&o, "target", r.target);

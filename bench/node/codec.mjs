@@ -1,0 +1,236 @@
+// wscore's wasm Connection next to the ws package's Receiver and Sender, with and
+// without its bufferutil addon, on identical bytes. Every row of a workload runs
+// in turn, run after run, in this one process, so each run's ratios come from
+// the same moment of the machine.
+//
+//   node bench/node/codec.mjs [--runs 5] [--sample-ms 150] [--out target/bench/node.json]
+//
+// The wasm module is `make wasm-build`'s target/wasm/node (WSCORE_WASM overrides).
+import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const require = createRequire(import.meta.url);
+const wasmPath = process.env.WSCORE_WASM
+  ?? fileURLToPath(new URL('../../target/wasm/node/wscore_wasm.js', import.meta.url));
+const { Connection } = require(wasmPath);
+
+// Two copies of ws in one process: the first loaded with WS_NO_BUFFER_UTIL (pure
+// JS masking), the second with the bufferutil addon.
+function loadWs(noBufferUtil) {
+  for (const key of Object.keys(require.cache)) {
+    if (key.includes('/node_modules/ws/')) delete require.cache[key];
+  }
+  if (noBufferUtil) process.env.WS_NO_BUFFER_UTIL = '1';
+  else delete process.env.WS_NO_BUFFER_UTIL;
+  // Absolute paths: ws's package exports do not list its lib/ files.
+  const lib = (f) => require(join(dirname(require.resolve('ws')), 'lib', f));
+  const ws = {
+    Receiver: lib('receiver.js'),
+    Sender: lib('sender.js'),
+    bufferUtil: lib('buffer-util.js'),
+  };
+  delete process.env.WS_NO_BUFFER_UTIL;
+  return ws;
+}
+const wsPlain = loadWs(true);
+const wsAddon = loadWs(false);
+if (wsPlain.bufferUtil.unmask === wsAddon.bufferUtil.unmask) throw new Error('ws loaded once');
+require('bufferutil'); // fail loudly if the addon is missing
+
+const CHUNK = 64 << 10;
+const SIZES = [16, 125, 1024, 16 << 10, 64 << 10, 1 << 20];
+const BATCH_BYTES = 1 << 20;
+const UNIT = 'héllo wörld — ça va? 你好 👋 plain ascii words here. ';
+const LIMITS = { maxMessageSize: 64 << 20, maxFrameSize: 64 << 20 };
+const enc = new TextEncoder();
+
+function textOfLen(n) {
+  let s = '';
+  let used = 0;
+  for (;;) {
+    for (const c of UNIT) {
+      const w = enc.encode(c).length;
+      if (used + w > n) return s + '.'.repeat(n - used);
+      s += c;
+      used += w;
+    }
+  }
+}
+
+function openPair() {
+  const client = Connection.client('ws://bench/', LIMITS);
+  const server = Connection.server(LIMITS);
+  server.receive(client.takeOutput());
+  server.events();
+  server.accept();
+  client.receive(server.takeOutput());
+  client.events();
+  return { client, server };
+}
+
+function workload(kind, size) {
+  const count = Math.max(Math.floor(BATCH_BYTES / size), 2);
+  const text = kind === 'text' ? textOfLen(size) : '';
+  const payload = kind === 'text'
+    ? Buffer.from(text)
+    : Buffer.from(Array.from({ length: size }, (_, i) => (i * 131 + 7) & 0xff));
+  if (payload.length !== size) throw new Error('bad payload size');
+  const { client } = openPair();
+  const parts = [];
+  for (let i = 0; i < count; i++) {
+    if (kind === 'text') client.sendText(text); else client.sendBinary(payload);
+    parts.push(client.takeOutput());
+  }
+  const wire = Buffer.concat(parts);
+  const chunks = [];
+  for (let i = 0; i < wire.length; i += CHUNK) chunks.push(wire.subarray(i, i + CHUNK));
+  return { kind, size, count, text, payload, chunks, bytes: size * count };
+}
+
+// Each socket read is a fresh Buffer (ws unmasks in place): made before the clock starts.
+const freshReads = (w) => w.chunks.map((c) => Buffer.from(c));
+
+function wscoreDecode(w) {
+  const { server } = openPair();
+  const reads = freshReads(w);
+  let got = 0;
+  const t = process.hrtime.bigint();
+  for (const chunk of reads) {
+    server.receive(chunk);
+    for (const ev of server.events()) {
+      if (ev.data === undefined) throw new Error(ev.type);
+      got++;
+    }
+  }
+  return [Number(process.hrtime.bigint() - t) / 1e9, got];
+}
+
+function wsDecode(ws) {
+  return (w) => {
+    const receiver = new ws.Receiver({ isServer: true, maxPayload: 64 << 20 });
+    let got = 0;
+    receiver.on('message', (data, isBinary) => {
+      // ws hands text out as a Buffer it has UTF-8-checked; its users call toString().
+      if (!isBinary) data.toString();
+      got++;
+    });
+    receiver.on('error', (e) => { throw e; });
+    const reads = freshReads(w);
+    const t = process.hrtime.bigint();
+    for (const chunk of reads) receiver.write(chunk);
+    return [Number(process.hrtime.bigint() - t) / 1e9, got];
+  };
+}
+
+// The socket write: every row's output bytes are copied into this buffer, as the
+// kernel would copy them (ws passes payloads on by reference, so without it ws's
+// cost would stop before the bytes are anywhere).
+const SINK = Buffer.allocUnsafe(4 << 20).fill(0);
+let sinkAt = 0;
+function toSink(chunk) {
+  const n = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+  if (sinkAt + n > SINK.length) sinkAt = 0;
+  if (n > SINK.length) return n;
+  if (typeof chunk === 'string') SINK.write(chunk, sinkAt);
+  else SINK.set(chunk, sinkAt);
+  sinkAt += n;
+  return n;
+}
+
+function wscoreEncode(w) {
+  const { server } = openPair();
+  let out = 0;
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < w.count; i++) {
+    if (w.kind === 'text') server.sendText(w.text); else server.sendBinary(w.payload);
+    out += toSink(server.takeOutput());
+  }
+  return [Number(process.hrtime.bigint() - t) / 1e9, out];
+}
+
+function wsEncode(ws) {
+  return (w) => {
+    let out = 0;
+    const socket = {
+      destroyed: false,
+      cork() {}, uncork() {},
+      write(chunk, cb) {
+        out += toSink(chunk);
+        if (cb) cb();
+        return true;
+      },
+    };
+    const sender = new ws.Sender(socket);
+    const binary = w.kind !== 'text';
+    const data = binary ? w.payload : w.text;
+    const options = { binary, fin: true, mask: false, compress: false };
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < w.count; i++) sender.send(data, options);
+    return [Number(process.hrtime.bigint() - t) / 1e9, out];
+  };
+}
+
+const ROWS = {
+  decode: { wscore: wscoreDecode, ws: wsDecode(wsPlain), 'ws+bufferutil': wsDecode(wsAddon) },
+  encode: { wscore: wscoreEncode, ws: wsEncode(wsPlain), 'ws+bufferutil': wsEncode(wsAddon) },
+};
+
+function sample(row, w, op, minS) {
+  let spent = 0;
+  let n = 0;
+  while (spent < minS) {
+    const [secs, got] = row(w);
+    if (op === 'decode' ? got !== w.count : got < w.bytes) throw new Error(`short: ${got}`);
+    spent += secs;
+    n++;
+  }
+  return (w.bytes * n) / spent / 1e6;
+}
+
+const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+
+const { values: a } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    'sample-ms': { type: 'string', default: '150' },
+    sizes: { type: 'string', default: SIZES.join(',') },
+    ops: { type: 'string', default: 'decode,encode' },
+    out: { type: 'string', default: 'target/bench/node.json' },
+  },
+});
+const runs = Number(a.runs);
+const results = [];
+for (const op of a.ops.split(',')) {
+  for (const size of a.sizes.split(',').map(Number)) {
+    for (const kind of ['text', 'binary']) {
+      const w = workload(kind, size);
+      const per = Object.fromEntries(Object.keys(ROWS[op]).map((n) => [n, []]));
+      for (let run = 0; run <= runs; run++) { // run 0 warms up (JIT) and is dropped
+        for (const [name, row] of Object.entries(ROWS[op])) {
+          const mbps = sample(row, w, op, Number(a['sample-ms']) / 1000);
+          if (run) per[name].push(mbps);
+        }
+      }
+      const line = Object.entries(per).map(([n, r]) => `${n} ${median(r).toFixed(1)}`).join(', ');
+      console.error(`${op.padEnd(6)} ${kind.padEnd(6)} ${String(size).padStart(8)} B: ${line}`);
+      results.push({
+        op, kind, size, messages_per_batch: w.count,
+        rows: Object.fromEntries(Object.entries(per).map(([n, r]) => [n, { mbps: r }])),
+      });
+    }
+  }
+}
+const versions = {
+  node: process.versions.node,
+  ws: require('ws/package.json').version,
+  bufferutil: require('bufferutil/package.json').version,
+};
+mkdirSync(dirname(a.out), { recursive: true });
+writeFileSync(a.out, JSON.stringify({
+  runtime: 'node', versions, runs, sample_ms: Number(a['sample-ms']), chunk: CHUNK,
+  unit: 'payload MB/s (1e6 bytes), one value per run', results,
+}, null, 1));
+console.error(`wrote ${a.out}`);

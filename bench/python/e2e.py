@@ -1,0 +1,95 @@
+"""End to end over 127.0.0.1: uvicorn serving bench/python/echo_app.py with wscore's
+protocol and with uvicorn's websockets-sansio and wsproto protocols (and its default,
+`auto`), against loadgen.py in a separate process, 1 and 100 clients. Rounds
+alternate the servers, so each round's ratios come from the same moment.
+
+Usage: python bench/python/e2e.py [--rounds 3] [--seconds 3] [--size 125] [--out target/bench/e2e.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROTOCOLS = {
+    "wscore": "wscore.uvicorn:WSProtocol",
+    "websockets-sansio": "websockets-sansio",
+    "wsproto": "wsproto",
+    "auto (default)": "auto",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(ws: str, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--app-dir", HERE, "echo_app:app", "--ws", ws,
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log", "--lifespan", "off", "--ws-ping-interval", "0"],
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise SystemExit(f"uvicorn --ws {ws} exited with {proc.returncode}")
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit(f"uvicorn --ws {ws} did not start")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--size", type=int, default=125)
+    ap.add_argument("--clients", default="1,100")
+    ap.add_argument("--out", default="target/bench/e2e.json")
+    a = ap.parse_args()
+    results = {name: {c: [] for c in a.clients.split(",")} for name in PROTOCOLS}
+    for rnd in range(a.rounds):
+        for clients in a.clients.split(","):
+            for name, ws in PROTOCOLS.items():
+                port = free_port()
+                server = start_server(ws, port)
+                try:
+                    out = subprocess.run(
+                        [sys.executable, os.path.join(HERE, "loadgen.py"), f"127.0.0.1:{port}",
+                         clients, str(a.seconds), str(a.size)],
+                        check=True, capture_output=True, text=True, timeout=a.seconds * 10 + 60,
+                    ).stdout
+                finally:
+                    server.terminate()
+                    server.wait(timeout=10)
+                r = json.loads(out)
+                results[name][clients].append(r)
+                print(f"round {rnd} {clients:>3} clients {name:18}: {r['round_trips_per_s']:8.0f} rt/s"
+                      f"  p50 {r['p50_ms']:.3f} ms  p99 {r['p99_ms']:.3f} ms", file=sys.stderr)
+    import uvicorn
+
+    doc = {"runtime": "python-e2e", "uvicorn": uvicorn.__version__, "rounds": a.rounds,
+           "seconds": a.seconds, "size": a.size, "protocols": PROTOCOLS, "results": results}
+    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
+    with open(a.out, "w") as f:
+        json.dump(doc, f, indent=1)
+    for name in PROTOCOLS:
+        for c, rs in results[name].items():
+            med = statistics.median(r["round_trips_per_s"] for r in rs)
+            print(f"{name:18} {c:>3} clients: median {med:.0f} rt/s", file=sys.stderr)
+    print(f"wrote {a.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+//! Decode rows: a server receiving the client-masked wire image in CHUNK-sized
+//! reads, each message handed to the caller as bytes or a string. Each row
+//! returns the time of the batch (set-up excluded) and the payload bytes it got.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use futures_util::StreamExt;
+use tokio::runtime::Runtime;
+
+use crate::mem_stream::MemStream;
+use crate::workload::{open_server, Kind, Workload, CHUNK};
+
+pub type DecodeRow = fn(&Workload, &Runtime) -> (Duration, usize);
+
+pub const ROWS: &[(&str, DecodeRow)] = &[
+    ("wscore", wscore),
+    ("tungstenite", tungstenite),
+    ("fastwebsockets", fastwebsockets),
+    ("sockudo-ws", sockudo),
+    ("tokio-websockets", tokio_websockets),
+    ("memcpy", memcpy),
+    ("xor-u64", xor_u64),
+    ("memcpy+xor", memcpy_xor),
+];
+
+fn wscore(w: &Workload, _: &Runtime) -> (Duration, usize) {
+    let mut server = open_server();
+    let mut read_buf = vec![0u8; CHUNK];
+    let mut got = 0;
+    let t = Instant::now();
+    for chunk in w.wire.chunks(CHUNK) {
+        // The socket read every other row pays inside its stream.
+        let buf = &mut read_buf[..chunk.len()];
+        buf.copy_from_slice(chunk);
+        server.receive(buf);
+        while let Some(event) = server.poll_event() {
+            got += match event {
+                wscore::Event::Text(s) => black_box(s).len(),
+                wscore::Event::Binary(b) => black_box(b).len(),
+                other => panic!("unexpected {other:?}"),
+            };
+        }
+    }
+    (t.elapsed(), got)
+}
+
+fn tungstenite(w: &Workload, _: &Runtime) -> (Duration, usize) {
+    use tungstenite::{protocol::Role, Message, WebSocket};
+    let mut ws = WebSocket::from_raw_socket(MemStream::reader(&w.wire), Role::Server, None);
+    let mut got = 0;
+    let t = Instant::now();
+    for _ in 0..w.count {
+        got += match ws.read().unwrap() {
+            Message::Text(s) => black_box(s).len(),
+            Message::Binary(b) => black_box(b).len(),
+            other => panic!("unexpected {other:?}"),
+        };
+    }
+    (t.elapsed(), got)
+}
+
+fn fastwebsockets(w: &Workload, rt: &Runtime) -> (Duration, usize) {
+    use fastwebsockets::{FragmentCollector, OpCode, Role, WebSocket};
+    rt.block_on(async {
+        let mut ws = FragmentCollector::new(WebSocket::after_handshake(
+            MemStream::reader(&w.wire),
+            Role::Server,
+        ));
+        let mut got = 0;
+        let t = Instant::now();
+        for _ in 0..w.count {
+            let frame = ws.read_frame().await.unwrap();
+            // Text is UTF-8-checked by the library before it returns the frame.
+            assert!(matches!(frame.opcode, OpCode::Text | OpCode::Binary));
+            got += black_box(&frame.payload[..]).len();
+        }
+        (t.elapsed(), got)
+    })
+}
+
+fn sockudo(w: &Workload, _: &Runtime) -> (Duration, usize) {
+    use sockudo_ws::protocol::{Message, Protocol, Role};
+    let mut proto = Protocol::new(Role::Server, 64 << 20, 64 << 20);
+    let mut buf = BytesMut::with_capacity(CHUNK);
+    let mut messages = Vec::new();
+    let mut got = 0;
+    let t = Instant::now();
+    for chunk in w.wire.chunks(CHUNK) {
+        buf.extend_from_slice(chunk); // the socket read
+        proto.process_into(&mut buf, &mut messages).unwrap();
+        for m in messages.drain(..) {
+            got += match m {
+                Message::Text(b) | Message::Binary(b) => black_box(b).len(),
+                other => panic!("unexpected {other:?}"),
+            };
+        }
+    }
+    (t.elapsed(), got)
+}
+
+fn tokio_websockets(w: &Workload, rt: &Runtime) -> (Duration, usize) {
+    rt.block_on(async {
+        let mut ws = tokio_websockets::ServerBuilder::new().serve(MemStream::reader(&w.wire));
+        let mut got = 0;
+        let t = Instant::now();
+        for _ in 0..w.count {
+            let m = ws.next().await.unwrap().unwrap();
+            got += match w.kind {
+                Kind::Text => black_box(m.as_text().unwrap()).len(),
+                Kind::Binary => black_box(m.as_payload()).len(),
+            };
+        }
+        (t.elapsed(), got)
+    })
+}
+
+/// A destination as large as the wire image, touched before the clock starts.
+fn prefaulted(len: usize) -> Vec<u8> {
+    vec![1u8; len]
+}
+
+/// Physical limit 1: copy the wire image, chunk by chunk, into memory.
+fn memcpy(w: &Workload, _: &Runtime) -> (Duration, usize) {
+    let mut dst = prefaulted(w.wire.len());
+    let t = Instant::now();
+    for (d, s) in dst.chunks_mut(CHUNK).zip(w.wire.chunks(CHUNK)) {
+        d.copy_from_slice(s);
+    }
+    let elapsed = t.elapsed();
+    black_box(&dst);
+    (elapsed, w.bytes())
+}
+
+/// Physical limit 2: unmask the wire image in place, a u64 word at a time.
+fn xor_u64(w: &Workload, _: &Runtime) -> (Duration, usize) {
+    let mut dst = w.wire.clone();
+    let t = Instant::now();
+    xor_words(&mut dst, 0x1234_5678_9abc_def0);
+    let elapsed = t.elapsed();
+    black_box(&dst);
+    (elapsed, w.bytes())
+}
+
+/// The reference for decoders: copy each chunk, then unmask it while it is in cache.
+fn memcpy_xor(w: &Workload, _: &Runtime) -> (Duration, usize) {
+    let mut dst = prefaulted(w.wire.len());
+    let t = Instant::now();
+    for (d, s) in dst.chunks_mut(CHUNK).zip(w.wire.chunks(CHUNK)) {
+        d.copy_from_slice(s);
+        xor_words(d, 0x1234_5678_9abc_def0);
+    }
+    let elapsed = t.elapsed();
+    black_box(&dst);
+    (elapsed, w.bytes())
+}
+
+fn xor_words(buf: &mut [u8], key: u64) {
+    let mut words = buf.chunks_exact_mut(8);
+    for c in &mut words {
+        let v = u64::from_ne_bytes(c.try_into().unwrap()) ^ key;
+        c.copy_from_slice(&v.to_ne_bytes());
+    }
+    for b in words.into_remainder() {
+        *b ^= key as u8;
+    }
+}
