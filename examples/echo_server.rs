@@ -3,15 +3,40 @@
 //! `cargo run --release -p wscore --example echo_server -- 127.0.0.1:9001`
 //!
 //! Blocking `std::net`, one thread per connection, limits raised so the
-//! Autobahn|Testsuite's 16 MiB messages fit.
+//! Autobahn|Testsuite's 16 MiB messages fit. With `ECHO_STATS=1` it prints a
+//! line a second: connections accepted, still open, and closes by code (the
+//! soak test checks that every connection ends with a reported close).
 
 #[path = "common/blocking.rs"]
 mod blocking;
 
+use std::collections::BTreeMap;
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use blocking::Blocking;
 use wscore::{Accept, Config, Connection, Event};
+
+/// TCP connections accepted, and the close code each one ended with.
+static ACCEPTED: AtomicU64 = AtomicU64::new(0);
+static CLOSES: Mutex<BTreeMap<u16, u64>> = Mutex::new(BTreeMap::new());
+
+fn print_stats_every_second() {
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let accepted = ACCEPTED.load(Ordering::Relaxed);
+        let closes = CLOSES.lock().unwrap().clone();
+        let closed: u64 = closes.values().sum();
+        let codes: Vec<String> = closes.iter().map(|(c, n)| format!("{c}:{n}")).collect();
+        println!(
+            "stats: accepted={accepted} open={} closed={closed} codes={}",
+            accepted - closed,
+            codes.join(",")
+        );
+    }
+}
 
 fn main() -> std::io::Result<()> {
     let addr = std::env::args()
@@ -27,8 +52,12 @@ fn main() -> std::io::Result<()> {
         deflate: Some(wscore::DeflateConfig::default()),
         ..Config::default()
     };
+    if std::env::var_os("ECHO_STATS").is_some() {
+        std::thread::spawn(print_stats_every_second);
+    }
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
+        ACCEPTED.fetch_add(1, Ordering::Relaxed);
         let config = config.clone();
         std::thread::spawn(move || {
             let mut ws = Blocking::new(stream, Connection::server(config));
@@ -54,6 +83,9 @@ fn echo(ws: &mut Blocking) -> std::io::Result<()> {
             }
             Event::Binary(data) => {
                 let _ = ws.conn.send_binary(data);
+            }
+            Event::Closed(closed) => {
+                *CLOSES.lock().unwrap().entry(closed.code.0).or_default() += 1;
             }
             _ => {}
         }
