@@ -20,10 +20,11 @@ soak-build:
 
 soak: soak-echo soak-uvicorn
 
-# glibc raises its mmap threshold after the first large free, so afterwards each
-# connection's 256 KiB read buffer (examples/common/blocking.rs) comes zeroed from
-# the heap, every page touched: RSS then tracks open connections x 256 KiB and
-# arena fragmentation, not leaks. A fixed threshold keeps those buffers lazily mapped.
+# glibc raises its mmap threshold after the first large free; from then on, with a
+# thread per connection coming and going, arena fragmentation shows as RSS growth
+# (+34 MiB in 30 s here without this setting, +7 with it) that goes back once the
+# clients are gone (~10 MiB either way): allocator behaviour, not something the
+# connections keep. A fixed threshold keeps the measurement about the connections.
 soak-echo: soak-build
 	MALLOC_MMAP_THRESHOLD_=131072 $(PYTHON3) tests/soak/run_soak.py --name echo --clients $(SOAK_ECHO_CLIENTS) --seconds $(SOAK_SECONDS) \
 	  --rss-growth-mb $(SOAK_ECHO_RSS_GROWTH_MB) --client target/release/examples/soak_client \

@@ -121,6 +121,7 @@ class WSProtocol(asyncio.Protocol):
         self.response_body: list[bytes] = []
         self.close_sent = False  # the app sent websocket.close
         self.disconnect_queued = False
+        self.internal_error_logged = False
 
         # Core: limits, keepalive and permessage-deflate from uvicorn's settings
         ping_interval = config.ws_ping_interval or None
@@ -163,7 +164,7 @@ class WSProtocol(asyncio.Protocol):
         try:
             self.conn.receive_eof()
         except InternalError:
-            self.logger.exception("Internal error in wscore")
+            self._log_internal_error()
         self._after_core_call()
         self._cancel_timer()
         self.connections.discard(self)
@@ -207,10 +208,19 @@ class WSProtocol(asyncio.Protocol):
             self.conn.handle_timeout(self._now())
             return call(*args)
         except InternalError:
-            self.logger.exception("Internal error in wscore")
+            self._log_internal_error()
             return None
         finally:
             self._after_core_call()
+
+    def _log_internal_error(self) -> None:
+        """A panic in core failed this connection: its traceback once, not on every
+        later call that finds the connection failed."""
+        if self.internal_error_logged:
+            self.logger.debug("wscore connection already failed", exc_info=True)
+        else:
+            self.internal_error_logged = True
+            self.logger.exception("Internal error in wscore")
 
     def _after_core_call(self) -> None:
         # Once the transport is gone, everything left goes to the app at once.

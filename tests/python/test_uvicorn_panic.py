@@ -67,6 +67,9 @@ async def test_a_panic_fails_only_its_connection(logs):
                     await newcomer.send("new")
                     assert await newcomer.recv() == "new"
     internal = [r for r in logs.records if r.exc_info and isinstance(r.exc_info[1], wscore.InternalError)]
-    assert internal and "internal error in wscore: debug panic" in str(internal[0].exc_info[1])
-    # Later calls on the failed connection raise (and log) the same error again.
-    assert all("debug panic" in str(r.exc_info[1]) and r.levelno == logging.ERROR for r in internal)
+    # (a record reaches the recorder once per logger it is attached to: count records)
+    errors = list({id(r): r for r in internal if r.levelno >= logging.ERROR}.values())
+    # One traceback for the one panic; later calls on the failed connection raise the
+    # same error again, and those are logged at DEBUG only.
+    assert len(errors) == 1 and "internal error in wscore: debug panic" in str(errors[0].exc_info[1])
+    assert all("debug panic" in str(r.exc_info[1]) for r in internal)
