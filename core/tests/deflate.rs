@@ -188,3 +188,41 @@ fn corrupt_compressed_data_fails_with_1007() {
     let frames = parse_server_frames(&server.take_output());
     assert_eq!(&frames[0].1[..2], &1007u16.to_be_bytes());
 }
+
+#[test]
+fn empty_messages_and_empty_last_fragments_keep_the_stream_in_step() {
+    // With context takeover the next message must inflate too: a message that adds
+    // no compressed data must still end in a way the peer's appended tail completes.
+    for no_takeover in [false, true] {
+        let every = DeflateConfig {
+            min_size: 0,
+            server_no_context_takeover: no_takeover,
+            client_no_context_takeover: no_takeover,
+            ..DeflateConfig::default()
+        };
+        let (mut client, mut server) = deflate_pair(every.clone(), every);
+        for _ in 0..3 {
+            client
+                .send_binary_fragment(&b"hello hello hello"[..], false)
+                .unwrap();
+            client.send_binary_fragment(&b""[..], true).unwrap();
+            client.send_binary(Vec::new()).unwrap();
+            client.send_text(chat(1)).unwrap();
+        }
+        server.receive(&client.take_output());
+        for _ in 0..3 {
+            let event = server.poll_event();
+            assert_eq!(
+                event,
+                Some(Event::Binary(b"hello hello hello".to_vec().into()))
+            );
+            assert_eq!(server.poll_event(), Some(Event::Binary(Vec::new().into())));
+            assert_eq!(server.poll_event(), Some(Event::Text(chat(1).into())));
+        }
+        assert_eq!(
+            server.poll_event(),
+            None,
+            "no_context_takeover: {no_takeover}"
+        );
+    }
+}

@@ -54,6 +54,7 @@ impl Deflater {
         let zlib = self
             .zlib
             .get_or_insert_with(|| Deflate::new_with_config(config));
+        let start = out.len();
         let mut input = data;
         loop {
             // Enough for incompressible input plus block overhead: usually one call.
@@ -73,6 +74,11 @@ impl Deflater {
         if fin {
             if out.ends_with(&SYNC_TAIL) {
                 out.truncate(out.len() - SYNC_TAIL.len());
+            } else if out.len() == start {
+                // Nothing new since the last flush (an empty message, or an empty
+                // last fragment): zlib wrote no block, yet the peer will append the
+                // sync tail. Start the empty stored block that tail completes.
+                out.push(0x00);
             }
             if self.no_context_takeover {
                 self.zlib = None;
