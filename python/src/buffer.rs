@@ -1,5 +1,6 @@
 //! Borrowing bytes-like arguments (bytes, bytearray, memoryview, array, …) without
-//! copying them: core takes `&[u8]`.
+//! copying them: core takes `&[u8]`, or, for a large immutable `bytes` to send, a
+//! shared `Bytes` that keeps the Python object alive (queued without a copy).
 //!
 //! pyo3 only offers `PyBuffer` on the limited API from 3.11, but this module is
 //! `abi3-py39`. `PyObject_GetBuffer`/`PyBuffer_Release` and the `Py_buffer` layout
@@ -8,10 +9,13 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
+use bytes::Bytes;
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyString};
+use wscore::Payload;
 
 #[repr(C)]
 pub(crate) struct PyBufferView {
@@ -36,6 +40,11 @@ extern "C" {
 /// PyBUF_SIMPLE: one C-contiguous run of bytes, read-only is fine.
 const PYBUF_SIMPLE: c_int = 0;
 
+/// Payloads above this size are handed to core by reference. Core copies payloads
+/// up to 1 KiB next to their header anyway, and below it the reference (an
+/// allocation for `Bytes::from_owner`) costs more than the copy it saves.
+const SHARE_ABOVE: usize = 1024;
+
 /// A bytes-like argument, borrowed for the duration of the call.
 pub(crate) enum BytesLike<'py> {
     /// `bytes`: immutable, read in place.
@@ -57,6 +66,21 @@ impl BytesLike<'_> {
                 // valid until PyBuffer_Release (in Drop).
                 unsafe { std::slice::from_raw_parts(view.buf as *const u8, view.len as usize) }
             }
+        }
+    }
+
+    /// The bytes as a payload to send: a large `bytes` is shared with core (it
+    /// is immutable, so core may keep it until ``data_to_send()``); anything
+    /// else is borrowed for this call and copied by core.
+    pub fn payload(&self) -> Payload<'_> {
+        match self {
+            BytesLike::Bytes(b) if b.as_bytes().len() > SHARE_ABOVE => {
+                // PyBackedBytes is Send and 'static; it is dropped when core has
+                // written it out (with the GIL held, in `data_to_send()` or the
+                // connection's dealloc; without the GIL pyo3 defers the decref).
+                Payload::Shared(Bytes::from_owner(PyBackedBytes::from(b.clone())))
+            }
+            _ => Payload::Borrowed(self.as_slice()),
         }
     }
 }
@@ -111,5 +135,35 @@ impl<'a, 'py> FromPyObject<'a, 'py> for BytesLike<'py> {
             )));
         }
         Ok(BytesLike::Buffer(view))
+    }
+}
+
+/// One new `bytes` holding `slices` end to end (`total` bytes in all), written
+/// with a single copy. `PyBytes::new_with` would zero the buffer first: a second
+/// pass over every byte sent, which shows from 64 KiB up.
+pub(crate) fn bytes_from_slices<'py, 'a>(
+    py: Python<'py>,
+    total: usize,
+    slices: impl Iterator<Item = &'a [u8]>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    if total == 0 {
+        return Ok(PyBytes::new(py, b""));
+    }
+    // SAFETY: PyBytes_FromStringAndSize(NULL, n) returns a new, unshared bytes
+    // object with `n` writable (uninitialised) bytes, which we fill completely
+    // below before anyone else can see it; the GIL is held.
+    unsafe {
+        let ptr = ffi::PyBytes_FromStringAndSize(std::ptr::null(), total as ffi::Py_ssize_t);
+        let object = Bound::from_owned_ptr_or_err(py, ptr)?;
+        let dst = ffi::PyBytes_AsString(ptr).cast::<u8>();
+        let mut at = 0;
+        for slice in slices {
+            let n = slice.len().min(total - at);
+            std::ptr::copy_nonoverlapping(slice.as_ptr(), dst.add(at), n);
+            at += n;
+        }
+        // Never taken (the slices add up to `total`); keeps every byte initialised.
+        std::ptr::write_bytes(dst.add(at), 0, total - at);
+        Ok(object.cast_into_unchecked())
     }
 }

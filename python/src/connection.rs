@@ -11,7 +11,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use wscore::{Accept, ClientRequest, CloseOutcome, Header, Role, SideState, State};
 
-use crate::buffer::BytesLike;
+use crate::buffer::{self, BytesLike};
 use crate::{config, errors, events, negotiation};
 
 /// A sans-IO WebSocket connection (RFC 6455): feed it bytes and the time, take
@@ -146,9 +146,10 @@ impl Connection {
     }
 
     /// Queues a binary message (``bytes``, ``bytearray`` or ``memoryview``).
-    /// Raises like ``send_text``.
+    /// A ``bytes`` over 1 KiB is queued by reference (kept alive until
+    /// ``data_to_send()``); anything else is copied now. Raises like ``send_text``.
     fn send_binary(&mut self, py: Python<'_>, data: BytesLike<'_>) -> PyResult<()> {
-        self.core(py, |c| c.send_binary(data.as_slice()))?
+        self.core(py, |c| c.send_binary(data.payload()))?
             .map_err(|e| self.send_error(py, e))
     }
 
@@ -169,7 +170,7 @@ impl Connection {
         data: BytesLike<'_>,
         fin: bool,
     ) -> PyResult<()> {
-        self.core(py, |c| c.send_binary_fragment(data.as_slice(), fin))?
+        self.core(py, |c| c.send_binary_fragment(data.payload(), fin))?
             .map_err(|e| self.send_error(py, e))
     }
 
@@ -218,14 +219,7 @@ impl Connection {
             return Ok(PyBytes::new(py, b""));
         }
         let total = self.inner.buffered_amount();
-        let bytes = PyBytes::new_with(py, total, |dst| {
-            let mut at = 0;
-            for slice in self.inner.output() {
-                dst[at..at + slice.len()].copy_from_slice(slice);
-                at += slice.len();
-            }
-            Ok(())
-        })?;
+        let bytes = buffer::bytes_from_slices(py, total, self.inner.output())?;
         self.core(py, |c| c.advance_output(total))?;
         Ok(bytes)
     }

@@ -1,0 +1,62 @@
+"""Large `bytes` go to core by reference (no copy until data_to_send()); other
+buffers are copied at the call. Either way the peer gets exactly what was sent."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+import pytest
+
+import wscore
+
+LIMITS = dict(max_message_size=64 << 20, max_frame_size=64 << 20)
+DEFLATE = {
+    "server_no_context_takeover": False,
+    "client_no_context_takeover": False,
+    "server_max_window_bits": 15,
+    "client_max_window_bits": 15,
+}
+
+
+def payload(n: int) -> bytes:
+    return bytes((i * 7 + n) & 0xFF for i in range(n))
+
+
+@pytest.mark.parametrize("deflate", [None, DEFLATE], ids=["plain", "deflate"])
+def test_shared_bytes_arrive_intact_and_are_released(deflate):
+    server = wscore.Connection.upgraded("server", deflate, **LIMITS)
+    client = wscore.Connection.upgraded("client", deflate, **LIMITS)
+    sent = []
+    for n in (1024, 1025, 5000, 64 << 10, 1 << 20):
+        data = payload(n)
+        refs = sys.getrefcount(data)
+        server.send_binary(data)
+        sent.append(data)
+        dropped = bytes(range(256)) * 20  # dropped before data_to_send(): core keeps it alive
+        server.send_binary(dropped)
+        sent.append(bytes(dropped))
+        del dropped
+        gc.collect()
+        server.send_binary_fragment(data[:2000], False)
+        server.send_binary_fragment(data[2000:] or b"z", True)
+        sent.append(data[:2000] + (data[2000:] or b"z"))
+        client.receive_data(server.data_to_send())
+        # Once written out, core holds no reference to the caller's object.
+        assert sys.getrefcount(data) == refs + 1  # +1: the `sent` list
+    received = [e.data for e in client.events() if isinstance(e, wscore.BinaryMessage)]
+    assert received == sent
+
+
+def test_mutable_buffers_are_copied_at_the_call():
+    server = wscore.Connection.upgraded("server", None)
+    client = wscore.Connection.upgraded("client", None)
+    array = bytearray(b"a" * 5000)
+    view_source = bytearray(b"b" * 5000)
+    server.send_binary(array)
+    server.send_binary(memoryview(view_source))
+    array[:] = b"x" * 5000  # changed after the call, before data_to_send()
+    view_source[:] = b"y" * 5000
+    client.receive_data(server.data_to_send())
+    received = [e.data for e in client.events() if isinstance(e, wscore.BinaryMessage)]
+    assert received == [b"a" * 5000, b"b" * 5000]
