@@ -795,6 +795,26 @@ impl Connection {
         fin: bool,
         fragment: bool,
     ) -> Result<(), SendError> {
+        // The common case: a whole message, no compression, no fragmented message
+        // in progress. The general path would do exactly this, with more checks;
+        // keeping it out of line keeps this path's call cheap.
+        if fin && !fragment && self.deflater.is_none() && self.sending_fragmented.is_none() {
+            self.check_can_send()?;
+            self.queue_frame(opcode, true, 0, payload);
+            return Ok(());
+        }
+        self.send_data_general(opcode, payload, fin, fragment)
+    }
+
+    /// [`Connection::send_data`] for fragments, compression and misuse.
+    #[inline(never)]
+    fn send_data_general(
+        &mut self,
+        opcode: OpCode,
+        payload: Payload<'_>,
+        fin: bool,
+        fragment: bool,
+    ) -> Result<(), SendError> {
         self.check_can_send()?;
         let wire_opcode = match (self.sending_fragmented, fragment) {
             (None, _) => opcode,
@@ -882,14 +902,8 @@ impl Connection {
                 tail.extend_from_slice(payload.as_bytes());
                 apply_mask(&mut tail[start..], key, 0);
             }),
-            (None, Payload::Borrowed(bytes)) => {
-                self.out.extend(&head[..head_len]);
-                self.out.extend(bytes);
-            }
-            (None, Payload::Shared(bytes)) => {
-                self.out.extend(&head[..head_len]);
-                self.out.push_shared(bytes);
-            }
+            (None, Payload::Borrowed(bytes)) => self.out.extend_frame(&head, head_len, bytes),
+            (None, Payload::Shared(bytes)) => self.out.push_frame_shared(&head, head_len, bytes),
         }
     }
 

@@ -82,6 +82,7 @@ impl FrameHeader {
     /// header took `n` bytes. Rejects unknown opcodes, a 64-bit length with its top
     /// bit set, and fragmented or oversized control frames. Masking and RSV rules
     /// depend on the role and extensions, so the connection checks those.
+    #[inline]
     pub fn parse(buf: &[u8]) -> Result<Option<(FrameHeader, usize)>, ProtocolError> {
         let (b0, b1) = match buf {
             [b0, b1, ..] => (*b0, *b1),

@@ -6,6 +6,8 @@ use std::io::IoSlice;
 
 use bytes::{Buf, Bytes, BytesMut};
 
+use crate::frame::MAX_HEADER_LEN;
+
 /// Payloads up to this size are copied next to their header; larger shared
 /// payloads are queued by reference.
 const COALESCE_LIMIT: usize = 1024;
@@ -29,6 +31,42 @@ impl Output {
     pub(crate) fn extend(&mut self, bytes: &[u8]) {
         self.tail.extend_from_slice(bytes);
         self.len += bytes.len();
+    }
+
+    /// Appends a frame: its header and the payload copied right after it, with
+    /// one capacity check for both (a frame is one contiguous write).
+    /// `head` is a whole header buffer of which the first `head_len` bytes are used:
+    /// copying a fixed 14 bytes and dropping the unused end compiles to two moves,
+    /// where a variable-length copy is a `memcpy` call.
+    pub(crate) fn extend_frame(
+        &mut self,
+        head: &[u8; MAX_HEADER_LEN],
+        head_len: usize,
+        payload: &[u8],
+    ) {
+        let start = self.tail.len();
+        self.tail.reserve(MAX_HEADER_LEN + payload.len());
+        self.tail.extend_from_slice(head);
+        self.tail.truncate(start + head_len);
+        self.tail.extend_from_slice(payload);
+        self.len += head_len + payload.len();
+    }
+
+    /// Appends a frame with a shared payload: copied after its header when small,
+    /// queued by reference when large.
+    #[inline]
+    pub(crate) fn push_frame_shared(
+        &mut self,
+        head: &[u8; MAX_HEADER_LEN],
+        head_len: usize,
+        payload: Bytes,
+    ) {
+        if payload.len() <= COALESCE_LIMIT {
+            self.extend_frame(head, head_len, &payload);
+        } else {
+            self.extend(&head[..head_len]);
+            self.push_shared(payload);
+        }
     }
 
     /// Gives mutable access to the tail for in-place writes; `f` returns nothing,
@@ -87,7 +125,20 @@ impl Output {
     }
 
     /// Drops the first `n` pending bytes (they were written).
-    pub(crate) fn advance(&mut self, mut n: usize) {
+    #[inline]
+    pub(crate) fn advance(&mut self, n: usize) {
+        // Everything written, none of it shared (the common case): reuse the
+        // tail's memory from the start, no chunk walk.
+        if n >= self.len && self.chunks.is_empty() {
+            self.tail.clear();
+            self.len = 0;
+        } else {
+            self.advance_partly(n);
+        }
+    }
+
+    /// The general case of [`Output::advance`]: a partial write, or shared chunks.
+    fn advance_partly(&mut self, mut n: usize) {
         n = n.min(self.len);
         self.len -= n;
         while n > 0 {
@@ -130,6 +181,26 @@ impl Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frames_are_header_then_payload_and_large_shared_ones_not_copied() {
+        let mut out = Output::default();
+        let mut head = [0xEE; MAX_HEADER_LEN];
+        head[..2].copy_from_slice(&[0x81, 0x02]);
+        out.extend_frame(&head, 2, b"hi");
+        out.push_frame_shared(&head, 2, Bytes::from_static(b"yo"));
+        assert_eq!(out.contiguous(), Some(&b"\x81\x02hi\x81\x02yo"[..]));
+        let big = Bytes::from(vec![b'x'; COALESCE_LIMIT + 1]);
+        out.push_frame_shared(&head, 4, big.clone());
+        let slices: Vec<&[u8]> = out.slices().collect();
+        // The large frame's header joins the copied bytes; its payload follows as is.
+        assert_eq!(slices.len(), 2);
+        assert_eq!(slices[0][8..], head[..4]);
+        assert_eq!(slices[1].as_ptr(), big.as_ptr(), "queued by reference");
+        assert_eq!(out.len(), 8 + 4 + big.len());
+        out.advance(out.len());
+        assert_eq!((out.len(), out.slices().count()), (0, 0));
+    }
 
     #[test]
     fn keeps_order_across_copied_and_shared_chunks() {

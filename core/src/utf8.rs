@@ -40,6 +40,14 @@ impl Utf8Tracker {
     }
 }
 
+/// Checks a whole, complete buffer at once (no split character allowed at the end):
+/// cheaper than [`Utf8Tracker`] when the message is all there.
+pub(crate) fn validate_utf8(buf: &[u8]) -> Result<(), InvalidUtf8> {
+    simdutf8::basic::from_utf8(buf)
+        .map(|_| ())
+        .map_err(|_| InvalidUtf8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +73,15 @@ mod tests {
         t.check(&buf).unwrap();
         buf.extend_from_slice(&[0xED, 0xA0]);
         assert_eq!(t.check(&buf), Err(InvalidUtf8));
+    }
+
+    #[test]
+    fn whole_buffer_check_rejects_invalid_and_truncated() {
+        assert_eq!(validate_utf8("héllo €𝄞".as_bytes()), Ok(()));
+        assert_eq!(validate_utf8(b""), Ok(()));
+        assert_eq!(validate_utf8(&[b'a', 0xE2, 0x82]), Err(InvalidUtf8));
+        assert_eq!(validate_utf8(&[0xED, 0xA0, 0x80]), Err(InvalidUtf8));
+        assert_eq!(validate_utf8(&[0xFF]), Err(InvalidUtf8));
     }
 
     #[test]

@@ -212,12 +212,9 @@ fn empty_messages_and_empty_last_fragments_keep_the_stream_in_step() {
         server.receive(&client.take_output());
         for _ in 0..3 {
             let event = server.poll_event();
-            assert_eq!(
-                event,
-                Some(Event::Binary(b"hello hello hello".to_vec().into()))
-            );
-            assert_eq!(server.poll_event(), Some(Event::Binary(Vec::new().into())));
-            assert_eq!(server.poll_event(), Some(Event::Text(chat(1).into())));
+            assert_eq!(event, Some(Event::Binary(b"hello hello hello".to_vec())));
+            assert_eq!(server.poll_event(), Some(Event::Binary(Vec::new())));
+            assert_eq!(server.poll_event(), Some(Event::Text(chat(1))));
         }
         assert_eq!(
             server.poll_event(),
