@@ -4,15 +4,73 @@
 //! Bytes cross the wasm boundary once each way: `receive` and `sendBinary` copy
 //! their argument in once (and core keeps large payloads by reference),
 //! `takeOutput` copies the pending bytes out once into one `Uint8Array`, text
-//! comes and goes as JS strings.
+//! comes in as a JS string. Events leave in one call per `events()`: codec.rs
+//! lists where each payload lies in wasm memory and events.mjs builds the
+//! objects from there (one copy, or one UTF-8 decode, per payload).
 
 use js_sys::{Array, Object, Uint8Array};
 use std::cell::{RefCell, RefMut};
 use wasm_bindgen::prelude::*;
-use wscore::{Accept, ClientRequest, Connection, Header, SideState, State};
+use wscore::{Accept, ClientRequest, Connection, Event, Header, SideState, State};
 
 use crate::errors;
 use crate::js_types;
+
+#[wasm_bindgen(module = "/src/events.mjs")]
+extern "C" {
+    /// Event objects from `[kind, ptr, len]` triples (see `to_js`); kind
+    /// `OTHER` takes the next object of `others`.
+    #[wasm_bindgen(js_name = buildEvents)]
+    fn build_events(desc: &[u32], others: &JsValue) -> Array;
+    /// One `Uint8Array` holding the `[ptr, len]` slices of `desc`.
+    #[wasm_bindgen(js_name = copyOutput)]
+    fn copy_output(desc: &[u32], total: u32) -> Uint8Array;
+    /// A `Uint8Array` copy of `len` bytes at `ptr`.
+    #[wasm_bindgen(js_name = copyBytes)]
+    fn copy_bytes(ptr: u32, len: u32) -> Uint8Array;
+    /// Hands wasm memory to events.mjs (once).
+    #[wasm_bindgen(js_name = useMemory)]
+    fn use_memory(memory: &JsValue);
+}
+
+/// events.mjs reads wasm memory directly; it learns which one here, once.
+fn share_memory() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| use_memory(&wasm_bindgen::memory()));
+}
+
+/// Event kinds shared with events.mjs.
+const TEXT: u32 = 0;
+const BINARY: u32 = 1;
+const PING: u32 = 2;
+const PONG: u32 = 3;
+const OTHER: u32 = 4;
+
+/// The JS objects for `events`, in order, in one call across the boundary:
+/// messages go as `[kind, ptr, len]` pointing at their bytes in wasm memory
+/// (valid while `events` lives); the rare other events are built here.
+fn to_js(events: &mut [Event]) -> Array {
+    let mut desc = Vec::with_capacity(events.len() * 3);
+    let mut others: Option<Array> = None;
+    for event in events.iter_mut() {
+        let (kind, data): (u32, &[u8]) = match event {
+            Event::Text(text) => (TEXT, text.as_bytes()),
+            Event::Binary(data) => (BINARY, data),
+            Event::Ping(data) => (PING, data),
+            Event::Pong(data) => (PONG, data),
+            other => {
+                // Taken by value (an empty Vec in its place allocates nothing).
+                let other = std::mem::replace(other, Event::Pong(Vec::new()));
+                others
+                    .get_or_insert_with(Array::new)
+                    .push(&js_types::event(other));
+                (OTHER, &[])
+            }
+        };
+        desc.extend([kind, data.as_ptr() as usize as u32, data.len() as u32]);
+    }
+    build_events(&desc, others.as_ref().map_or(&JsValue::UNDEFINED, |a| a))
+}
 
 /// A WebSocket connection without I/O. Every method is `&self` with the core
 /// connection behind a `RefCell`: see errors.rs for why that contains a panic.
@@ -31,6 +89,7 @@ impl JsConnection {
         >,
     ) -> Result<JsConnection, JsValue> {
         errors::install_panic_hook();
+        share_memory();
         let config = js_types::config(options.as_ref())?;
         Ok(JsConnection::wrap(Connection::server(config)))
     }
@@ -42,6 +101,7 @@ impl JsConnection {
         #[wasm_bindgen(unchecked_optional_param_type = "ClientOptions")] options: Option<Object>,
     ) -> Result<JsConnection, JsValue> {
         errors::install_panic_hook();
+        share_memory();
         let config = js_types::config(options.as_ref())?;
         let mut request = ClientRequest::new(url);
         if let Some(options) = &options {
@@ -90,22 +150,24 @@ impl JsConnection {
     /// The next event, or `undefined`. Call until `undefined` after each input.
     #[wasm_bindgen(js_name = pollEvent, unchecked_return_type = "WsEvent | undefined")]
     pub fn poll_event(&self) -> Result<JsValue, JsValue> {
-        Ok(self
-            .core()?
-            .poll_event()
-            .map(js_types::event)
-            .unwrap_or(JsValue::UNDEFINED))
+        let event = self.core()?.poll_event();
+        Ok(match event {
+            Some(event) => to_js(&mut [event]).get(0),
+            None => JsValue::UNDEFINED,
+        })
     }
 
     /// Every pending event, in order.
     #[wasm_bindgen(unchecked_return_type = "WsEvent[]")]
     pub fn events(&self) -> Result<Array, JsValue> {
-        let mut conn = self.core()?;
-        let all = Array::new();
-        while let Some(event) = conn.poll_event() {
-            all.push(&js_types::event(event));
+        let mut events = Vec::new();
+        {
+            let mut conn = self.core()?;
+            while let Some(event) = conn.poll_event() {
+                events.push(event);
+            }
         }
-        Ok(all)
+        Ok(to_js(&mut events))
     }
 
     // ----- from the application -----
@@ -199,13 +261,20 @@ impl JsConnection {
     pub fn take_output(&self) -> Result<Uint8Array, JsValue> {
         let mut conn = self.core()?;
         let total = conn.buffered_amount();
-        let out = Uint8Array::new_with_length(total as u32);
-        let mut at = 0u32;
-        for slice in conn.output() {
-            let end = at + slice.len() as u32;
-            out.subarray(at, end).copy_from(slice);
-            at = end;
-        }
+        let out = {
+            let mut slices = conn.output();
+            match (slices.next(), slices.next()) {
+                (None, _) => Uint8Array::new_with_length(0),
+                (Some(one), None) => copy_bytes(one.as_ptr() as usize as u32, one.len() as u32),
+                (Some(a), Some(b)) => {
+                    let mut desc = Vec::with_capacity(8);
+                    for slice in [a, b].into_iter().chain(slices) {
+                        desc.extend([slice.as_ptr() as usize as u32, slice.len() as u32]);
+                    }
+                    copy_output(&desc, total as u32)
+                }
+            }
+        };
         conn.advance_output(total);
         Ok(out)
     }

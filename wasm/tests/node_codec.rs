@@ -125,6 +125,76 @@ fn take_output_returns_every_pending_byte_once() {
     assert_eq!(str_field(&events.get(1), "data"), "tail");
 }
 
+/// `events()` builds every object in JS from wasm memory (codec.rs, events.mjs):
+/// each payload must be its own exact copy, whatever its size, and survive
+/// later calls that reuse that memory.
+#[wasm_bindgen_test]
+fn a_batch_of_messages_of_every_size_comes_out_exact_and_owned() {
+    let (client, server) = open_pair(None);
+    let sizes = [
+        0usize, 1, 16, 64, 65, 125, 5_000, 8_192, 8_193, 65_536, 200_000,
+    ];
+    let bytes = |n: usize| (0..n).map(|i| (i * 131 + 7) as u8).collect::<Vec<u8>>();
+    let long_text = "héllo wörld 你好 👋 ".repeat(700);
+    client.send_text("\u{feff}bom stays".into()).unwrap();
+    for n in sizes {
+        client.send_binary(bytes(n)).unwrap();
+    }
+    client.send_text(long_text.clone()).unwrap();
+    client.send_ping(Some(b"ping".to_vec())).unwrap();
+    pump(&client, &server);
+    let events = server.events().unwrap();
+    assert_eq!(events.length() as usize, sizes.len() + 3);
+    assert_eq!(str_field(&events.get(0), "data"), "\u{feff}bom stays");
+    let memory = Reflect::get(&wasm_bindgen::memory(), &"buffer".into()).unwrap();
+    for (i, n) in sizes.iter().enumerate() {
+        let event = events.get(i as u32 + 1);
+        assert_eq!(str_field(&event, "type"), "binary");
+        let data = Uint8Array::new(&field(&event, "data"));
+        assert_eq!(data.to_vec(), bytes(*n), "binary of {n} bytes");
+        assert!(
+            JsValue::from(data.buffer()) != memory,
+            "binary of {n} bytes is a view of wasm memory"
+        );
+    }
+    assert_eq!(
+        str_field(&events.get(sizes.len() as u32 + 1), "data"),
+        long_text
+    );
+    assert_eq!(
+        str_field(&events.get(sizes.len() as u32 + 2), "type"),
+        "ping"
+    );
+
+    // Later traffic reuses the wasm memory those payloads came from.
+    for n in sizes {
+        client.send_binary(vec![0xee; n]).unwrap();
+    }
+    pump(&client, &server);
+    assert_eq!(server.events().unwrap().length() as usize, sizes.len());
+    for (i, n) in sizes.iter().enumerate() {
+        let data = Uint8Array::new(&field(&events.get(i as u32 + 1), "data"));
+        assert_eq!(data.to_vec(), bytes(*n), "binary of {n} bytes changed");
+    }
+}
+
+/// Outputs taken one after another stay distinct (small ones share a slab).
+#[wasm_bindgen_test]
+fn outputs_taken_in_turn_keep_their_bytes() {
+    let (client, server) = open_pair(None);
+    let outs: Vec<Uint8Array> = (0..3000u32)
+        .map(|i| {
+            server.send_text(format!("message {i}")).unwrap();
+            server.take_output().unwrap()
+        })
+        .collect();
+    for (i, out) in outs.iter().enumerate() {
+        client.receive(&out.to_vec()).unwrap();
+        let events = client.events().unwrap();
+        assert_eq!(str_field(&events.get(0), "data"), format!("message {i}"));
+    }
+}
+
 #[wasm_bindgen_test]
 fn send_after_local_close_throws_connection_closed_with_code_reason_initiator() {
     let (client, _server) = open_pair(None);
