@@ -5,8 +5,8 @@
 use std::fs;
 use std::path::Path;
 
-use wscore::{Accept, ClientRequest, CloseCode, Config, Connection, DeflateConfig, Event};
-use wscore_fuzz::{REQUEST, RESPONSE};
+use wscore::{ClientRequest, CloseCode, Config, Connection, DeflateConfig};
+use wscore_fuzz::{open_pair, REQUEST, RESPONSE};
 
 /// A connected pair; the peer whose frames we capture is `from_client`'s side.
 fn pair(deflate: bool) -> (Connection, Connection) {
@@ -17,14 +17,7 @@ fn pair(deflate: bool) -> (Connection, Connection) {
         }),
         ..Config::default()
     };
-    let mut client = Connection::client(config.clone(), ClientRequest::new("ws://h/")).unwrap();
-    let mut server = Connection::server(config);
-    server.receive(&client.take_output());
-    assert!(matches!(server.poll_event(), Some(Event::Request(_))));
-    server.accept(Accept::default()).unwrap();
-    client.receive(&server.take_output());
-    assert!(matches!(client.poll_event(), Some(Event::Accepted(_))));
-    (client, server)
+    open_pair(config)
 }
 
 /// A chat-like session from `conn`: messages, fragments, a ping, a close.

@@ -5,8 +5,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use wscore::{Accept, ClientRequest, Config, Connection, DeflateConfig, Event};
-use wscore_fuzz::Run;
+use wscore::{Config, Connection, DeflateConfig, Event};
+use wscore_fuzz::{open_pair, Run};
 
 #[derive(Debug, Arbitrary)]
 struct Input {
@@ -36,13 +36,7 @@ fn pair(input: &Input) -> (Connection, Connection) {
         deflate: Some(deflate),
         ..Config::default()
     };
-    let mut client = Connection::client(config.clone(), ClientRequest::new("ws://h/")).unwrap();
-    let mut server = Connection::server(config);
-    server.receive(&client.take_output());
-    assert!(matches!(server.poll_event(), Some(Event::Request(_))));
-    server.accept(Accept::default()).unwrap();
-    client.receive(&server.take_output());
-    assert!(matches!(client.poll_event(), Some(Event::Accepted(_))));
+    let (client, server) = open_pair(config);
     assert!(server.deflate().is_some());
     (client, server)
 }

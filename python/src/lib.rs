@@ -24,12 +24,19 @@ fn validate_close(py: Python<'_>, code: u16, reason: &str) -> PyResult<()> {
     wscore::validate_close(wscore::CloseCode(code), reason).map_err(|e| errors::close_error(py, e))
 }
 
+/// `reason` cut to fit a close frame (at most 123 UTF-8 bytes, on a character boundary).
+#[pyfunction]
+fn truncate_close_reason(reason: &str) -> &str {
+    wscore::truncate_reason(reason)
+}
+
 /// The native module behind the `wscore` Python package.
 #[pymodule]
 fn _wscore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(is_sendable_close_code, m)?)?;
     m.add_function(wrap_pyfunction!(validate_close, m)?)?;
+    m.add_function(wrap_pyfunction!(truncate_close_reason, m)?)?;
     m.add_function(wrap_pyfunction!(config::default_config, m)?)?;
     m.add_function(wrap_pyfunction!(negotiation::accept_key, m)?)?;
     m.add_function(wrap_pyfunction!(negotiation::deflate_client_offer, m)?)?;

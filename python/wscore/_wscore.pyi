@@ -46,6 +46,9 @@ def validate_close(code: int, reason: str) -> None:
     """Raise :class:`wscore.InvalidCloseArguments` unless ``code`` may be sent and
     ``reason`` fits in a close frame (at most 123 UTF-8 bytes)."""
 
+def truncate_close_reason(reason: str) -> str:
+    """``reason`` cut to fit a close frame: at most 123 UTF-8 bytes, whole characters."""
+
 def default_config() -> ConfigDict:
     """The default settings, as the keyword arguments the connections accept."""
 

@@ -31,7 +31,7 @@ fn parse_args() -> Args {
         rows: Vec::new(),
         out: "target/bench/rust.json".into(),
     };
-    let mut it = std::env::args().skip(1);
+    let mut it = std::env::args().skip(1); // past the program name
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
         match flag.as_str() {

@@ -192,7 +192,7 @@ class Connection:
             code = CloseReason.NORMAL_CLOSURE
         elif code in LOCAL_ONLY_CLOSE_REASONS:
             code = CloseReason.NORMAL_CLOSURE
-        reason = (event.reason or "").encode("utf-8")[: MAX_PAYLOAD_NORMAL - 2].decode("utf-8", "ignore")
+        reason = _wscore.truncate_close_reason(event.reason or "")  # core's rule, as wsproto truncates
         try:
             self._core.close(int(code), reason)
         except InvalidCloseArguments as exc:
