@@ -18,7 +18,7 @@ use crate::event::{CloseFrame, Closed, Event};
 use crate::frame::{FrameHeader, OpCode, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use crate::handshake::{self, Accept, ClientRequest, Header, Request, ResponseOutcome};
 use crate::mask::apply_mask;
-use crate::output::Output;
+use crate::output::{Output, OutputSegment};
 use crate::payload::{Payload, Text};
 use crate::random::MaskKeys;
 use crate::timers::{Timer, Timers};
@@ -57,6 +57,15 @@ pub enum State {
     Closing,
     /// [`Event::Closed`] has been reported.
     Closed,
+}
+
+/// What [`Connection::send_binary_held`] did with the payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldPayload {
+    /// The caller keeps it: write it where the output shows [`OutputSegment::Held`].
+    Kept,
+    /// It was copied in (`fill` was called) and is part of the output's bytes.
+    Copied,
 }
 
 /// What a `close` call did.
@@ -432,6 +441,47 @@ impl Connection {
         self.send_data(OpCode::Binary, data.into(), true, false)
     }
 
+    /// Queues a binary message of `len` bytes whose payload the caller keeps and
+    /// writes itself, so it is never copied: for bindings whose payloads live
+    /// outside Rust's memory (a JS `Uint8Array`, an immutable Python `bytes`).
+    ///
+    /// Core keeps the payload only where it would send it verbatim: as a server
+    /// (no masking), with no fragmented message in progress, no compression for this
+    /// message and at least one byte. Then it returns [`HeldPayload::Kept`] and the output shows the
+    /// payload as [`OutputSegment::Held`] right after its header; drain it with
+    /// [`Connection::output_segments`] and write the caller's bytes there. Otherwise
+    /// it calls `fill` once with a buffer of `len` bytes to copy the payload into and
+    /// sends that like [`Connection::send_binary`] ([`HeldPayload::Copied`]).
+    /// Errors are those of `send_binary`, checked before `fill` is called.
+    pub fn send_binary_held(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<HeldPayload, SendError> {
+        self.check_can_send()?;
+        if self.sending_fragmented.is_some() {
+            return Err(SendError::MessageInProgress);
+        }
+        if len == 0 || self.role == Role::Client || self.compresses(len) {
+            let mut copy = vec![0; len];
+            fill(&mut copy);
+            self.send_binary(copy)?;
+            return Ok(HeldPayload::Copied);
+        }
+        let header = FrameHeader {
+            fin: true,
+            rsv: 0,
+            opcode: OpCode::Binary,
+            mask: None,
+            len: len as u64,
+        };
+        let mut head = [0u8; MAX_HEADER_LEN];
+        let head_len = header.encode(&mut head);
+        self.out.extend(&head[..head_len]);
+        self.out.push_held(len);
+        Ok(HeldPayload::Kept)
+    }
+
     /// Queues one fragment of a text message; `fin` marks the last one. Each
     /// fragment is whole characters; other messages cannot start until `fin`.
     pub fn send_text_fragment<'a>(
@@ -495,9 +545,17 @@ impl Connection {
 
     /// The bytes to write, in order, as slices (header and payload slices stay
     /// separate where that avoids a copy). Call [`Connection::advance_output`] with
-    /// the number of bytes the transport took.
+    /// the number of bytes the transport took. Stops before a payload the caller
+    /// kept ([`Connection::send_binary_held`]); see [`Connection::output_segments`].
     pub fn output(&self) -> impl Iterator<Item = &[u8]> {
         self.out.slices()
+    }
+
+    /// Everything to write, in order, including the payloads the caller kept
+    /// ([`OutputSegment::Held`]: write the next bytes of the oldest one there).
+    /// [`Connection::advance_output`] counts held bytes like any others.
+    pub fn output_segments(&self) -> impl Iterator<Item = OutputSegment<'_>> {
+        self.out.segments()
     }
 
     /// Fills `dst` with [`IoSlice`]s of the pending bytes, for `write_vectored`.
@@ -510,19 +568,28 @@ impl Connection {
         self.out.advance(n);
     }
 
-    /// Takes every pending byte as one buffer (simple, at the cost of a copy).
+    /// Takes every pending byte as one buffer (simple, at the cost of a copy), up to
+    /// a payload the caller kept ([`Connection::send_binary_held`]).
     pub fn take_output(&mut self) -> Vec<u8> {
         self.out.take_all()
     }
 
     /// Writes pending bytes to `w` with one vectored write; returns how many were
-    /// taken. Repeat while [`Connection::buffered_amount`] is not zero.
+    /// taken. Repeat while [`Connection::buffered_amount`] is not zero. A payload the
+    /// caller kept cannot be written from here: when one is next, this fails with
+    /// [`io::ErrorKind::InvalidInput`] (use [`Connection::output_segments`]).
     pub fn write_to(&mut self, w: &mut impl Write) -> io::Result<usize> {
         // Small frames only (the common case): one plain write.
         if let Some(bytes) = self.out.contiguous() {
             let n = w.write(bytes)?;
             self.out.advance(n);
             return Ok(n);
+        }
+        if self.out.held_is_next() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the next output is a payload the caller kept (send_binary_held): write it from output_segments()",
+            ));
         }
         let mut slices = [IoSlice::new(&[]); 16];
         let count = self.out.io_slices(&mut slices);
@@ -824,10 +891,9 @@ impl Connection {
         };
         self.sending_fragmented = if fin { None } else { Some(opcode) };
         if wire_opcode != OpCode::Continuation {
-            let min_size = self.config.deflate.as_ref().map_or(0, |c| c.min_size);
             // A fragment's message size is unknown, so a fragmented message is compressed.
-            self.sending_compressed = self.deflater.is_some()
-                && (payload.as_bytes().len() >= min_size || (fragment && !fin));
+            self.sending_compressed = self.compresses(payload.as_bytes().len())
+                || (self.deflater.is_some() && fragment && !fin);
         }
         if !self.sending_compressed {
             self.queue_frame(wire_opcode, fin, 0, payload);
@@ -853,6 +919,12 @@ impl Connection {
             (None, _) => self.fail_internal("compression failed"),
         }
         Ok(())
+    }
+
+    /// Whether a whole message of `len` bytes is sent compressed.
+    fn compresses(&self, len: usize) -> bool {
+        let min_size = self.config.deflate.as_ref().map_or(0, |c| c.min_size);
+        self.deflater.is_some() && len >= min_size
     }
 
     fn send_control(&mut self, opcode: OpCode, data: &[u8]) -> Result<(), SendError> {

@@ -108,7 +108,7 @@ pub use close::validate_close;
 pub use close::{truncate_reason, CloseCode, CloseInfo, Initiator, MAX_REASON_BYTES};
 pub use close_state::{CloseRequest, CloseTracker};
 pub use config::Config;
-pub use connection::{CloseOutcome, Connection, Role, SideState, State};
+pub use connection::{CloseOutcome, Connection, HeldPayload, Role, SideState, State};
 /// permessage-deflate negotiation on its own, for adapters whose HTTP handshake
 /// is done elsewhere (then [`Connection::upgraded`] runs with the result).
 pub use deflate::{
@@ -120,6 +120,7 @@ pub use error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, S
 pub use event::{CloseFrame, Closed, Event};
 pub use extension::ExtensionParams;
 pub use handshake::{accept_key, Accept, ClientRequest, Header, Rejection, Request, Response};
+pub use output::OutputSegment;
 pub use payload::{Payload, Text};
 pub use reconnect::{Backoff, ReconnectDecision, ReconnectPolicy, StopReason};
 pub use send_queue::{DropPolicy, Enqueued, QueueLimits, SendQueue};

@@ -1,5 +1,6 @@
 //! Bytes waiting for the transport: small frames coalesced in one buffer, large
-//! shared payloads kept as their own chunks so they are never copied (vectored writes).
+//! shared payloads kept as their own chunks so they are never copied (vectored writes),
+//! and placeholders for payloads the caller kept (see `Connection::send_binary_held`).
 
 use std::collections::VecDeque;
 use std::io::IoSlice;
@@ -12,14 +13,33 @@ use crate::frame::MAX_HEADER_LEN;
 /// payloads are queued by reference.
 const COALESCE_LIMIT: usize = 1024;
 
+/// One piece of pending output, in write order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputSegment<'a> {
+    /// Bytes to write.
+    Bytes(&'a [u8]),
+    /// The next `n` bytes of the oldest payload the caller kept
+    /// ([`crate::Connection::send_binary_held`]) and has not written in full yet.
+    Held(usize),
+}
+
+#[derive(Debug)]
+enum Chunk {
+    Bytes(Bytes),
+    /// A payload of this many bytes (still to write) that the caller holds.
+    Held(usize),
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Output {
     /// Chunks before `tail`, in write order.
-    chunks: VecDeque<Bytes>,
+    chunks: VecDeque<Chunk>,
     /// The newest bytes, still growing.
     tail: BytesMut,
-    /// Total bytes in `chunks` and `tail`.
+    /// Total bytes in `chunks` and `tail`, held payloads included.
     len: usize,
+    /// How many `Chunk::Held` are queued.
+    held: usize,
 }
 
 impl Output {
@@ -83,20 +103,55 @@ impl Output {
             self.extend(&bytes);
             return;
         }
-        if !self.tail.is_empty() {
-            self.chunks.push_back(self.tail.split().freeze());
-        }
+        self.seal_tail();
         self.len += bytes.len();
-        self.chunks.push_back(bytes);
+        self.chunks.push_back(Chunk::Bytes(bytes));
     }
 
-    /// The pending bytes as slices, in order.
+    /// Appends a placeholder for `len` bytes the caller writes itself.
+    pub(crate) fn push_held(&mut self, len: usize) {
+        self.seal_tail();
+        self.len += len;
+        self.held += 1;
+        self.chunks.push_back(Chunk::Held(len));
+    }
+
+    /// Moves the tail's bytes into the chunk queue, so that what comes next is after them.
+    fn seal_tail(&mut self) {
+        if !self.tail.is_empty() {
+            self.chunks
+                .push_back(Chunk::Bytes(self.tail.split().freeze()));
+        }
+    }
+
+    /// The pending bytes as slices, in order, up to the first held payload.
     pub(crate) fn slices(&self) -> impl Iterator<Item = &[u8]> {
+        let tail = (self.held == 0).then_some(self.tail.as_ref());
         self.chunks
             .iter()
-            .map(|c| c.as_ref())
-            .chain(std::iter::once(self.tail.as_ref()))
+            .map_while(|c| match c {
+                Chunk::Bytes(b) => Some(b.as_ref()),
+                Chunk::Held(_) => None,
+            })
+            .chain(tail)
             .filter(|s| !s.is_empty())
+    }
+
+    /// Every pending piece, held payloads included, in order.
+    pub(crate) fn segments(&self) -> impl Iterator<Item = OutputSegment<'_>> {
+        self.chunks
+            .iter()
+            .map(|c| match c {
+                Chunk::Bytes(b) => OutputSegment::Bytes(b),
+                Chunk::Held(n) => OutputSegment::Held(*n),
+            })
+            .chain(std::iter::once(OutputSegment::Bytes(&self.tail)))
+            .filter(|s| *s != OutputSegment::Bytes(&[]))
+    }
+
+    /// Whether the next thing to write is a held payload.
+    pub(crate) fn held_is_next(&self) -> bool {
+        matches!(self.chunks.front(), Some(Chunk::Held(_)))
     }
 
     /// The pending bytes when they are one non-empty slice (no shared chunks queued).
@@ -143,12 +198,21 @@ impl Output {
         self.len -= n;
         while n > 0 {
             match self.chunks.front_mut() {
-                Some(front) if front.len() <= n => {
+                Some(Chunk::Bytes(front)) if front.len() <= n => {
                     n -= front.len();
                     self.chunks.pop_front();
                 }
-                Some(front) => {
+                Some(Chunk::Bytes(front)) => {
                     front.advance(n);
+                    return;
+                }
+                Some(Chunk::Held(left)) if *left <= n => {
+                    n -= *left;
+                    self.held -= 1;
+                    self.chunks.pop_front();
+                }
+                Some(Chunk::Held(left)) => {
+                    *left -= n;
                     return;
                 }
                 // All of the tail written: clear it, so that its buffer is reused
@@ -165,15 +229,13 @@ impl Output {
         }
     }
 
-    /// Takes every pending byte as one buffer.
+    /// Takes every pending byte up to the first held payload as one buffer.
     pub(crate) fn take_all(&mut self) -> Vec<u8> {
         let mut all = Vec::with_capacity(self.len);
         for s in self.slices() {
             all.extend_from_slice(s);
         }
-        self.chunks.clear();
-        self.tail.clear();
-        self.len = 0;
+        self.advance(all.len());
         all
     }
 }

@@ -1,6 +1,8 @@
 //! Message payloads handed to `send_*`: borrowed (copied once into the output) or
 //! shared `Bytes` (queued by reference, never copied, on the unmasked server side).
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 
 /// Bytes to send. Build it with `.into()` from `&[u8]`, `Vec<u8>`, `Bytes` and friends.
@@ -53,7 +55,8 @@ impl From<Bytes> for Payload<'_> {
 }
 
 /// Text to send: a [`Payload`] known to be UTF-8. Build it with `.into()` from
-/// `&str`, `String` or `&String`.
+/// `&str`, `String`, `&String` or `Arc<str>` (shared, e.g. one chat message sent to
+/// many connections: queued by reference, never copied, on the server side).
 #[derive(Debug, Clone)]
 pub struct Text<'a>(Payload<'a>);
 
@@ -85,5 +88,20 @@ impl<'a> From<&'a String> for Text<'a> {
 impl From<String> for Text<'_> {
     fn from(s: String) -> Self {
         Text(Payload::Shared(Bytes::from(s)))
+    }
+}
+
+impl From<Arc<str>> for Text<'_> {
+    fn from(s: Arc<str>) -> Self {
+        Text(Payload::Shared(Bytes::from_owner(SharedStr(s))))
+    }
+}
+
+/// An `Arc<str>` seen as bytes, so that `Bytes` can keep it alive.
+struct SharedStr(Arc<str>);
+
+impl AsRef<[u8]> for SharedStr {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
     }
 }

@@ -462,6 +462,19 @@ fn shared_payloads_are_queued_without_a_copy() {
 }
 
 #[test]
+fn shared_text_is_queued_without_a_copy() {
+    let (mut client, mut server) = pair();
+    let text: std::sync::Arc<str> = "é".repeat(5000).into();
+    server.send_text(text.clone()).unwrap();
+    assert!(
+        server.output().any(|s| s.as_ptr() == text.as_ptr()),
+        "payload slice is the caller's string"
+    );
+    pump(&mut server, &mut client);
+    assert_eq!(events(&mut client), vec![Event::Text(text.to_string())]);
+}
+
+#[test]
 fn write_to_takes_bytes_in_order() {
     let (mut client, mut server) = pair();
     server.send_text("a").unwrap();

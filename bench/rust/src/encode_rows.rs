@@ -34,10 +34,12 @@ fn check(w: &Workload, sink: &[u8]) {
 fn wscore(w: &Workload, _: &Runtime, sink: &mut Vec<u8>) -> Duration {
     let mut server = open_server();
     let shared = Bytes::from(w.payload.clone());
+    // Shared text, as the tungstenite, sockudo-ws and tokio-websockets rows use.
+    let text: std::sync::Arc<str> = w.text().into();
     let t = Instant::now();
     for _ in 0..w.count {
         match w.kind {
-            Kind::Text => server.send_text(w.text()),
+            Kind::Text => server.send_text(text.clone()),
             Kind::Binary => server.send_binary(shared.clone()),
         }
         .unwrap();

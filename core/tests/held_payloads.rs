@@ -1,0 +1,179 @@
+//! `send_binary_held`: a payload the caller keeps (a JS `Uint8Array`, a Python
+//! `bytes`) is never copied into core, appears in the output as a placeholder in
+//! the right place, and is copied in instead wherever core must transform it.
+
+mod common;
+
+use std::io;
+
+use common::{events, open_pair, pair};
+use wscore::{Config, Connection, DeflateConfig, Event, HeldPayload, OutputSegment, SendError};
+
+/// Writes `conn`'s whole output, putting `held` payloads (oldest first) where
+/// the output shows them, as an adapter does.
+fn drain(conn: &mut Connection, held: &[&[u8]]) -> Vec<u8> {
+    let mut wire = Vec::new();
+    let mut held = held.iter();
+    for segment in conn.output_segments() {
+        match segment {
+            OutputSegment::Bytes(b) => wire.extend_from_slice(b),
+            OutputSegment::Held(n) => {
+                let payload = held.next().expect("more held segments than payloads");
+                assert_eq!(n, payload.len());
+                wire.extend_from_slice(payload);
+            }
+        }
+    }
+    assert!(held.next().is_none(), "a held payload never showed up");
+    let total = conn.buffered_amount();
+    assert_eq!(total, wire.len(), "buffered_amount counts held bytes");
+    conn.advance_output(total);
+    wire
+}
+
+fn no_fill(_: &mut [u8]) {
+    panic!("fill must not be called when the payload is kept");
+}
+
+#[test]
+fn a_server_keeps_the_payload_and_the_frame_arrives_whole() {
+    let (mut client, mut server) = pair();
+    assert_eq!(
+        server.send_binary_held(0, |b| assert!(b.is_empty())),
+        Ok(HeldPayload::Copied)
+    );
+    client.receive(&server.take_output());
+    assert_eq!(events(&mut client), vec![Event::Binary(Vec::new())]);
+    for len in [1, 16, 125, 126, 65_535, 65_536, 200_000] {
+        let payload: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+        let kept = server.send_binary_held(len, no_fill).unwrap();
+        assert_eq!(kept, HeldPayload::Kept);
+        let segments: Vec<_> = server.output_segments().collect();
+        assert!(
+            matches!(segments.as_slice(), [OutputSegment::Bytes(_), OutputSegment::Held(n)] if *n == len)
+        );
+        let wire = drain(&mut server, &[&payload]);
+        client.receive(&wire);
+        assert_eq!(events(&mut client), vec![Event::Binary(payload)]);
+    }
+}
+
+#[test]
+fn held_payloads_keep_their_place_between_other_frames() {
+    let (mut client, mut server) = pair();
+    let big = vec![b'b'; 3000];
+    server.send_text("before").unwrap();
+    assert_eq!(server.send_binary_held(5, no_fill), Ok(HeldPayload::Kept));
+    server.send_ping(b"p").unwrap();
+    assert_eq!(
+        server.send_binary_held(big.len(), no_fill),
+        Ok(HeldPayload::Kept)
+    );
+    server.send_text("after").unwrap();
+    let kinds: Vec<bool> = server
+        .output_segments()
+        .map(|s| matches!(s, OutputSegment::Held(_)))
+        .collect();
+    assert_eq!(kinds, [false, true, false, true, false]);
+    let wire = drain(&mut server, &[b"hello", &big]);
+    client.receive(&wire);
+    assert_eq!(
+        events(&mut client),
+        vec![
+            Event::Text("before".into()),
+            Event::Binary(b"hello".to_vec()),
+            Event::Ping(b"p".to_vec()),
+            Event::Binary(big),
+            Event::Text("after".into()),
+        ]
+    );
+}
+
+#[test]
+fn a_client_masks_so_it_copies_the_payload_in() {
+    let (mut client, mut server) = pair();
+    let got = client.send_binary_held(4, |buf| buf.copy_from_slice(b"data"));
+    assert_eq!(got, Ok(HeldPayload::Copied));
+    assert!(client
+        .output_segments()
+        .all(|s| matches!(s, OutputSegment::Bytes(_))));
+    server.receive(&client.take_output());
+    assert_eq!(events(&mut server), vec![Event::Binary(b"data".to_vec())]);
+}
+
+#[test]
+fn a_compressed_message_is_copied_in_and_a_small_one_below_min_size_is_kept() {
+    let deflate = DeflateConfig {
+        min_size: 64,
+        ..DeflateConfig::default()
+    };
+    let config = Config {
+        deflate: Some(deflate),
+        ..Config::default()
+    };
+    let (mut client, mut server) = open_pair(config.clone(), config);
+    assert!(server.deflate().is_some(), "deflate negotiated");
+    let long = vec![b'z'; 1000];
+    let got = server.send_binary_held(long.len(), |buf| buf.copy_from_slice(&long));
+    assert_eq!(got, Ok(HeldPayload::Copied));
+    assert_eq!(server.send_binary_held(3, no_fill), Ok(HeldPayload::Kept));
+    let wire = drain(&mut server, &[b"abc"]);
+    assert!(wire.len() < 100, "the long message went out compressed");
+    client.receive(&wire);
+    assert_eq!(
+        events(&mut client),
+        vec![Event::Binary(long), Event::Binary(b"abc".to_vec())]
+    );
+}
+
+#[test]
+fn errors_come_before_fill_and_nothing_is_queued() {
+    let (_client, mut server) = pair();
+    server.send_binary_fragment(&b"first"[..], false).unwrap();
+    assert_eq!(
+        server.send_binary_held(3, no_fill),
+        Err(SendError::MessageInProgress)
+    );
+    server.send_binary_fragment(&b"last"[..], true).unwrap();
+    server.close(1000, "bye").unwrap();
+    let before = server.buffered_amount();
+    assert!(matches!(
+        server.send_binary_held(3, no_fill),
+        Err(SendError::Closed(_))
+    ));
+    assert_eq!(server.buffered_amount(), before);
+    let handshaking = &mut Connection::server(Config::default());
+    assert_eq!(
+        handshaking.send_binary_held(3, no_fill),
+        Err(SendError::NotOpen)
+    );
+}
+
+#[test]
+fn byte_only_drains_stop_before_a_held_payload() {
+    let (_client, mut server) = pair();
+    server.send_text("t").unwrap();
+    server.send_binary_held(10, no_fill).unwrap();
+    // take_output and write_to give what precedes the held payload...
+    let head = server.take_output();
+    assert_eq!(
+        head.len(),
+        3 + 2,
+        "the text frame and the held frame's header"
+    );
+    assert_eq!(server.buffered_amount(), 10);
+    // ...and then say plainly that only output_segments can go on.
+    let err = server.write_to(&mut Vec::new()).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    assert!(server.take_output().is_empty());
+    // A partial write of the held payload leaves the rest of it in place.
+    server.advance_output(4);
+    assert_eq!(
+        server.output_segments().collect::<Vec<_>>(),
+        [OutputSegment::Held(6)]
+    );
+    server.advance_output(6);
+    assert_eq!(server.buffered_amount(), 0);
+    assert_eq!(server.output_segments().count(), 0);
+    assert_eq!(server.write_to(&mut Vec::new()).unwrap(), 0);
+}
