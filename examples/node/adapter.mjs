@@ -59,12 +59,14 @@ export class WebSocketConnection extends EventEmitter {
   // Bytes not yet handed to the kernel: in core plus in the socket's buffer.
   get bufferedAmount() { return this.#conn.bufferedAmount + this.#socket.writableLength; }
 
-  // Sends a string as text, anything else (Uint8Array, Buffer) as binary. After
-  // a close it throws errors.ConnectionClosedError (code, reason, initiator).
-  // Returns false when the socket's buffer is full: wait for 'drain'.
+  // Sends a string as text, anything else (Uint8Array, Buffer, any ArrayBuffer
+  // view, ArrayBuffer) as binary; a server hands binary payloads to the socket
+  // without copying them, so, as with socket.write, do not modify one after
+  // sending it. After a close it throws errors.ConnectionClosedError (code,
+  // reason, initiator). Returns false when the socket's buffer is full: wait for 'drain'.
   send(data) {
     if (typeof data === 'string') this.#conn.sendText(data);
-    else this.#conn.sendBinary(ArrayBuffer.isView(data) ? data : new Uint8Array(data));
+    else this.#conn.sendBinary(data);
     return this.#flush();
   }
 
@@ -122,7 +124,11 @@ export class WebSocketConnection extends EventEmitter {
   #flush() {
     let ok = true;
     if (this.#conn.bufferedAmount > 0 && !this.#socket.destroyed) {
-      ok = this.#socket.write(this.#conn.takeOutput());
+      // Frame bytes and kept payloads, written as one batch (writev).
+      const chunks = this.#conn.takeOutputChunks();
+      this.#socket.cork();
+      for (const chunk of chunks) ok = this.#socket.write(chunk);
+      this.#socket.uncork();
       // Backpressure: read no more until the peer takes what we owe it.
       if (!ok) this.#socket.pause();
     }

@@ -1,17 +1,22 @@
 //! The sans-IO `Connection` for JavaScript (Node, Deno, Bun on raw sockets): it
 //! translates types and nothing else; every protocol rule is core's.
 //!
-//! Bytes cross the wasm boundary once each way: `receive` and `sendBinary` copy
-//! their argument in once (and core keeps large payloads by reference),
-//! `takeOutput` copies the pending bytes out once into one `Uint8Array`, text
-//! comes in as a JS string. Events leave in one call per `events()`: codec.rs
-//! lists where each payload lies in wasm memory and events.mjs builds the
+//! Bytes cross the wasm boundary at most once each way: `receive` copies its
+//! argument in once; `sendBinary` on the server side does not copy at all (core
+//! keeps only the length and the output shows "the caller's payload here"; a
+//! client masks, so it copies in once); `takeOutput` copies the pending bytes out
+//! once into one `Uint8Array` and `takeOutputChunks` hands kept payloads back as
+//! they are; text comes in as a JS string. Events leave in one call per `events()`:
+//! codec.rs lists where each payload lies in wasm memory and events.mjs builds the
 //! objects from there (one copy, or one UTF-8 decode, per payload).
 
 use js_sys::{Array, Object, Uint8Array};
 use std::cell::{RefCell, RefMut};
 use wasm_bindgen::prelude::*;
-use wscore::{Accept, ClientRequest, Connection, Event, Header, SideState, State};
+use wasm_bindgen::JsCast;
+use wscore::{
+    Accept, ClientRequest, Connection, Event, Header, HeldPayload, OutputSegment, SideState, State,
+};
 
 use crate::errors;
 use crate::js_types;
@@ -28,6 +33,13 @@ extern "C" {
     /// A `Uint8Array` copy of `len` bytes at `ptr`.
     #[wasm_bindgen(js_name = copyBytes)]
     fn copy_bytes(ptr: u32, len: u32) -> Uint8Array;
+    /// The output of `[ptr, len]` slices where `ptr == HELD` takes the next of
+    /// `held`: one `Uint8Array` (`join`) or the list of pieces, kept payloads as is.
+    /// `list` (an array, or `undefined` for a new one) with `data` appended.
+    #[wasm_bindgen(js_name = keepPayload)]
+    fn keep_payload(list: &JsValue, data: &Uint8Array) -> Array;
+    #[wasm_bindgen(js_name = outputWithHeld)]
+    fn output_with_held(desc: &[u32], held: &JsValue, total: u32, join: bool) -> JsValue;
     /// Hands wasm memory to events.mjs (once).
     #[wasm_bindgen(js_name = useMemory)]
     fn use_memory(memory: &JsValue);
@@ -77,7 +89,13 @@ fn to_js(events: &mut [Event]) -> Array {
 #[wasm_bindgen(js_name = Connection)]
 pub struct JsConnection {
     inner: RefCell<Connection>,
+    /// The payloads core kept (`HeldPayload::Kept`), oldest first, until taken.
+    held: RefCell<Option<Array>>,
 }
+
+/// Marks a kept payload in the slice list given to events.mjs (never a wasm address
+/// of output: those are below the 4 GiB limit minus the stack).
+const HELD: u32 = u32::MAX;
 
 #[wasm_bindgen(js_class = Connection)]
 impl JsConnection {
@@ -180,10 +198,28 @@ impl JsConnection {
         self.core()?.send_text(text).map_err(errors::send_error)
     }
 
-    /// Queues a binary message; errors as for `sendText`.
+    /// Queues a binary message (a `Uint8Array`/`Buffer`, any other `ArrayBuffer`
+    /// view, or an `ArrayBuffer`); errors as for `sendText`. A server does not copy
+    /// the payload: `takeOutput()`/`takeOutputChunks()` read it then, so do not
+    /// modify it before (as with Node's `socket.write`). A client copies it now.
     #[wasm_bindgen(js_name = sendBinary)]
-    pub fn send_binary(&self, data: Vec<u8>) -> Result<(), JsValue> {
-        self.core()?.send_binary(data).map_err(errors::send_error)
+    pub fn send_binary(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBufferView | ArrayBuffer")]
+        data: JsValue,
+    ) -> Result<(), JsValue> {
+        let data = js_types::byte_view(data)?;
+        let len = data.length() as usize;
+        let kept = self
+            .core()?
+            .send_binary_held(len, |buf| data.copy_to(buf))
+            .map_err(errors::send_error)?;
+        if kept == HeldPayload::Kept {
+            let mut held = self.held.borrow_mut();
+            let list = held.take().map_or(JsValue::UNDEFINED, JsValue::from);
+            *held = Some(keep_payload(&list, &data));
+        }
+        Ok(())
     }
 
     /// Queues a ping (at most 125 bytes, else `RangeError`); errors as for `sendText`.
@@ -256,9 +292,13 @@ impl JsConnection {
 
     // ----- to the network -----
 
-    /// Every pending byte, copied out of wasm memory once, as one `Uint8Array`.
+    /// Every pending byte as one `Uint8Array` (one copy out of wasm memory; kept
+    /// payloads copied in after their headers).
     #[wasm_bindgen(js_name = takeOutput)]
     pub fn take_output(&self) -> Result<Uint8Array, JsValue> {
+        if self.held.borrow().is_some() {
+            return Ok(self.take_with_held(true)?.unchecked_into());
+        }
         let mut conn = self.core()?;
         let total = conn.buffered_amount();
         let out = {
@@ -277,6 +317,14 @@ impl JsConnection {
         };
         conn.advance_output(total);
         Ok(out)
+    }
+
+    /// Every pending byte as a list of `Uint8Array`s to write in order (e.g. with
+    /// `socket.cork()`, `write` each, `uncork()`): frame bytes copied out of wasm
+    /// memory, and each payload `sendBinary` kept, as the very object passed to it.
+    #[wasm_bindgen(js_name = takeOutputChunks, unchecked_return_type = "Uint8Array[]")]
+    pub fn take_output_chunks(&self) -> Result<Array, JsValue> {
+        Ok(self.take_with_held(false)?.unchecked_into())
     }
 
     /// Bytes queued for the transport and not yet taken.
@@ -373,7 +421,30 @@ impl JsConnection {
     fn wrap(conn: Connection) -> JsConnection {
         JsConnection {
             inner: RefCell::new(conn),
+            held: RefCell::new(None),
         }
+    }
+
+    /// All pending output, kept payloads included, in one call to events.mjs:
+    /// joined into one `Uint8Array`, or as a list of pieces.
+    fn take_with_held(&self, join: bool) -> Result<JsValue, JsValue> {
+        let mut conn = self.core()?;
+        let held = self.held.borrow_mut().take();
+        let total = conn.buffered_amount();
+        let mut desc = Vec::with_capacity(8);
+        for segment in conn.output_segments() {
+            match segment {
+                OutputSegment::Bytes(b) => {
+                    desc.extend([b.as_ptr() as usize as u32, b.len() as u32])
+                }
+                OutputSegment::Held(n) => desc.extend([HELD, n as u32]),
+            }
+        }
+        let none = JsValue::UNDEFINED;
+        let held = held.as_ref().map_or(&none, |h| h.as_ref());
+        let out = output_with_held(&desc, held, total as u32, join);
+        conn.advance_output(total);
+        Ok(out)
     }
 
     /// The core connection for one call. A call that panicked never released

@@ -119,3 +119,37 @@ export function copyOutput(desc, total) {
   }
   return out;
 }
+
+// `desc`: [ptr, len] per piece of output, where ptr HELD (0xFFFFFFFF) takes the
+// next payload of `held` (the caller's own Uint8Array, which `sendBinary` kept
+// instead of copying). `join`: one Uint8Array of `total` bytes; otherwise the
+// pieces, kept payloads as they are and frame bytes copied out of wasm memory.
+const HELD = 0xffffffff;
+export function outputWithHeld(desc, held, total, join) {
+  const mem = wasmBytes();
+  const out = join ? freshBytes(total) : [];
+  let put = 0;
+  for (let j = 0, h = 0; j < desc.length; j += 2) {
+    const at = desc[j];
+    const len = desc[j + 1];
+    let piece;
+    if (at === HELD) {
+      piece = held[h++];
+      // Core shows the part not yet written; takes are always whole, so this is all of it.
+      if (piece.length !== len) piece = piece.subarray(piece.length - len);
+    } else {
+      piece = join ? mem.subarray(at, at + len) : copyOf(mem, at, at + len);
+    }
+    if (join) out.set(piece, put);
+    else out.push(piece);
+    put += len;
+  }
+  return out;
+}
+
+// The kept payloads of one connection, oldest first (codec.rs holds the list).
+export function keepPayload(list, data) {
+  if (list === undefined) return [data];
+  list.push(data);
+  return list;
+}
