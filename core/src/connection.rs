@@ -433,7 +433,8 @@ impl Connection {
 
     /// Queues a text message.
     pub fn send_text<'a>(&mut self, text: impl Into<Text<'a>>) -> Result<(), SendError> {
-        self.send_data(OpCode::Text, text.into().payload(), true, false)
+        text.into()
+            .with_payload(|p| self.send_data(OpCode::Text, p, true, false))
     }
 
     /// Queues a binary message.
@@ -489,7 +490,8 @@ impl Connection {
         text: impl Into<Text<'a>>,
         fin: bool,
     ) -> Result<(), SendError> {
-        self.send_data(OpCode::Text, text.into().payload(), fin, true)
+        text.into()
+            .with_payload(|p| self.send_data(OpCode::Text, p, fin, true))
     }
 
     /// Queues one fragment of a binary message; `fin` marks the last one.

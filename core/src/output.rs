@@ -11,7 +11,7 @@ use crate::frame::MAX_HEADER_LEN;
 
 /// Payloads up to this size are copied next to their header; larger shared
 /// payloads are queued by reference.
-const COALESCE_LIMIT: usize = 1024;
+pub(crate) const COALESCE_LIMIT: usize = 1024;
 
 /// One piece of pending output, in write order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::output::COALESCE_LIMIT;
+
 /// Bytes to send. Build it with `.into()` from `&[u8]`, `Vec<u8>`, `Bytes` and friends.
 #[derive(Debug, Clone)]
 pub enum Payload<'a> {
@@ -54,46 +56,60 @@ impl From<Bytes> for Payload<'_> {
     }
 }
 
-/// Text to send: a [`Payload`] known to be UTF-8. Build it with `.into()` from
+/// Text to send: UTF-8 bytes, borrowed or shared. Build it with `.into()` from
 /// `&str`, `String`, `&String` or `Arc<str>` (shared, e.g. one chat message sent to
-/// many connections: queued by reference, never copied, on the server side).
+/// many connections: a long one is queued by reference, never copied, on the
+/// server side).
 #[derive(Debug, Clone)]
-pub struct Text<'a>(Payload<'a>);
+pub struct Text<'a>(TextRepr<'a>);
+
+#[derive(Debug, Clone)]
+enum TextRepr<'a> {
+    Payload(Payload<'a>),
+    /// Kept as is until sent: small texts are then copied without allocating.
+    Arc(Arc<str>),
+}
 
 impl Text<'_> {
     /// The text's UTF-8 bytes.
     pub fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
+        match &self.0 {
+            TextRepr::Payload(p) => p.as_bytes(),
+            TextRepr::Arc(s) => s.as_bytes(),
+        }
     }
-}
 
-impl<'a> Text<'a> {
-    pub(crate) fn payload(self) -> Payload<'a> {
-        self.0
+    /// Runs `f` on the text as a payload: a long shared text by reference.
+    pub(crate) fn with_payload<R>(self, f: impl FnOnce(Payload<'_>) -> R) -> R {
+        match self.0 {
+            TextRepr::Payload(p) => f(p),
+            TextRepr::Arc(s) if s.len() <= COALESCE_LIMIT => f(Payload::Borrowed(s.as_bytes())),
+            TextRepr::Arc(s) => f(Payload::Shared(Bytes::from_owner(SharedStr(s)))),
+        }
     }
 }
 
 impl<'a> From<&'a str> for Text<'a> {
     fn from(s: &'a str) -> Self {
-        Text(Payload::Borrowed(s.as_bytes()))
+        Text(TextRepr::Payload(Payload::Borrowed(s.as_bytes())))
     }
 }
 
 impl<'a> From<&'a String> for Text<'a> {
     fn from(s: &'a String) -> Self {
-        Text(Payload::Borrowed(s.as_bytes()))
+        Text(TextRepr::Payload(Payload::Borrowed(s.as_bytes())))
     }
 }
 
 impl From<String> for Text<'_> {
     fn from(s: String) -> Self {
-        Text(Payload::Shared(Bytes::from(s)))
+        Text(TextRepr::Payload(Payload::Shared(Bytes::from(s))))
     }
 }
 
 impl From<Arc<str>> for Text<'_> {
     fn from(s: Arc<str>) -> Self {
-        Text(Payload::Shared(Bytes::from_owner(SharedStr(s))))
+        Text(TextRepr::Arc(s))
     }
 }
 
