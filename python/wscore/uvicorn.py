@@ -152,6 +152,12 @@ class WSProtocol(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         """Feeds bytes from the client to core."""
         self._drive(self.conn.receive_data, data)
+        # Backpressure: the app has not taken the last message yet, so read no more
+        # until it does. Pausing only now (not on every message) keeps the common
+        # echo round trip free of two epoll changes; it holds at most one more read.
+        if self.pull_paused and not self.read_paused and not self.transport_lost:
+            self.read_paused = True
+            self.transport.pause_reading()
 
     def eof_received(self) -> Optional[bool]:
         """The client shut down its side: core reports the end (1006 without a close frame)."""
@@ -266,9 +272,6 @@ class WSProtocol(asyncio.Protocol):
             key = "text" if isinstance(event, TextMessage) else "bytes"
             self.queue.put_nowait({"type": "websocket.receive", key: event.data})
             self.pull_paused = True
-            if not self.read_paused and not self.transport_lost:
-                self.read_paused = True
-                self.transport.pause_reading()
         elif isinstance(event, Request):
             self._handle_request(event)
         elif isinstance(event, CloseReceived):

@@ -122,6 +122,10 @@ def raw_app(recorder: Recorder):
             for i in range(FIREHOSE_COUNT):
                 await send({"type": "websocket.send", "bytes": b"f" * FIREHOSE_SIZE})
                 recorder.add(i + 1)
+        elif path == "/deaf":
+            # Never calls receive() until the test says so (it adds an item).
+            while not recorder.items:
+                await asyncio.sleep(0.02)
         elif path == "/return":
             await send({"type": "websocket.send", "text": "last words"})
 

@@ -153,6 +153,30 @@ async def test_client_vanishing_while_fastapi_app_sends(logs):
     assert logs.problems() == []
 
 
+async def test_an_app_that_does_not_receive_stops_the_server_reading(logs):
+    """Read backpressure: the server takes one message and at most one more read,
+    then stops reading, so a client flooding a deaf app stalls in its own socket."""
+    recorder = Recorder()
+    with UvicornThread(raw_app(recorder)) as server:
+        sock, client, _ = await _open_raw(server.url + "/deaf")
+        sock.settimeout(1.0)
+        sent = 0
+        message_size, limit = 64 * 1024, 256 * 1024 * 1024
+        try:
+            while sent < limit:
+                client.send_binary(b"m" * message_size)
+                sock.sendall(client.data_to_send())
+                sent += message_size
+        except (socket.timeout, BlockingIOError):
+            pass
+        recorder.add("done")  # lets the app return
+        _abort(sock)
+    # Kernel buffers on both sides hold a few MiB at most; without backpressure
+    # the server would read all of it into memory.
+    assert sent < 64 * 1024 * 1024, f"the server read {sent} bytes for a deaf app"
+    assert logs.problems() == []
+
+
 async def test_send_after_own_close_is_typed_and_never_logged(logs):
     recorder = Recorder()
     with UvicornThread(raw_app(recorder)) as server:
