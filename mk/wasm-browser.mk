@@ -29,7 +29,7 @@ npm-package: wasm-build browser-wasm browser-deps
 	wasm-bindgen $(BROWSER_WASM) --out-dir $(NPM_PKG)/dist/web --target web
 	$(WASM_OPT) -Oz $(NPM_PKG)/dist/web/wscore_browser_bg.wasm -o $(NPM_PKG)/dist/web/wscore_browser_bg.wasm
 	cp -r $(WASM_OUT)/web $(NPM_PKG)/dist/full
-	wasm-bindgen target/wasm32-unknown-unknown/release/wscore_wasm.wasm --out-dir $(NPM_PKG)/dist/node --target experimental-nodejs-module
+	wasm-bindgen $(WASM_NODE_WASM) --out-dir $(NPM_PKG)/dist/node --target experimental-nodejs-module
 	@printf 'browser entry gzipped: wasm %s B + JS glue %s B\n' \
 	  "$$(gzip -9c $(NPM_PKG)/dist/web/wscore_browser_bg.wasm | wc -c)" "$$(gzip -9c $(NPM_PKG)/dist/web/wscore_browser.js | wc -c)"
 
