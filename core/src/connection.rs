@@ -857,6 +857,7 @@ impl Connection {
 
     // ----- frames out -----
 
+    #[inline]
     fn send_data(
         &mut self,
         opcode: OpCode,
@@ -864,18 +865,28 @@ impl Connection {
         fin: bool,
         fragment: bool,
     ) -> Result<(), SendError> {
-        // The common case: a whole message, no compression, no fragmented message
-        // in progress. The general path would do exactly this, with more checks;
-        // keeping it out of line keeps this path's call cheap.
-        if fin && !fragment && self.deflater.is_none() && self.sending_fragmented.is_none() {
-            self.check_can_send()?;
-            self.queue_frame(opcode, true, 0, payload);
+        // The most common frame of all: a whole short message from an open server
+        // without compression, whose header is two bytes (FIN + opcode, length).
+        // Everything else takes the general path, out of line so that this one
+        // stays small.
+        let bytes = payload.as_bytes();
+        if bytes.len() < 126
+            && fin
+            && !fragment
+            && self.role == Role::Server
+            && self.our == SideState::Open
+            && !self.finished
+            && self.deflater.is_none()
+            && self.sending_fragmented.is_none()
+        {
+            let head = [0x80 | opcode.bits(), bytes.len() as u8];
+            self.out.extend_short_frame(head, bytes);
             return Ok(());
         }
         self.send_data_general(opcode, payload, fin, fragment)
     }
 
-    /// [`Connection::send_data`] for fragments, compression and misuse.
+    /// [`Connection::send_data`] for everything but short server frames.
     #[inline(never)]
     fn send_data_general(
         &mut self,
