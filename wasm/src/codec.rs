@@ -11,7 +11,7 @@
 //! objects from there (one copy, or one UTF-8 decode, per payload).
 
 use js_sys::{Array, Object, Uint8Array};
-use std::cell::{RefCell, RefMut};
+use std::cell::{Cell, RefCell, RefMut};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wscore::{
@@ -35,11 +35,19 @@ extern "C" {
     fn copy_bytes(ptr: u32, len: u32) -> Uint8Array;
     /// The output of `[ptr, len]` slices where `ptr == HELD` takes the next of
     /// `held`: one `Uint8Array` (`join`) or the list of pieces, kept payloads as is.
-    /// `list` (an array, or `undefined` for a new one) with `data` appended.
+    /// The byte length of a `Uint8Array`, other `ArrayBuffer` view or `ArrayBuffer`;
+    /// -1 for anything else (one crossing for the type check and the length).
+    #[wasm_bindgen(js_name = byteLength)]
+    fn byte_length(data: &JsValue) -> f64;
+    /// Appends the bytes of `data` to `held`, as a `Uint8Array` over its memory.
     #[wasm_bindgen(js_name = keepPayload)]
-    fn keep_payload(list: &JsValue, data: &Uint8Array) -> Array;
+    fn keep_payload(held: &Array, data: &JsValue);
+    /// Copies the bytes of `data` into wasm memory at `ptr`.
+    #[wasm_bindgen(js_name = copyPayload)]
+    fn copy_payload(data: &JsValue, ptr: u32);
     #[wasm_bindgen(js_name = outputWithHeld)]
-    fn output_with_held(desc: &[u32], held: &JsValue, total: u32, join: bool) -> JsValue;
+    /// Empties `held` (every kept payload is then in the output it returns).
+    fn output_with_held(desc: &[u32], held: &Array, total: u32, join: bool) -> JsValue;
     /// Hands wasm memory to events.mjs (once).
     #[wasm_bindgen(js_name = useMemory)]
     fn use_memory(memory: &JsValue);
@@ -89,8 +97,10 @@ fn to_js(events: &mut [Event]) -> Array {
 #[wasm_bindgen(js_name = Connection)]
 pub struct JsConnection {
     inner: RefCell<Connection>,
-    /// The payloads core kept (`HeldPayload::Kept`), oldest first, until taken.
-    held: RefCell<Option<Array>>,
+    /// The payloads core kept (`HeldPayload::Kept`), oldest first, until taken
+    /// (one JS array for the connection's life), and how many there are.
+    held: Array,
+    held_count: Cell<usize>,
 }
 
 /// Marks a kept payload in the slice list given to events.mjs (never a wasm address
@@ -206,18 +216,21 @@ impl JsConnection {
     pub fn send_binary(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBufferView | ArrayBuffer")]
-        data: JsValue,
+        data: &JsValue,
     ) -> Result<(), JsValue> {
-        let data = js_types::byte_view(data)?;
-        let len = data.length() as usize;
+        let len = byte_length(data);
+        if len < 0.0 {
+            return Err(js_types::not_bytes());
+        }
         let kept = self
             .core()?
-            .send_binary_held(len, |buf| data.copy_to(buf))
+            .send_binary_held(len as usize, |buf| {
+                copy_payload(data, buf.as_mut_ptr() as usize as u32)
+            })
             .map_err(errors::send_error)?;
         if kept == HeldPayload::Kept {
-            let mut held = self.held.borrow_mut();
-            let list = held.take().map_or(JsValue::UNDEFINED, JsValue::from);
-            *held = Some(keep_payload(&list, &data));
+            keep_payload(&self.held, data);
+            self.held_count.set(self.held_count.get() + 1);
         }
         Ok(())
     }
@@ -296,7 +309,7 @@ impl JsConnection {
     /// payloads copied in after their headers).
     #[wasm_bindgen(js_name = takeOutput)]
     pub fn take_output(&self) -> Result<Uint8Array, JsValue> {
-        if self.held.borrow().is_some() {
+        if self.held_count.get() > 0 {
             return Ok(self.take_with_held(true)?.unchecked_into());
         }
         let mut conn = self.core()?;
@@ -421,7 +434,8 @@ impl JsConnection {
     fn wrap(conn: Connection) -> JsConnection {
         JsConnection {
             inner: RefCell::new(conn),
-            held: RefCell::new(None),
+            held: Array::new(),
+            held_count: Cell::new(0),
         }
     }
 
@@ -429,7 +443,6 @@ impl JsConnection {
     /// joined into one `Uint8Array`, or as a list of pieces.
     fn take_with_held(&self, join: bool) -> Result<JsValue, JsValue> {
         let mut conn = self.core()?;
-        let held = self.held.borrow_mut().take();
         let total = conn.buffered_amount();
         let mut desc = Vec::with_capacity(8);
         for segment in conn.output_segments() {
@@ -440,9 +453,8 @@ impl JsConnection {
                 OutputSegment::Held(n) => desc.extend([HELD, n as u32]),
             }
         }
-        let none = JsValue::UNDEFINED;
-        let held = held.as_ref().map_or(&none, |h| h.as_ref());
-        let out = output_with_held(&desc, held, total as u32, join);
+        let out = output_with_held(&desc, &self.held, total as u32, join);
+        self.held_count.set(0);
         conn.advance_output(total);
         Ok(out)
     }

@@ -120,10 +120,29 @@ export function copyOutput(desc, total) {
   return out;
 }
 
+// ---- payloads a server's sendBinary keeps instead of copying (codec.rs) ----
+
+// The bytes of any ArrayBuffer view (a Buffer is a Uint8Array) or ArrayBuffer.
+function asBytes(v) {
+  if (v instanceof Uint8Array) return v;
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return new Uint8Array(v);
+}
+export function byteLength(v) {
+  return ArrayBuffer.isView(v) || v instanceof ArrayBuffer ? v.byteLength : -1;
+}
+export function keepPayload(held, v) {
+  held.push(asBytes(v));
+}
+// A client masks, so core needs the bytes: straight into wasm memory at `ptr`.
+export function copyPayload(v, ptr) {
+  wasmBytes().set(asBytes(v), ptr);
+}
+
 // `desc`: [ptr, len] per piece of output, where ptr HELD (0xFFFFFFFF) takes the
-// next payload of `held` (the caller's own Uint8Array, which `sendBinary` kept
-// instead of copying). `join`: one Uint8Array of `total` bytes; otherwise the
-// pieces, kept payloads as they are and frame bytes copied out of wasm memory.
+// next payload of `held`, which is emptied. `join`: one Uint8Array of `total`
+// bytes; otherwise the pieces, kept payloads as they are and frame bytes copied
+// out of wasm memory.
 const HELD = 0xffffffff;
 export function outputWithHeld(desc, held, total, join) {
   const mem = wasmBytes();
@@ -144,12 +163,6 @@ export function outputWithHeld(desc, held, total, join) {
     else out.push(piece);
     put += len;
   }
+  held.length = 0;
   return out;
-}
-
-// The kept payloads of one connection, oldest first (codec.rs holds the list).
-export function keepPayload(list, data) {
-  if (list === undefined) return [data];
-  list.push(data);
-  return list;
 }

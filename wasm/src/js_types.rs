@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wscore::{CloseInfo, CloseOutcome, Config, DeflateConfig, Event, Header};
 
@@ -98,27 +98,11 @@ fn get(obj: &Object, key: &str) -> Result<Option<JsValue>, JsValue> {
     })
 }
 
-/// The bytes of a `Uint8Array` (a `Buffer` is one), of any other `ArrayBuffer`
-/// view (its bytes, not its elements), or of an `ArrayBuffer`, as a `Uint8Array`
-/// over the same memory (no copy).
-pub(crate) fn byte_view(value: JsValue) -> Result<Uint8Array, JsValue> {
-    if value.is_instance_of::<Uint8Array>() {
-        return Ok(value.unchecked_into());
-    }
-    if ArrayBuffer::is_view(&value) {
-        let view: js_sys::DataView = value.unchecked_into(); // any view has these three
-        return Ok(Uint8Array::new_with_byte_offset_and_length(
-            &view.buffer(),
-            view.byte_offset() as u32,
-            view.byte_length() as u32,
-        ));
-    }
-    if value.is_instance_of::<ArrayBuffer>() {
-        return Ok(Uint8Array::new(&value));
-    }
-    Err(type_error(String::from(
+/// The error for a `sendBinary` argument that is not bytes.
+pub(crate) fn not_bytes() -> JsValue {
+    type_error(String::from(
         "expected a Uint8Array, Buffer, ArrayBuffer view or ArrayBuffer (use sendText for strings)",
-    )))
+    ))
 }
 
 fn type_error(message: String) -> JsValue {

@@ -86,7 +86,7 @@ fn error_name(error: &JsValue) -> String {
 fn text_and_binary_cross_as_string_and_uint8array() {
     let (client, server) = open_pair(None);
     client.send_text("héllo €".into()).unwrap();
-    client.send_binary(u8s(&[0, 1, 255])).unwrap();
+    client.send_binary(&u8s(&[0, 1, 255])).unwrap();
     client.send_ping(Some(b"p".to_vec())).unwrap();
     pump(&client, &server);
     let events = server.events().unwrap();
@@ -113,7 +113,7 @@ fn text_and_binary_cross_as_string_and_uint8array() {
 #[wasm_bindgen_test]
 fn take_output_returns_every_pending_byte_once() {
     let (client, server) = open_pair(None);
-    server.send_binary(u8s(&[7; 100_000])).unwrap();
+    server.send_binary(&u8s(&[7; 100_000])).unwrap();
     server.send_text("tail".into()).unwrap();
     let expected = server.buffered_amount();
     assert_eq!(expected, 10 + 100_000 + 2 + 4); // 64-bit length header, then a 2-byte one
@@ -143,7 +143,7 @@ fn a_batch_of_messages_of_every_size_comes_out_exact_and_owned() {
     let long_text = "héllo wörld 你好 👋 ".repeat(700);
     client.send_text("\u{feff}bom stays".into()).unwrap();
     for n in sizes {
-        client.send_binary(u8s(&bytes(n))).unwrap();
+        client.send_binary(&u8s(&bytes(n))).unwrap();
     }
     client.send_text(long_text.clone()).unwrap();
     client.send_ping(Some(b"ping".to_vec())).unwrap();
@@ -173,7 +173,7 @@ fn a_batch_of_messages_of_every_size_comes_out_exact_and_owned() {
 
     // Later traffic reuses the wasm memory those payloads came from.
     for n in sizes {
-        client.send_binary(u8s(&vec![0xee; n])).unwrap();
+        client.send_binary(&u8s(&vec![0xee; n])).unwrap();
     }
     pump(&client, &server);
     assert_eq!(server.events().unwrap().length() as usize, sizes.len());
@@ -241,7 +241,7 @@ fn peer_close_then_send_is_remote_and_eof_is_transport_1006() {
     let events = client.events().unwrap();
     assert_eq!(str_field(&events.get(0), "type"), "close_received");
     assert_eq!(num_field(&events.get(0), "code"), 1001.0);
-    let error = client.send_binary(u8s(&[1])).unwrap_err();
+    let error = client.send_binary(&u8s(&[1])).unwrap_err();
     assert_eq!(
         (str_field(&error, "initiator"), num_field(&error, "code")),
         ("remote".into(), 1001.0)
@@ -391,7 +391,7 @@ fn a_server_keeps_binary_payloads_and_hands_them_back_as_is() {
     let bytes = |n: usize| (0..n).map(|i| (i * 7) as u8).collect::<Vec<u8>>();
     let payload = Uint8Array::from(&bytes(5000)[..]);
     server.send_text("first".into()).unwrap();
-    server.send_binary(payload.clone().into()).unwrap();
+    server.send_binary(&payload).unwrap();
     server.send_ping(Some(b"p".to_vec())).unwrap();
     assert_eq!(server.buffered_amount(), 7 + 4 + 5000 + 3);
     let chunks = server.take_output_chunks().unwrap();
@@ -419,8 +419,8 @@ fn a_server_keeps_binary_payloads_and_hands_them_back_as_is() {
     // Node's socket.write); takeOutput() joins the pieces into one array.
     let buffer = js_sys::ArrayBuffer::new(8);
     let words = js_sys::Uint16Array::new(&buffer);
-    server.send_binary(buffer.clone().into()).unwrap();
-    server.send_binary(words.clone().into()).unwrap();
+    server.send_binary(&buffer).unwrap();
+    server.send_binary(&words).unwrap();
     words.set_index(0, 0x4142);
     let out = server.take_output().unwrap();
     assert_eq!(out.length(), 2 * (2 + 8));
@@ -435,7 +435,7 @@ fn a_server_keeps_binary_payloads_and_hands_them_back_as_is() {
         "a Uint16Array's bytes, not its elements"
     );
 
-    let error = server.send_binary("text".into()).unwrap_err();
+    let error = server.send_binary(&"text".into()).unwrap_err();
     assert_eq!(error_name(&error), "TypeError");
 }
 
@@ -444,7 +444,7 @@ fn a_server_keeps_binary_payloads_and_hands_them_back_as_is() {
 fn a_client_copies_binary_payloads_at_once() {
     let (client, server) = open_pair(None);
     let payload = Uint8Array::from(&[1u8, 2, 3][..]);
-    client.send_binary(payload.clone().into()).unwrap();
+    client.send_binary(&payload).unwrap();
     payload.set_index(0, 9);
     let chunks = client.take_output_chunks().unwrap();
     assert_eq!(chunks.length(), 1);
