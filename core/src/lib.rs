@@ -81,6 +81,46 @@
 //! assert!(matches!(server.poll_event(), Some(Event::CloseReceived(_))));
 //! assert!(matches!(server.poll_event(), Some(Event::Closed(c)) if c.clean));
 //! ```
+//!
+//! ## Sending without copies
+//!
+//! A server queues a shared payload over 1 KiB by reference — [`Bytes`], a `Vec<u8>`
+//! or `String` given by value, or an `Arc<str>` sent to many connections — and
+//! [`Connection::write_to`] hands it to one vectored write. Where the payload lives
+//! outside Rust's memory (a JS `Uint8Array`, a Python `bytes`), the binding keeps it:
+//! [`Connection::send_binary_held`] frames the message and leaves a placeholder in
+//! [`Connection::output_segments`] where the caller writes its own bytes.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use wscore::{Config, Connection, Event, HeldPayload, OutputSegment};
+//! # use wscore::{Accept, ClientRequest};
+//! # let mut client = Connection::client(Config::default(), ClientRequest::new("ws://h/")).unwrap();
+//! # let mut server = Connection::server(Config::default());
+//! # server.receive(&client.take_output());
+//! # server.poll_event();
+//! # server.accept(Accept::default()).unwrap();
+//! # client.receive(&server.take_output());
+//! # client.poll_event();
+//! let news: Arc<str> = "all hands at noon ".repeat(100).into();
+//! server.send_text(news.clone()).unwrap(); // queued by reference
+//!
+//! let held = vec![7u8; 4096]; // say, memory the JS caller owns
+//! let kept = server.send_binary_held(held.len(), |buf| buf.copy_from_slice(&held));
+//! assert_eq!(kept, Ok(HeldPayload::Kept)); // a server sends it verbatim: not copied
+//!
+//! let mut wire = Vec::new();
+//! for segment in server.output_segments() {
+//!     match segment {
+//!         OutputSegment::Bytes(bytes) => wire.extend_from_slice(bytes),
+//!         OutputSegment::Held(n) => wire.extend_from_slice(&held[held.len() - n..]),
+//!     }
+//! }
+//! server.advance_output(wire.len());
+//! client.receive(&wire);
+//! assert_eq!(client.poll_event(), Some(Event::Text(news.to_string())));
+//! assert_eq!(client.poll_event(), Some(Event::Binary(held)));
+//! ```
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
