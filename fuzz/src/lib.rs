@@ -5,12 +5,14 @@
 
 mod wire;
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use arbitrary::Arbitrary;
 pub use wire::WireCheck;
 use wscore::{
-    Accept, ClientRequest, Config, Connection, DeflateConfig, Event, Header, SendError, State,
+    Accept, ClientRequest, Config, Connection, DeflateConfig, Event, Header, HeldPayload,
+    OutputSegment, SendError, State,
 };
 
 /// Limits small enough for the fuzzer to reach.
@@ -89,6 +91,9 @@ pub enum Step {
     SendBinary(Vec<u8>),
     SendTextFragment(String, bool),
     SendBinaryFragment(Vec<u8>, bool),
+    /// `send_binary_held`: the run keeps the payload and writes it where the
+    /// output shows its placeholder.
+    SendBinaryHeld(Vec<u8>),
     Ping(Vec<u8>),
     Pong(Vec<u8>),
     Close(u16, String),
@@ -118,6 +123,8 @@ pub struct Run {
     closed: bool,
     limit: usize,
     wire: WireCheck,
+    /// Payloads core kept (`HeldPayload::Kept`) and not yet written in full.
+    held: VecDeque<Vec<u8>>,
 }
 
 impl Run {
@@ -130,6 +137,7 @@ impl Run {
             closed: false,
             limit,
             wire,
+            held: VecDeque::new(),
         }
     }
 
@@ -158,6 +166,22 @@ impl Run {
             Step::SendBinary(b) => Some(c.send_binary(&b[..])),
             Step::SendTextFragment(s, fin) => Some(c.send_text_fragment(s.as_str(), *fin)),
             Step::SendBinaryFragment(b, fin) => Some(c.send_binary_fragment(&b[..], *fin)),
+            Step::SendBinaryHeld(b) => {
+                let mut filled = false;
+                let result = c.send_binary_held(b.len(), |buf| {
+                    filled = true;
+                    buf.copy_from_slice(b);
+                });
+                match result {
+                    Ok(HeldPayload::Kept) => {
+                        assert!(!filled, "fill called for a kept payload");
+                        self.held.push_back(b.clone());
+                    }
+                    Ok(HeldPayload::Copied) => assert!(filled, "copied without fill"),
+                    Err(_) => assert!(!filled, "fill called for a refused send"),
+                }
+                Some(result.map(|_| ()))
+            }
             Step::Ping(p) => Some(c.send_ping(p)),
             Step::Pong(p) => Some(c.send_pong(p)),
             Step::Close(code, reason) => {
@@ -181,15 +205,11 @@ impl Run {
                 None
             }
             Step::Written(n) => {
-                let n = usize::from(*n).min(c.buffered_amount());
-                let bytes: Vec<u8> = c.output().flatten().copied().take(n).collect();
-                c.advance_output(n);
-                self.wire.written(&bytes, c.deflate().is_some());
+                self.write(usize::from(*n));
                 None
             }
             Step::TakeOutput => {
-                let bytes = c.take_output();
-                self.wire.written(&bytes, c.deflate().is_some());
+                self.write(usize::MAX);
                 None
             }
             Step::Eof => {
@@ -211,6 +231,36 @@ impl Run {
             }
         }
         self.drain();
+    }
+
+    /// The transport takes up to `n` pending bytes, held payloads written in their place.
+    fn write(&mut self, n: usize) {
+        let c = &mut self.conn;
+        let n = n.min(c.buffered_amount());
+        let mut bytes = Vec::with_capacity(n);
+        let mut held = self.held.iter();
+        let mut held_segments = 0;
+        for segment in c.output_segments() {
+            let piece = match segment {
+                OutputSegment::Bytes(b) => b,
+                OutputSegment::Held(left) => {
+                    held_segments += 1;
+                    let payload = held.next().expect("a placeholder for every kept payload");
+                    assert!(left > 0 && left <= payload.len());
+                    &payload[payload.len() - left..]
+                }
+            };
+            let take = piece.len().min(n - bytes.len());
+            bytes.extend_from_slice(&piece[..take]);
+        }
+        assert!(held.next().is_none(), "a kept payload with no placeholder");
+        c.advance_output(n);
+        let still_held = c
+            .output_segments()
+            .filter(|s| matches!(s, OutputSegment::Held(_)))
+            .count();
+        self.held.drain(..held_segments - still_held);
+        self.wire.written(&bytes, c.deflate().is_some());
     }
 
     /// Polls every event, checking each.
@@ -242,8 +292,7 @@ impl Run {
         self.now += Duration::from_secs(3600);
         self.conn.handle_timeout(self.now);
         self.drain();
-        let rest = self.conn.take_output();
-        self.wire.written(&rest, self.conn.deflate().is_some());
+        self.write(usize::MAX);
         assert!(self.closed, "no Closed after EOF and timeouts");
         assert!(self.conn.send_text("late").is_err());
     }
