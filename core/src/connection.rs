@@ -444,30 +444,57 @@ impl Connection {
 
     /// Queues a binary message of `len` bytes whose payload the caller keeps and
     /// writes itself, so it is never copied: for bindings whose payloads live
-    /// outside Rust's memory (a JS `Uint8Array`, an immutable Python `bytes`).
+    /// outside Rust's memory (a JS `Uint8Array`).
     ///
     /// Core keeps the payload only where it would send it verbatim: as a server
-    /// (no masking), with no fragmented message in progress, no compression for this
-    /// message and at least one byte. Then it returns [`HeldPayload::Kept`] and the output shows the
-    /// payload as [`OutputSegment::Held`] right after its header; drain it with
-    /// [`Connection::output_segments`] and write the caller's bytes there. Otherwise
-    /// it calls `fill` once with a buffer of `len` bytes to copy the payload into and
-    /// sends that like [`Connection::send_binary`] ([`HeldPayload::Copied`]).
-    /// Errors are those of `send_binary`, checked before `fill` is called.
+    /// (no masking), with no compression for this message and at least one byte.
+    /// Then it returns [`HeldPayload::Kept`] and the output shows the payload as
+    /// [`OutputSegment::Held`] right after its header; drain it with
+    /// [`Connection::output_segments`] and write the caller's bytes there.
+    /// Otherwise it calls `fill` once with `len` bytes to copy the payload into
+    /// (a client's go straight into the output, masked there) and returns
+    /// [`HeldPayload::Copied`]. Errors are those of [`Connection::send_binary`],
+    /// checked before `fill` is called.
     pub fn send_binary_held(
         &mut self,
         len: usize,
         fill: impl FnOnce(&mut [u8]),
     ) -> Result<HeldPayload, SendError> {
+        if self.try_keep(len)? {
+            return Ok(HeldPayload::Kept);
+        }
+        if self.role == Role::Client && !self.compresses(len) {
+            self.queue_frame_filled(len, fill);
+            return Ok(HeldPayload::Copied);
+        }
+        let mut copy = vec![0; len];
+        fill(&mut copy);
+        self.send_binary(copy)?;
+        Ok(HeldPayload::Copied)
+    }
+
+    /// [`Connection::send_binary_held`] for a payload the caller can lend now (a
+    /// Python `bytes`): sent like `send_binary(payload)` ([`HeldPayload::Copied`]),
+    /// except where core would send it verbatim: then only its placeholder is
+    /// queued ([`HeldPayload::Kept`]) and the caller keeps these bytes unchanged
+    /// until it writes them there.
+    pub fn send_binary_or_keep(&mut self, payload: &[u8]) -> Result<HeldPayload, SendError> {
+        if self.try_keep(payload.len())? {
+            return Ok(HeldPayload::Kept);
+        }
+        self.send_binary(payload)?;
+        Ok(HeldPayload::Copied)
+    }
+
+    /// Queues a whole binary message of `len` bytes as a header and a placeholder
+    /// if it would go out verbatim; `Ok(false)` when it would not (send it normally).
+    fn try_keep(&mut self, len: usize) -> Result<bool, SendError> {
         self.check_can_send()?;
         if self.sending_fragmented.is_some() {
             return Err(SendError::MessageInProgress);
         }
         if len == 0 || self.role == Role::Client || self.compresses(len) {
-            let mut copy = vec![0; len];
-            fill(&mut copy);
-            self.send_binary(copy)?;
-            return Ok(HeldPayload::Copied);
+            return Ok(false);
         }
         let header = FrameHeader {
             fin: true,
@@ -480,7 +507,29 @@ impl Connection {
         let head_len = header.encode(&mut head);
         self.out.extend(&head[..head_len]);
         self.out.push_held(len);
-        Ok(HeldPayload::Kept)
+        Ok(true)
+    }
+
+    /// A client's whole uncompressed binary message whose payload `fill` writes
+    /// straight into the output, where it is then masked.
+    fn queue_frame_filled(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
+        let key = self.masks.next();
+        let header = FrameHeader {
+            fin: true,
+            rsv: 0,
+            opcode: OpCode::Binary,
+            mask: Some(key),
+            len: len as u64,
+        };
+        let mut head = [0u8; MAX_HEADER_LEN];
+        let head_len = header.encode(&mut head);
+        self.out.with_tail(|tail| {
+            tail.extend_from_slice(&head[..head_len]);
+            let start = tail.len();
+            tail.resize(start + len, 0);
+            fill(&mut tail[start..]);
+            apply_mask(&mut tail[start..], key, 0);
+        });
     }
 
     /// Queues one fragment of a text message; `fin` marks the last one. Each

@@ -177,3 +177,26 @@ fn byte_only_drains_stop_before_a_held_payload() {
     assert_eq!(server.output_segments().count(), 0);
     assert_eq!(server.write_to(&mut Vec::new()).unwrap(), 0);
 }
+
+#[test]
+fn a_lent_payload_is_kept_where_it_would_go_verbatim_and_copied_elsewhere() {
+    let (mut client, mut server) = pair();
+    let big = vec![b'k'; 5000];
+    assert_eq!(server.send_binary_or_keep(&big), Ok(HeldPayload::Kept));
+    assert_eq!(server.send_binary_or_keep(b""), Ok(HeldPayload::Copied));
+    let wire = drain(&mut server, &[&big]);
+    client.receive(&wire);
+    assert_eq!(
+        events(&mut client),
+        vec![Event::Binary(big.clone()), Event::Binary(Vec::new())]
+    );
+    // A client masks: copied now, so the caller may reuse its buffer at once.
+    assert_eq!(client.send_binary_or_keep(&big), Ok(HeldPayload::Copied));
+    server.receive(&client.take_output());
+    assert_eq!(events(&mut server), vec![Event::Binary(big)]);
+    client.close(1000, "").unwrap();
+    assert!(matches!(
+        client.send_binary_or_keep(b"x"),
+        Err(SendError::Closed(_))
+    ));
+}

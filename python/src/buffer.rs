@@ -1,6 +1,6 @@
 //! Borrowing bytes-like arguments (bytes, bytearray, memoryview, array, …) without
-//! copying them: core takes `&[u8]`, or, for a large immutable `bytes` to send, a
-//! shared `Bytes` that keeps the Python object alive (queued without a copy).
+//! copying them: core takes `&[u8]` (an immutable `bytes` to send may even be kept
+//! as it is: see `held.rs`), and writing the output into one new `bytes`.
 //!
 //! pyo3 only offers `PyBuffer` on the limited API from 3.11, but this module is
 //! `abi3-py39`. `PyObject_GetBuffer`/`PyBuffer_Release` and the `Py_buffer` layout
@@ -9,13 +9,10 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use bytes::Bytes;
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyString};
-use wscore::Payload;
 
 #[repr(C)]
 pub(crate) struct PyBufferView {
@@ -40,11 +37,6 @@ extern "C" {
 /// PyBUF_SIMPLE: one C-contiguous run of bytes, read-only is fine.
 const PYBUF_SIMPLE: c_int = 0;
 
-/// Payloads above this size are handed to core by reference. Core copies payloads
-/// up to 1 KiB next to their header anyway, and below it the reference (an
-/// allocation for `Bytes::from_owner`) costs more than the copy it saves.
-const SHARE_ABOVE: usize = 1024;
-
 /// A bytes-like argument, borrowed for the duration of the call.
 pub(crate) enum BytesLike<'py> {
     /// `bytes`: immutable, read in place.
@@ -66,21 +58,6 @@ impl BytesLike<'_> {
                 // valid until PyBuffer_Release (in Drop).
                 unsafe { std::slice::from_raw_parts(view.buf as *const u8, view.len as usize) }
             }
-        }
-    }
-
-    /// The bytes as a payload to send: a large `bytes` is shared with core (it
-    /// is immutable, so core may keep it until ``data_to_send()``); anything
-    /// else is borrowed for this call and copied by core.
-    pub fn payload(&self) -> Payload<'_> {
-        match self {
-            BytesLike::Bytes(b) if b.as_bytes().len() > SHARE_ABOVE => {
-                // PyBackedBytes is Send and 'static; it is dropped when core has
-                // written it out (with the GIL held, in `data_to_send()` or the
-                // connection's dealloc; without the GIL pyo3 defers the decref).
-                Payload::Shared(Bytes::from_owner(PyBackedBytes::from(b.clone())))
-            }
-            _ => Payload::Borrowed(self.as_slice()),
         }
     }
 }

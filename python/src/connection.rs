@@ -9,10 +9,18 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
-use wscore::{Accept, ClientRequest, CloseOutcome, Header, Role, SideState, State};
+use wscore::{Accept, ClientRequest, CloseOutcome, Header, HeldPayload, Role, SideState, State};
 
 use crate::buffer::{self, BytesLike};
+use crate::held::{HeldPayloads, Piece};
 use crate::{config, errors, events, negotiation};
+
+/// A whole binary message from a `bytes` of at least this many bytes is offered
+/// to core to keep as it is (`send_binary_or_keep`); a smaller one is copied in.
+/// Measured (bench/python/encode_rows.py, output through `data_to_send_chunks()`):
+/// keeping is slower at 16 B-1 KiB (the payload is one more piece of output to
+/// build and write), even at 2 KiB, and faster from 4 KiB (1.3-2x at 8-16 KiB).
+const HOLD_FROM: usize = 4096;
 
 /// A sans-IO WebSocket connection (RFC 6455): feed it bytes and the time, take
 /// events and the bytes to write. Build a ``ServerConnection`` or a ``ClientConnection``.
@@ -25,6 +33,8 @@ pub struct Connection {
     poison_event_pending: bool,
     /// Why the connection failed (for `failure` and `ConnectionClosed.__cause__`).
     failure: Option<PyErr>,
+    /// The `bytes` payloads core left with us, until the output is taken.
+    held: HeldPayloads,
 }
 
 impl Connection {
@@ -34,7 +44,17 @@ impl Connection {
             poisoned: None,
             poison_event_pending: false,
             failure: None,
+            held: HeldPayloads::default(),
         }
+    }
+
+    /// Marks the connection failed for good (a panic, a broken invariant):
+    /// later calls raise `InternalError` and `events()` reports `Closed`.
+    fn poison(&mut self, py: Python<'_>, message: String) -> PyErr {
+        self.poisoned = Some(message.clone());
+        self.poison_event_pending = true;
+        self.held.clear();
+        errors::internal_error(py, &format!("internal error in wscore: {message}"))
     }
 
     /// Runs `f` on the core connection, turning a panic into `InternalError`.
@@ -57,14 +77,20 @@ impl Connection {
                     .map(|s| s.to_string())
                     .or_else(|| payload.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "panic".to_string());
-                self.poisoned = Some(message.clone());
-                self.poison_event_pending = true;
-                Err(errors::internal_error(
-                    py,
-                    &format!("internal error in wscore: {message}"),
-                ))
+                Err(self.poison(py, message))
             }
         }
+    }
+
+    /// Drops the `total` bytes just taken, and with them every kept payload.
+    /// `missing`: core showed a kept payload we do not have, so what was taken
+    /// is wrong; the connection cannot go on.
+    fn output_taken(&mut self, py: Python<'_>, total: usize, missing: bool) -> PyResult<()> {
+        self.held.clear();
+        if missing {
+            return Err(self.poison(py, "a payload kept by reference is missing".into()));
+        }
+        self.core(py, |c| c.advance_output(total))
     }
 
     /// `ConnectionClosed` (with the failure as `__cause__`) and friends.
@@ -146,11 +172,28 @@ impl Connection {
     }
 
     /// Queues a binary message (``bytes``, ``bytearray`` or ``memoryview``).
-    /// A ``bytes`` over 1 KiB is queued by reference (kept alive until
-    /// ``data_to_send()``); anything else is copied now. Raises like ``send_text``.
+    /// A ``bytes`` of 4 KiB or more that goes out as it is (a server's
+    /// uncompressed message) is kept by reference, never copied into the
+    /// connection, until the output is taken (``data_to_send_chunks()`` hands that
+    /// very object back); anything else is copied now. Raises like ``send_text``.
     fn send_binary(&mut self, py: Python<'_>, data: BytesLike<'_>) -> PyResult<()> {
-        self.core(py, |c| c.send_binary(data.payload()))?
-            .map_err(|e| self.send_error(py, e))
+        let object = match &data {
+            BytesLike::Bytes(b) if b.as_bytes().len() >= HOLD_FROM => b,
+            _ => {
+                return self
+                    .core(py, |c| c.send_binary(data.as_slice()))?
+                    .map_err(|e| self.send_error(py, e));
+            }
+        };
+        // Core decides: it keeps what it sends verbatim and copies the rest now.
+        match self.core(py, |c| c.send_binary_or_keep(object.as_bytes()))? {
+            Ok(HeldPayload::Kept) => {
+                self.held.push(object.clone().unbind());
+                Ok(())
+            }
+            Ok(HeldPayload::Copied) => Ok(()),
+            Err(e) => Err(self.send_error(py, e)),
+        }
     }
 
     /// Queues one fragment of a text message; ``fin`` marks the last one. Other
@@ -163,14 +206,14 @@ impl Connection {
     }
 
     /// Queues one fragment of a binary message; ``fin`` marks the last one.
-    /// Raises like ``send_text_fragment``.
+    /// Copied now, whatever its type. Raises like ``send_text_fragment``.
     fn send_binary_fragment(
         &mut self,
         py: Python<'_>,
         data: BytesLike<'_>,
         fin: bool,
     ) -> PyResult<()> {
-        self.core(py, |c| c.send_binary_fragment(data.payload(), fin))?
+        self.core(py, |c| c.send_binary_fragment(data.as_slice(), fin))?
             .map_err(|e| self.send_error(py, e))
     }
 
@@ -213,15 +256,87 @@ impl Connection {
         }
     }
 
-    /// Takes every pending byte to write to the transport (``b""`` when none).
+    /// Takes every pending byte to write to the transport as one ``bytes``
+    /// (``b""`` when none). Kept payloads are copied into it: see
+    /// ``data_to_send_chunks()`` for the form without that copy.
     fn data_to_send<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         if self.poisoned.is_some() {
+            self.held.clear();
             return Ok(PyBytes::new(py, b""));
         }
         let total = self.inner.buffered_amount();
-        let bytes = buffer::bytes_from_slices(py, total, self.inner.output())?;
-        self.core(py, |c| c.advance_output(total))?;
+        let mut missing = false;
+        let pieces = self.held.pieces(py, self.inner.output_segments());
+        let slices = pieces.map(|piece| match piece {
+            Piece::Bytes(bytes) | Piece::Held { bytes, .. } => bytes,
+            Piece::Missing => {
+                missing = true;
+                &[]
+            }
+        });
+        let bytes = buffer::bytes_from_slices(py, total, slices)?;
+        self.output_taken(py, total, missing)?;
         Ok(bytes)
+    }
+
+    /// Takes every pending byte to write to the transport as a list of ``bytes``
+    /// (``[]`` when none), for ``transport.writelines()`` or ``socket.sendmsg()``:
+    /// the same bytes as ``data_to_send()``, without copying the payloads kept by
+    /// reference. A ``bytes`` passed to ``send_binary`` that is kept (4 KiB or
+    /// more, a server's uncompressed message) appears in the list as that very object;
+    /// everything else (headers, text, control frames, masked or compressed
+    /// payloads) is joined into one ``bytes`` per run between them.
+    fn data_to_send_chunks<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        if self.poisoned.is_some() {
+            self.held.clear();
+            return Ok(PyList::empty(py));
+        }
+        if self.held.is_empty() {
+            // Nothing kept (small messages, text, a client): at most one `bytes`,
+            // as `data_to_send()` gives it.
+            let bytes = self.data_to_send(py)?;
+            if bytes.as_bytes().is_empty() {
+                return Ok(PyList::empty(py));
+            }
+            return PyList::new(py, [bytes]);
+        }
+        let total = self.inner.buffered_amount();
+        let list = PyList::empty(py);
+        let mut missing = false;
+        // Consecutive byte pieces, written out as one `bytes` when a kept payload
+        // (or the end) comes.
+        let mut run: Vec<&[u8]> = Vec::new();
+        let mut run_len = 0;
+        for piece in self.held.pieces(py, self.inner.output_segments()) {
+            match piece {
+                Piece::Bytes(bytes) => {
+                    run.push(bytes);
+                    run_len += bytes.len();
+                }
+                Piece::Held { object, bytes } => {
+                    if run_len > 0 {
+                        let joined = buffer::bytes_from_slices(py, run_len, run.drain(..))?;
+                        list.append(joined)?;
+                        run_len = 0;
+                    }
+                    if bytes.len() == object.as_bytes(py).len() {
+                        list.append(object.clone_ref(py))?;
+                    } else {
+                        // The rest of a payload partly written before: its tail.
+                        list.append(PyBytes::new(py, bytes))?;
+                    }
+                }
+                Piece::Missing => {
+                    missing = true;
+                    break;
+                }
+            }
+        }
+        if run_len > 0 && !missing {
+            list.append(buffer::bytes_from_slices(py, run_len, run.into_iter())?)?;
+        }
+        self.output_taken(py, total, missing)?;
+        Ok(list)
     }
 
     /// When ``handle_timeout`` must next be called, in seconds on the clock you

@@ -8,6 +8,7 @@ mod config;
 mod connection;
 mod errors;
 mod events;
+mod held;
 mod negotiation;
 
 /// Whether `code` may be sent in a close frame (RFC 6455 §7.4).

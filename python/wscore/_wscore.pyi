@@ -170,7 +170,12 @@ class Connection:
     def send_text(self, data: str) -> None:
         """Queues a text message; ``ConnectionClosed`` once closing or closed."""
     def send_binary(self, data: _Bytes) -> None:
-        """Queues a binary message; ``ConnectionClosed`` once closing or closed."""
+        """Queues a binary message; ``ConnectionClosed`` once closing or closed.
+
+        A ``bytes`` of 4 KiB or more that a server sends uncompressed is kept by
+        reference until the output is taken (``data_to_send_chunks()`` returns
+        that very object); anything else is copied at the call.
+        """
     def send_text_fragment(self, data: str, fin: bool) -> None:
         """Queues one fragment of a text message; ``fin`` marks the last one."""
     def send_binary_fragment(self, data: _Bytes, fin: bool) -> None:
@@ -182,7 +187,16 @@ class Connection:
     def close(self, code: int = 1000, reason: str = "") -> bool:
         """Starts the closing handshake; ``True`` if a close frame was queued. Idempotent."""
     def data_to_send(self) -> bytes:
-        """Takes every pending byte to write to the transport."""
+        """Takes every pending byte to write to the transport, as one ``bytes``."""
+    def data_to_send_chunks(self) -> list[bytes]:
+        """Takes every pending byte to write to the transport, as a list of ``bytes``.
+
+        The same bytes as ``data_to_send()``, without copying the payloads kept
+        by reference: the zero-copy form for ``transport.writelines()`` or
+        ``socket.sendmsg()``. A kept ``bytes`` (see ``send_binary``) appears as
+        the very object passed; everything between kept payloads is joined into
+        one ``bytes``. ``[]`` when nothing is pending.
+        """
     def next_timeout(self) -> Optional[float]:
         """When ``handle_timeout`` must next be called (seconds on your clock)."""
     def handle_timeout(self, now: float) -> None:

@@ -1,5 +1,6 @@
-"""Large `bytes` go to core by reference (no copy until data_to_send()); other
-buffers are copied at the call. Either way the peer gets exactly what was sent."""
+"""A large `bytes` sent whole is kept by reference until data_to_send() (see
+test_sansio_held_payloads.py); other buffers and fragments are copied at the
+call. Either way the peer gets exactly what was sent, compressed or not."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def test_shared_bytes_arrive_intact_and_are_released(deflate):
         refs = sys.getrefcount(data)
         server.send_binary(data)
         sent.append(data)
-        dropped = bytes(range(256)) * 20  # dropped before data_to_send(): core keeps it alive
+        dropped = bytes(range(256)) * 20  # dropped before data_to_send(): the connection keeps it alive
         server.send_binary(dropped)
         sent.append(bytes(dropped))
         del dropped
@@ -42,7 +43,7 @@ def test_shared_bytes_arrive_intact_and_are_released(deflate):
         server.send_binary_fragment(data[2000:] or b"z", True)
         sent.append(data[:2000] + (data[2000:] or b"z"))
         client.receive_data(server.data_to_send())
-        # Once written out, core holds no reference to the caller's object.
+        # Once written out, the connection holds no reference to the caller's object.
         assert sys.getrefcount(data) == refs + 1  # +1: the `sent` list
     received = [e.data for e in client.events() if isinstance(e, wscore.BinaryMessage)]
     assert received == sent
