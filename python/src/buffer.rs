@@ -32,6 +32,28 @@ pub(crate) struct PyBufferView {
 extern "C" {
     fn PyObject_GetBuffer(obj: *mut ffi::PyObject, view: *mut PyBufferView, flags: c_int) -> c_int;
     fn PyBuffer_Release(view: *mut PyBufferView);
+    // Exported by every CPython 3, in the limited API from 3.10 (see `str_utf8`).
+    fn PyUnicode_AsUTF8AndSize(
+        unicode: *mut ffi::PyObject,
+        size: *mut ffi::Py_ssize_t,
+    ) -> *const c_char;
+}
+
+/// The UTF-8 bytes of a `str`, borrowed from it: an ASCII `str` is its own UTF-8
+/// and any other keeps the UTF-8 it is encoded to once, so sending one `str` to
+/// many connections encodes it once (pyo3's `PyBackedStr` makes a new `bytes` on
+/// every call under abi3-py39). Fails like `str.encode()` on lone surrogates.
+pub(crate) fn str_utf8<'a>(s: &'a Bound<'_, PyString>) -> PyResult<&'a [u8]> {
+    let mut size: ffi::Py_ssize_t = 0;
+    // SAFETY: `s` is a live `str` and the GIL is held; the returned buffer belongs
+    // to `s` and lives as long as it does (the borrow of `s` bounds 'a).
+    unsafe {
+        let data = PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size);
+        if data.is_null() {
+            return Err(PyErr::fetch(s.py()));
+        }
+        Ok(std::slice::from_raw_parts(data.cast::<u8>(), size as usize))
+    }
 }
 
 /// PyBUF_SIMPLE: one C-contiguous run of bytes, read-only is fine.

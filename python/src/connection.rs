@@ -6,7 +6,6 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use wscore::{Accept, ClientRequest, CloseOutcome, Header, HeldPayload, Role, SideState, State};
@@ -165,8 +164,10 @@ impl Connection {
     /// Queues a text message. Raises ``ConnectionClosed`` (saying who closed, with
     /// which code and reason) once the connection is closing or closed, and
     /// ``InvalidState`` before the opening handshake is complete.
-    fn send_text(&mut self, py: Python<'_>, data: PyBackedStr) -> PyResult<()> {
-        let text: &str = &data;
+    fn send_text(&mut self, py: Python<'_>, data: &Bound<'_, PyString>) -> PyResult<()> {
+        let text = buffer::str_utf8(data)?;
+        // SAFETY: CPython's UTF-8 encoding of a `str` is valid UTF-8.
+        let text = unsafe { std::str::from_utf8_unchecked(text) };
         self.core(py, |c| c.send_text(text))?
             .map_err(|e| self.send_error(py, e))
     }
@@ -199,8 +200,15 @@ impl Connection {
     /// Queues one fragment of a text message; ``fin`` marks the last one. Other
     /// messages cannot start until then (``InvalidState``, as is switching to
     /// binary mid-message). Raises like ``send_text``.
-    fn send_text_fragment(&mut self, py: Python<'_>, data: PyBackedStr, fin: bool) -> PyResult<()> {
-        let text: &str = &data;
+    fn send_text_fragment(
+        &mut self,
+        py: Python<'_>,
+        data: &Bound<'_, PyString>,
+        fin: bool,
+    ) -> PyResult<()> {
+        let text = buffer::str_utf8(data)?;
+        // SAFETY: CPython's UTF-8 encoding of a `str` is valid UTF-8.
+        let text = unsafe { std::str::from_utf8_unchecked(text) };
         self.core(py, |c| c.send_text_fragment(text, fin))?
             .map_err(|e| self.send_error(py, e))
     }

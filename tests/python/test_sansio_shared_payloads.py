@@ -61,3 +61,28 @@ def test_mutable_buffers_are_copied_at_the_call():
     client.receive_data(server.data_to_send())
     received = [e.data for e in client.events() if isinstance(e, wscore.BinaryMessage)]
     assert received == [b"a" * 5000, b"b" * 5000]
+
+
+@pytest.mark.parametrize("role", ["server", "client"])
+def test_text_is_read_from_the_str_itself_and_encoded_like_str_encode(role):
+    """send_text borrows the str's UTF-8 (ASCII as is, others encoded once and
+    cached by CPython); the bytes sent are exactly str.encode()'s, every time."""
+    conn = wscore.Connection.upgraded(role, **LIMITS)
+    peer = wscore.Connection.upgraded("client" if role == "server" else "server", **LIMITS)
+    texts = ["plain ascii " * 100, "héllo wörld 你好 👋 " * 100, "", "\x00\x7f\x80\uffff"]
+    for text in texts + texts:  # the same str objects twice: the cached UTF-8 is reused
+        conn.send_text(text)
+    peer.receive_data(conn.data_to_send())
+    got = [e.data for e in peer.events()]
+    assert got == texts + texts
+    # A lone surrogate has no UTF-8: str.encode()'s error, nothing queued, still usable.
+    with pytest.raises(UnicodeEncodeError):
+        conn.send_text("ok \ud800")
+    assert conn.data_to_send() == b""
+    with pytest.raises(UnicodeEncodeError):
+        conn.send_text_fragment("\udfff", True)
+    with pytest.raises(TypeError):
+        conn.send_text(b"bytes are not text")  # type: ignore[arg-type]
+    conn.send_text("after")
+    peer.receive_data(conn.data_to_send())
+    assert [e.data for e in peer.events()] == ["after"]
