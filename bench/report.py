@@ -158,13 +158,19 @@ def simple_section(doc, title, cmd, base, mine="wscore") -> tuple[list[str], dic
     return out, ratios
 
 
+def loadgen_name(doc) -> str:
+    if doc.get("loadgen", "").startswith("rust"):
+        return "bench/rust/src/bin/loadgen.rs: a thread per client on blocking sockets"
+    return "bench/python/loadgen.py, raw asyncio sockets"
+
+
 def e2e_section(doc) -> tuple[list[str], list[tuple]]:
     res = doc["results"]
     names = list(res)
     clients = list(res[names[0]])
     out = ["## Python end to end: uvicorn over 127.0.0.1", "",
            f"`make bench-e2e` — uvicorn {doc['uvicorn']} serving an ASGI echo app with each `--ws` protocol; "
-           f"a separate load-generator process (bench/python/loadgen.py, raw asyncio sockets) sends "
+           f"a separate load-generator process ({loadgen_name(doc)}) sends "
            f"{doc['size']} B text messages and waits for each echo, {doc['seconds']:.0f} s per measurement, "
            f"{doc['rounds']} rounds that alternate the servers. Round trips/s (median over rounds) and "
            "latency p99 (median over rounds); ratios are run by run, then the median.", ""]

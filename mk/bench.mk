@@ -51,9 +51,12 @@ bench-python: bench-venv
 	$(BENCH_PY) bench/python/codec.py --runs $(BENCH_RUNS) --out $(BENCH_OUT)/python.json
 	@$(MAKE) --no-print-directory bench-report
 
-bench-e2e: bench-venv
+# The load comes from bench/rust's `loadgen` (a few µs per round trip): the Python
+# one (bench/python/loadgen.py) saturates first at 100 clients on 2 cores.
+bench-e2e: bench-venv bench-rust-build
 	@mkdir -p $(BENCH_OUT)
-	$(BENCH_PY) bench/python/e2e.py --rounds $(BENCH_E2E_ROUNDS) --out $(BENCH_OUT)/e2e.json
+	$(BENCH_PY) bench/python/e2e.py --rounds $(BENCH_E2E_ROUNDS) \
+	  --loadgen $(BENCH_RUST_TARGET)/release/loadgen --out $(BENCH_OUT)/e2e.json
 	@$(MAKE) --no-print-directory bench-report
 
 # ---- Node: the wasm Connection (make wasm-build) and the pinned ws + bufferutil.

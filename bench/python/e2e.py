@@ -1,9 +1,13 @@
 """End to end over 127.0.0.1: uvicorn serving bench/python/echo_app.py with wscore's
 protocol and with uvicorn's websockets-sansio and wsproto protocols (and its default,
-`auto`), against loadgen.py in a separate process, 1 and 100 clients. Rounds
-alternate the servers, so each round's ratios come from the same moment.
+`auto`), against a load generator in a separate process, 1 and 100 clients:
+bench/rust's `loadgen` (`make bench-e2e` passes it; a few µs per round trip) or
+loadgen.py (tens of µs per round trip: at 100 clients on 2 cores it saturates
+before the server does). Rounds alternate the servers, so each round's ratios
+come from the same moment.
 
-Usage: python bench/python/e2e.py [--rounds 3] [--seconds 3] [--size 125] [--out target/bench/e2e.json]
+Usage: python bench/python/e2e.py [--rounds 3] [--seconds 3] [--size 125]
+       [--loadgen target/bench-rust/release/loadgen] [--out target/bench/e2e.json]
 """
 
 from __future__ import annotations
@@ -57,6 +61,9 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=125)
     ap.add_argument("--clients", default="1,100")
     ap.add_argument("--out", default="target/bench/e2e.json")
+    ap.add_argument("--loadgen", default=None,
+                    help="the load generator: the Rust one (bench/rust, `loadgen`) by path, "
+                         "or omitted for loadgen.py")
     a = ap.parse_args()
     results = {name: {c: [] for c in a.clients.split(",")} for name in PROTOCOLS}
     for rnd in range(a.rounds):
@@ -65,9 +72,9 @@ def main() -> None:
                 port = free_port()
                 server = start_server(ws, port)
                 try:
+                    loadgen = [a.loadgen] if a.loadgen else [sys.executable, os.path.join(HERE, "loadgen.py")]
                     out = subprocess.run(
-                        [sys.executable, os.path.join(HERE, "loadgen.py"), f"127.0.0.1:{port}",
-                         clients, str(a.seconds), str(a.size)],
+                        loadgen + [f"127.0.0.1:{port}", clients, str(a.seconds), str(a.size)],
                         check=True, capture_output=True, text=True, timeout=a.seconds * 10 + 60,
                     ).stdout
                 finally:
@@ -80,6 +87,7 @@ def main() -> None:
     import uvicorn
 
     doc = {"runtime": "python-e2e", "uvicorn": uvicorn.__version__, "rounds": a.rounds,
+           "loadgen": "rust (bench/rust/src/bin/loadgen.rs)" if a.loadgen else "loadgen.py",
            "seconds": a.seconds, "size": a.size, "protocols": PROTOCOLS, "results": results}
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
     with open(a.out, "w") as f:
