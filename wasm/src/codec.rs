@@ -2,9 +2,9 @@
 //! translates types and nothing else; every protocol rule is core's.
 //!
 //! Bytes cross the wasm boundary at most once each way: `receive` copies its
-//! argument in once; `sendBinary` on the server side does not copy at all (core
-//! keeps only the length and the output shows "the caller's payload here"; a
-//! client masks, so it copies in once); `takeOutput` copies the pending bytes out
+//! argument in once; `sendBinary` of 1 KiB or more on the server side does not copy
+//! at all (core keeps only the length and the output shows "the caller's payload
+//! here"; a client masks, so it copies in once); `takeOutput` copies the pending bytes out
 //! once into one `Uint8Array` and `takeOutputChunks` hands kept payloads back as
 //! they are; text comes in as a JS string. Events leave in one call per `events()`:
 //! codec.rs lists where each payload lies in wasm memory and events.mjs builds the
@@ -35,6 +35,9 @@ extern "C" {
     fn copy_bytes(ptr: u32, len: u32) -> Uint8Array;
     /// The output of `[ptr, len]` slices where `ptr == HELD` takes the next of
     /// `held`: one `Uint8Array` (`join`) or the list of pieces, kept payloads as is.
+    /// `[copy of len bytes at ptr]`.
+    #[wasm_bindgen(js_name = oneChunk)]
+    fn one_chunk(ptr: u32, len: u32) -> Array;
     /// The byte length of a `Uint8Array`, other `ArrayBuffer` view or `ArrayBuffer`;
     /// -1 for anything else (one crossing for the type check and the length).
     #[wasm_bindgen(js_name = byteLength)]
@@ -106,6 +109,10 @@ pub struct JsConnection {
 /// Marks a kept payload in the slice list given to events.mjs (never a wasm address
 /// of output: those are below the 4 GiB limit minus the stack).
 const HELD: u32 = u32::MAX;
+
+/// Binary payloads from this size on are offered to core to keep (not copied);
+/// smaller ones are copied in, which measured faster (BENCHMARKS.md, Node).
+const KEEP_FROM: usize = 1024;
 
 #[wasm_bindgen(js_class = Connection)]
 impl JsConnection {
@@ -210,8 +217,9 @@ impl JsConnection {
 
     /// Queues a binary message (a `Uint8Array`/`Buffer`, any other `ArrayBuffer`
     /// view, or an `ArrayBuffer`); errors as for `sendText`. A server does not copy
-    /// the payload: `takeOutput()`/`takeOutputChunks()` read it then, so do not
-    /// modify it before (as with Node's `socket.write`). A client copies it now.
+    /// a payload of 1 KiB or more: `takeOutput()`/`takeOutputChunks()` read it then,
+    /// so do not modify it before (as with Node's `socket.write`). A client, or a
+    /// smaller payload, is copied now.
     #[wasm_bindgen(js_name = sendBinary)]
     pub fn send_binary(
         &self,
@@ -222,9 +230,19 @@ impl JsConnection {
         if len < 0.0 {
             return Err(js_types::not_bytes());
         }
+        let len = len as usize;
+        if len < KEEP_FROM {
+            // Small: copied in (one crossing), so that the output stays one slice.
+            let mut copy = vec![0u8; len];
+            copy_payload(data, copy.as_mut_ptr() as usize as u32);
+            return self
+                .core()?
+                .send_binary(&copy[..])
+                .map_err(errors::send_error);
+        }
         let kept = self
             .core()?
-            .send_binary_held(len as usize, |buf| {
+            .send_binary_held(len, |buf| {
                 copy_payload(data, buf.as_mut_ptr() as usize as u32)
             })
             .map_err(errors::send_error)?;
@@ -337,6 +355,22 @@ impl JsConnection {
     /// memory, and each payload `sendBinary` kept, as the very object passed to it.
     #[wasm_bindgen(js_name = takeOutputChunks, unchecked_return_type = "Uint8Array[]")]
     pub fn take_output_chunks(&self) -> Result<Array, JsValue> {
+        if self.held_count.get() == 0 {
+            // The common case, frames only: at most one slice, no list to pass.
+            let mut conn = self.core()?;
+            let total = conn.buffered_amount();
+            let one = match conn.output().next() {
+                None => return Ok(Array::new()),
+                Some(bytes) if bytes.len() == total => {
+                    Some(one_chunk(bytes.as_ptr() as usize as u32, total as u32))
+                }
+                Some(_) => None,
+            };
+            if let Some(out) = one {
+                conn.advance_output(total);
+                return Ok(out);
+            }
+        }
         Ok(self.take_with_held(false)?.unchecked_into())
     }
 

@@ -103,6 +103,11 @@ export function buildEvents(desc, others) {
   return out;
 }
 
+// takeOutputChunks() when the output is one slice (the common case).
+export function oneChunk(ptr, len) {
+  return [copyOf(wasmBytes(), ptr, ptr + len)];
+}
+
 // The output when it is one slice (the common case): no list to read.
 export function copyBytes(ptr, len) {
   return copyOf(wasmBytes(), ptr, ptr + len);

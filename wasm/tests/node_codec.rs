@@ -415,25 +415,30 @@ fn a_server_keeps_binary_payloads_and_hands_them_back_as_is() {
     );
     assert_eq!(str_field(&events.get(2), "type"), "ping");
 
-    // Not copied: a change before the output is taken is what goes out (as with
-    // Node's socket.write); takeOutput() joins the pieces into one array.
-    let buffer = js_sys::ArrayBuffer::new(8);
-    let words = js_sys::Uint16Array::new(&buffer);
-    server.send_binary(&buffer).unwrap();
-    server.send_binary(&words).unwrap();
-    words.set_index(0, 0x4142);
-    let out = server.take_output().unwrap();
-    assert_eq!(out.length(), 2 * (2 + 8));
-    client.receive(&out.to_vec()).unwrap();
-    let events = client.events().unwrap();
-    let first = Uint8Array::new(&field(&events.get(0), "data")).to_vec();
-    assert_eq!(first.len(), 8, "an ArrayBuffer's bytes");
-    assert_eq!(&first[..2], &0x4142u16.to_le_bytes(), "read when taken");
-    assert_eq!(
-        Uint8Array::new(&field(&events.get(1), "data")).to_vec(),
-        first,
-        "a Uint16Array's bytes, not its elements"
-    );
+    // From 1 KiB not copied: a change before the output is taken is what goes out
+    // (as with Node's socket.write); takeOutput() joins the pieces into one array.
+    // Smaller payloads are copied at the call.
+    for size in [8u32, 2048] {
+        let buffer = js_sys::ArrayBuffer::new(size);
+        let words = js_sys::Uint16Array::new(&buffer);
+        server.send_binary(&buffer).unwrap();
+        server.send_binary(&words).unwrap();
+        words.set_index(0, 0x4142);
+        let header = if size < 126 { 2 } else { 4 };
+        let out = server.take_output().unwrap();
+        assert_eq!(out.length(), 2 * (header + size));
+        client.receive(&out.to_vec()).unwrap();
+        let events = client.events().unwrap();
+        let first = Uint8Array::new(&field(&events.get(0), "data")).to_vec();
+        assert_eq!(first.len(), size as usize, "an ArrayBuffer's bytes");
+        let expected: [u8; 2] = if size >= 1024 { [0x42, 0x41] } else { [0, 0] };
+        assert_eq!(&first[..2], &expected, "read when taken only if kept");
+        assert_eq!(
+            Uint8Array::new(&field(&events.get(1), "data")).to_vec(),
+            first,
+            "a Uint16Array's bytes, not its elements"
+        );
+    }
 
     let error = server.send_binary(&"text".into()).unwrap_err();
     assert_eq!(error_name(&error), "TypeError");
