@@ -18,7 +18,7 @@ use crate::event::{CloseFrame, Closed, Event};
 use crate::frame::{FrameHeader, OpCode, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use crate::handshake::{self, Accept, ClientRequest, Header, Request, ResponseOutcome};
 use crate::mask::apply_mask;
-use crate::output::{Output, OutputSegment};
+use crate::output::{Output, OutputSegment, COALESCE_LIMIT};
 use crate::payload::{Payload, Text};
 use crate::random::MaskKeys;
 use crate::timers::{Timer, Timers};
@@ -446,15 +446,16 @@ impl Connection {
     /// writes itself, so it is never copied: for bindings whose payloads live
     /// outside Rust's memory (a JS `Uint8Array`).
     ///
-    /// Core keeps the payload only where it would send it verbatim: as a server
-    /// (no masking), with no compression for this message and at least one byte.
-    /// Then it returns [`HeldPayload::Kept`] and the output shows the payload as
-    /// [`OutputSegment::Held`] right after its header; drain it with
-    /// [`Connection::output_segments`] and write the caller's bytes there.
-    /// Otherwise it calls `fill` once with `len` bytes to copy the payload into
-    /// (a client's go straight into the output, masked there) and returns
-    /// [`HeldPayload::Copied`]. Errors are those of [`Connection::send_binary`],
-    /// checked before `fill` is called.
+    /// Core keeps the payload only where it would queue a shared payload by
+    /// reference: as a server (no masking), with no compression for this message,
+    /// and over 1 KiB (smaller ones are copied next to their header, which costs
+    /// less than a separate piece of output). Then it returns [`HeldPayload::Kept`]
+    /// and the output shows the payload as [`OutputSegment::Held`] right after its
+    /// header; drain it with [`Connection::output_segments`] and write the caller's
+    /// bytes there. Otherwise it calls `fill` once with `len` bytes to copy the
+    /// payload into (straight into the output unless it is compressed; a client's
+    /// is masked there) and returns [`HeldPayload::Copied`]. Errors are those of
+    /// [`Connection::send_binary`], checked before `fill` is called.
     pub fn send_binary_held(
         &mut self,
         len: usize,
@@ -463,7 +464,7 @@ impl Connection {
         if self.try_keep(len)? {
             return Ok(HeldPayload::Kept);
         }
-        if self.role == Role::Client && !self.compresses(len) {
+        if !self.compresses(len) {
             self.queue_frame_filled(len, fill);
             return Ok(HeldPayload::Copied);
         }
@@ -475,7 +476,7 @@ impl Connection {
 
     /// [`Connection::send_binary_held`] for a payload the caller can lend now (a
     /// Python `bytes`): sent like `send_binary(payload)` ([`HeldPayload::Copied`]),
-    /// except where core would send it verbatim: then only its placeholder is
+    /// except where core would queue it by reference: then only its placeholder is
     /// queued ([`HeldPayload::Kept`]) and the caller keeps these bytes unchanged
     /// until it writes them there.
     pub fn send_binary_or_keep(&mut self, payload: &[u8]) -> Result<HeldPayload, SendError> {
@@ -487,48 +488,33 @@ impl Connection {
     }
 
     /// Queues a whole binary message of `len` bytes as a header and a placeholder
-    /// if it would go out verbatim; `Ok(false)` when it would not (send it normally).
+    /// if it would go out by reference; `Ok(false)` when not (send it normally).
     fn try_keep(&mut self, len: usize) -> Result<bool, SendError> {
         self.check_can_send()?;
         if self.sending_fragmented.is_some() {
             return Err(SendError::MessageInProgress);
         }
-        if len == 0 || self.role == Role::Client || self.compresses(len) {
+        if len <= COALESCE_LIMIT || self.role == Role::Client || self.compresses(len) {
             return Ok(false);
         }
-        let header = FrameHeader {
-            fin: true,
-            rsv: 0,
-            opcode: OpCode::Binary,
-            mask: None,
-            len: len as u64,
-        };
-        let mut head = [0u8; MAX_HEADER_LEN];
-        let head_len = header.encode(&mut head);
+        let (_, head, head_len) = self.frame_head(OpCode::Binary, true, 0, len);
         self.out.extend(&head[..head_len]);
         self.out.push_held(len);
         Ok(true)
     }
 
-    /// A client's whole uncompressed binary message whose payload `fill` writes
-    /// straight into the output, where it is then masked.
+    /// A whole uncompressed binary message whose payload `fill` writes straight
+    /// into the output (where a client's is then masked).
     fn queue_frame_filled(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
-        let key = self.masks.next();
-        let header = FrameHeader {
-            fin: true,
-            rsv: 0,
-            opcode: OpCode::Binary,
-            mask: Some(key),
-            len: len as u64,
-        };
-        let mut head = [0u8; MAX_HEADER_LEN];
-        let head_len = header.encode(&mut head);
+        let (mask, head, head_len) = self.frame_head(OpCode::Binary, true, 0, len);
         self.out.with_tail(|tail| {
             tail.extend_from_slice(&head[..head_len]);
             let start = tail.len();
             tail.resize(start + len, 0);
             fill(&mut tail[start..]);
-            apply_mask(&mut tail[start..], key, 0);
+            if let Some(key) = mask {
+                apply_mask(&mut tail[start..], key, 0);
+            }
         });
     }
 
@@ -1014,8 +1000,15 @@ impl Connection {
         self.timers.disarm(Timer::Pong);
     }
 
-    fn queue_frame(&mut self, opcode: OpCode, fin: bool, rsv: u8, payload: Payload<'_>) {
-        let len = payload.as_bytes().len();
+    /// The header of a frame of `len` payload bytes, with a fresh mask key when
+    /// we are the client: the key, the header buffer and how much of it is used.
+    fn frame_head(
+        &mut self,
+        opcode: OpCode,
+        fin: bool,
+        rsv: u8,
+        len: usize,
+    ) -> (Option<[u8; 4]>, [u8; MAX_HEADER_LEN], usize) {
         let mask = match self.role {
             Role::Client => Some(self.masks.next()),
             Role::Server => None,
@@ -1029,6 +1022,12 @@ impl Connection {
         };
         let mut head = [0u8; MAX_HEADER_LEN];
         let head_len = header.encode(&mut head);
+        (mask, head, head_len)
+    }
+
+    fn queue_frame(&mut self, opcode: OpCode, fin: bool, rsv: u8, payload: Payload<'_>) {
+        let len = payload.as_bytes().len();
+        let (mask, head, head_len) = self.frame_head(opcode, fin, rsv, len);
         match (mask, payload) {
             (Some(key), payload) => self.out.with_tail(|tail| {
                 tail.extend_from_slice(&head[..head_len]);

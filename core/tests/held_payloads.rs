@@ -44,7 +44,16 @@ fn a_server_keeps_the_payload_and_the_frame_arrives_whole() {
     );
     client.receive(&server.take_output());
     assert_eq!(events(&mut client), vec![Event::Binary(Vec::new())]);
-    for len in [1, 16, 125, 126, 65_535, 65_536, 200_000] {
+    // Up to 1 KiB a payload is copied next to its header (as a shared one is),
+    // straight into the output.
+    for len in [1, 125, 126, 1024] {
+        let payload: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+        let got = server.send_binary_held(len, |buf| buf.copy_from_slice(&payload));
+        assert_eq!(got, Ok(HeldPayload::Copied), "{len} bytes");
+        client.receive(&server.take_output());
+        assert_eq!(events(&mut client), vec![Event::Binary(payload)]);
+    }
+    for len in [1025, 65_535, 65_536, 200_000] {
         let payload: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
         let kept = server.send_binary_held(len, no_fill).unwrap();
         assert_eq!(kept, HeldPayload::Kept);
@@ -62,8 +71,12 @@ fn a_server_keeps_the_payload_and_the_frame_arrives_whole() {
 fn held_payloads_keep_their_place_between_other_frames() {
     let (mut client, mut server) = pair();
     let big = vec![b'b'; 3000];
+    let small = vec![b's'; 2000];
     server.send_text("before").unwrap();
-    assert_eq!(server.send_binary_held(5, no_fill), Ok(HeldPayload::Kept));
+    assert_eq!(
+        server.send_binary_held(small.len(), no_fill),
+        Ok(HeldPayload::Kept)
+    );
     server.send_ping(b"p").unwrap();
     assert_eq!(
         server.send_binary_held(big.len(), no_fill),
@@ -75,13 +88,13 @@ fn held_payloads_keep_their_place_between_other_frames() {
         .map(|s| matches!(s, OutputSegment::Held(_)))
         .collect();
     assert_eq!(kinds, [false, true, false, true, false]);
-    let wire = drain(&mut server, &[b"hello", &big]);
+    let wire = drain(&mut server, &[&small, &big]);
     client.receive(&wire);
     assert_eq!(
         events(&mut client),
         vec![
             Event::Text("before".into()),
-            Event::Binary(b"hello".to_vec()),
+            Event::Binary(small),
             Event::Ping(b"p".to_vec()),
             Event::Binary(big),
             Event::Text("after".into()),
@@ -104,7 +117,7 @@ fn a_client_masks_so_it_copies_the_payload_in() {
 #[test]
 fn a_compressed_message_is_copied_in_and_a_small_one_below_min_size_is_kept() {
     let deflate = DeflateConfig {
-        min_size: 64,
+        min_size: 4096,
         ..DeflateConfig::default()
     };
     let config = Config {
@@ -113,16 +126,23 @@ fn a_compressed_message_is_copied_in_and_a_small_one_below_min_size_is_kept() {
     };
     let (mut client, mut server) = open_pair(config.clone(), config);
     assert!(server.deflate().is_some(), "deflate negotiated");
-    let long = vec![b'z'; 1000];
+    let long = vec![b'z'; 5000];
     let got = server.send_binary_held(long.len(), |buf| buf.copy_from_slice(&long));
     assert_eq!(got, Ok(HeldPayload::Copied));
-    assert_eq!(server.send_binary_held(3, no_fill), Ok(HeldPayload::Kept));
-    let wire = drain(&mut server, &[b"abc"]);
-    assert!(wire.len() < 100, "the long message went out compressed");
+    let under = vec![b'u'; 2000];
+    assert_eq!(
+        server.send_binary_held(under.len(), no_fill),
+        Ok(HeldPayload::Kept)
+    );
+    let wire = drain(&mut server, &[&under]);
+    assert!(
+        wire.len() < 100 + under.len(),
+        "the long message went out compressed"
+    );
     client.receive(&wire);
     assert_eq!(
         events(&mut client),
-        vec![Event::Binary(long), Event::Binary(b"abc".to_vec())]
+        vec![Event::Binary(long), Event::Binary(under)]
     );
 }
 
@@ -153,15 +173,15 @@ fn errors_come_before_fill_and_nothing_is_queued() {
 fn byte_only_drains_stop_before_a_held_payload() {
     let (_client, mut server) = pair();
     server.send_text("t").unwrap();
-    server.send_binary_held(10, no_fill).unwrap();
+    server.send_binary_held(2000, no_fill).unwrap();
     // take_output and write_to give what precedes the held payload...
     let head = server.take_output();
     assert_eq!(
         head.len(),
-        3 + 2,
+        3 + 4,
         "the text frame and the held frame's header"
     );
-    assert_eq!(server.buffered_amount(), 10);
+    assert_eq!(server.buffered_amount(), 2000);
     // ...and then say plainly that only output_segments can go on.
     let err = server.write_to(&mut Vec::new()).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
@@ -170,9 +190,9 @@ fn byte_only_drains_stop_before_a_held_payload() {
     server.advance_output(4);
     assert_eq!(
         server.output_segments().collect::<Vec<_>>(),
-        [OutputSegment::Held(6)]
+        [OutputSegment::Held(1996)]
     );
-    server.advance_output(6);
+    server.advance_output(1996);
     assert_eq!(server.buffered_amount(), 0);
     assert_eq!(server.output_segments().count(), 0);
     assert_eq!(server.write_to(&mut Vec::new()).unwrap(), 0);

@@ -60,7 +60,7 @@ export class WebSocketConnection extends EventEmitter {
   get bufferedAmount() { return this.#conn.bufferedAmount + this.#socket.writableLength; }
 
   // Sends a string as text, anything else (Uint8Array, Buffer, any ArrayBuffer
-  // view, ArrayBuffer) as binary; a server hands binary payloads (from 1 KiB) to the socket
+  // view, ArrayBuffer) as binary; a server hands binary payloads (over 1 KiB) to the socket
   // without copying them, so, as with socket.write, do not modify one after
   // sending it. After a close it throws errors.ConnectionClosedError (code,
   // reason, initiator). Returns false when the socket's buffer is full: wait for 'drain'.

@@ -10,19 +10,9 @@ import sys
 import pytest
 
 import wscore
+from payloads import DEFLATE, LIMITS, payload
 
-LIMITS = dict(max_message_size=64 << 20, max_frame_size=64 << 20)
-DEFLATE = {
-    "server_no_context_takeover": False,
-    "client_no_context_takeover": False,
-    "server_max_window_bits": 15,
-    "client_max_window_bits": 15,
-}
 BIG = 64 << 10  # large enough to be kept whatever the adapter's threshold
-
-
-def payload(n: int, seed: int = 0) -> bytes:
-    return bytes((i * 7 + n + seed) & 0xFF for i in range(n))
 
 
 def server(deflate=None) -> wscore.Connection:

@@ -10,18 +10,7 @@ import sys
 import pytest
 
 import wscore
-
-LIMITS = dict(max_message_size=64 << 20, max_frame_size=64 << 20)
-DEFLATE = {
-    "server_no_context_takeover": False,
-    "client_no_context_takeover": False,
-    "server_max_window_bits": 15,
-    "client_max_window_bits": 15,
-}
-
-
-def payload(n: int) -> bytes:
-    return bytes((i * 7 + n) & 0xFF for i in range(n))
+from payloads import DEFLATE, LIMITS, payload
 
 
 @pytest.mark.parametrize("deflate", [None, DEFLATE], ids=["plain", "deflate"])

@@ -2,7 +2,7 @@
 //! translates types and nothing else; every protocol rule is core's.
 //!
 //! Bytes cross the wasm boundary at most once each way: `receive` copies its
-//! argument in once; `sendBinary` of 1 KiB or more on the server side does not copy
+//! argument in once; `sendBinary` of over 1 KiB on the server side does not copy
 //! at all (core keeps only the length and the output shows "the caller's payload
 //! here"; a client masks, so it copies in once); `takeOutput` copies the pending bytes out
 //! once into one `Uint8Array` and `takeOutputChunks` hands kept payloads back as
@@ -27,9 +27,6 @@ extern "C" {
     /// `OTHER` takes the next object of `others`.
     #[wasm_bindgen(js_name = buildEvents)]
     fn build_events(desc: &[u32], others: &JsValue) -> Array;
-    /// One `Uint8Array` holding the `[ptr, len]` slices of `desc`.
-    #[wasm_bindgen(js_name = copyOutput)]
-    fn copy_output(desc: &[u32], total: u32) -> Uint8Array;
     /// A `Uint8Array` copy of `len` bytes at `ptr`.
     #[wasm_bindgen(js_name = copyBytes)]
     fn copy_bytes(ptr: u32, len: u32) -> Uint8Array;
@@ -109,10 +106,6 @@ pub struct JsConnection {
 /// Marks a kept payload in the slice list given to events.mjs (never a wasm address
 /// of output: those are below the 4 GiB limit minus the stack).
 const HELD: u32 = u32::MAX;
-
-/// Binary payloads from this size on are offered to core to keep (not copied);
-/// smaller ones are copied in, which measured faster (BENCHMARKS.md, Node).
-const KEEP_FROM: usize = 1024;
 
 #[wasm_bindgen(js_class = Connection)]
 impl JsConnection {
@@ -217,7 +210,7 @@ impl JsConnection {
 
     /// Queues a binary message (a `Uint8Array`/`Buffer`, any other `ArrayBuffer`
     /// view, or an `ArrayBuffer`); errors as for `sendText`. A server does not copy
-    /// a payload of 1 KiB or more: `takeOutput()`/`takeOutputChunks()` read it then,
+    /// a payload over 1 KiB: `takeOutput()`/`takeOutputChunks()` read it then,
     /// so do not modify it before (as with Node's `socket.write`). A client, or a
     /// smaller payload, is copied now.
     #[wasm_bindgen(js_name = sendBinary)]
@@ -230,19 +223,9 @@ impl JsConnection {
         if len < 0.0 {
             return Err(js_types::not_bytes());
         }
-        let len = len as usize;
-        if len < KEEP_FROM {
-            // Small: copied in (one crossing), so that the output stays one slice.
-            let mut copy = vec![0u8; len];
-            copy_payload(data, copy.as_mut_ptr() as usize as u32);
-            return self
-                .core()?
-                .send_binary(&copy[..])
-                .map_err(errors::send_error);
-        }
         let kept = self
             .core()?
-            .send_binary_held(len, |buf| {
+            .send_binary_held(len as usize, |buf| {
                 copy_payload(data, buf.as_mut_ptr() as usize as u32)
             })
             .map_err(errors::send_error)?;
@@ -327,27 +310,10 @@ impl JsConnection {
     /// payloads copied in after their headers).
     #[wasm_bindgen(js_name = takeOutput)]
     pub fn take_output(&self) -> Result<Uint8Array, JsValue> {
-        if self.held_count.get() > 0 {
-            return Ok(self.take_with_held(true)?.unchecked_into());
+        if let Some(out) = self.take_if_one_slice(copy_bytes)? {
+            return Ok(out);
         }
-        let mut conn = self.core()?;
-        let total = conn.buffered_amount();
-        let out = {
-            let mut slices = conn.output();
-            match (slices.next(), slices.next()) {
-                (None, _) => Uint8Array::new_with_length(0),
-                (Some(one), None) => copy_bytes(one.as_ptr() as usize as u32, one.len() as u32),
-                (Some(a), Some(b)) => {
-                    let mut desc = Vec::with_capacity(8);
-                    for slice in [a, b].into_iter().chain(slices) {
-                        desc.extend([slice.as_ptr() as usize as u32, slice.len() as u32]);
-                    }
-                    copy_output(&desc, total as u32)
-                }
-            }
-        };
-        conn.advance_output(total);
-        Ok(out)
+        Ok(self.take_pieces(true)?.unchecked_into())
     }
 
     /// Every pending byte as a list of `Uint8Array`s to write in order (e.g. with
@@ -355,23 +321,10 @@ impl JsConnection {
     /// memory, and each payload `sendBinary` kept, as the very object passed to it.
     #[wasm_bindgen(js_name = takeOutputChunks, unchecked_return_type = "Uint8Array[]")]
     pub fn take_output_chunks(&self) -> Result<Array, JsValue> {
-        if self.held_count.get() == 0 {
-            // The common case, frames only: at most one slice, no list to pass.
-            let mut conn = self.core()?;
-            let total = conn.buffered_amount();
-            let one = match conn.output().next() {
-                None => return Ok(Array::new()),
-                Some(bytes) if bytes.len() == total => {
-                    Some(one_chunk(bytes.as_ptr() as usize as u32, total as u32))
-                }
-                Some(_) => None,
-            };
-            if let Some(out) = one {
-                conn.advance_output(total);
-                return Ok(out);
-            }
+        if let Some(out) = self.take_if_one_slice(one_chunk)? {
+            return Ok(out);
         }
-        Ok(self.take_with_held(false)?.unchecked_into())
+        Ok(self.take_pieces(false)?.unchecked_into())
     }
 
     /// Bytes queued for the transport and not yet taken.
@@ -473,9 +426,27 @@ impl JsConnection {
         }
     }
 
+    /// The common case, frames only in one slice: taken with one call to JS
+    /// (`make(ptr, len)`), no list to pass. `None` otherwise (nothing taken).
+    fn take_if_one_slice<T>(&self, make: fn(u32, u32) -> T) -> Result<Option<T>, JsValue> {
+        if self.held_count.get() > 0 {
+            return Ok(None);
+        }
+        let mut conn = self.core()?;
+        let total = conn.buffered_amount();
+        let out = match conn.output().next() {
+            Some(bytes) if total > 0 && bytes.len() == total => {
+                make(bytes.as_ptr() as usize as u32, total as u32)
+            }
+            _ => return Ok(None),
+        };
+        conn.advance_output(total);
+        Ok(Some(out))
+    }
+
     /// All pending output, kept payloads included, in one call to events.mjs:
     /// joined into one `Uint8Array`, or as a list of pieces.
-    fn take_with_held(&self, join: bool) -> Result<JsValue, JsValue> {
+    fn take_pieces(&self, join: bool) -> Result<JsValue, JsValue> {
         let mut conn = self.core()?;
         let total = conn.buffered_amount();
         let mut desc = Vec::with_capacity(8);

@@ -113,18 +113,6 @@ export function copyBytes(ptr, len) {
   return copyOf(wasmBytes(), ptr, ptr + len);
 }
 
-// `desc` is a view of wasm memory: [ptr, len] per pending output slice. Returns
-// one Uint8Array holding all of them (one copy out of wasm memory).
-export function copyOutput(desc, total) {
-  const mem = wasmBytes();
-  const out = freshBytes(total);
-  for (let j = 0, put = 0; j < desc.length; j += 2) {
-    out.set(mem.subarray(desc[j], desc[j] + desc[j + 1]), put);
-    put += desc[j + 1];
-  }
-  return out;
-}
-
 // ---- payloads a server's sendBinary keeps instead of copying (codec.rs) ----
 
 // The bytes of any ArrayBuffer view (a Buffer is a Uint8Array) or ArrayBuffer.

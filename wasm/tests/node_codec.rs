@@ -128,6 +128,17 @@ fn take_output_returns_every_pending_byte_once() {
         100_000
     );
     assert_eq!(str_field(&events.get(1), "data"), "tail");
+
+    // A long text is queued as its own slice: several slices, none kept, joined.
+    let long = "ü".repeat(3000);
+    server.send_text(long.clone()).unwrap();
+    server.send_text("after".into()).unwrap();
+    let out = server.take_output().unwrap();
+    assert_eq!(out.length(), 4 + 6000 + 2 + 5);
+    client.receive(&out.to_vec()).unwrap();
+    let events = client.events().unwrap();
+    assert_eq!(str_field(&events.get(0), "data"), long);
+    assert_eq!(str_field(&events.get(1), "data"), "after");
 }
 
 /// `events()` builds every object in JS from wasm memory (codec.rs, events.mjs):
