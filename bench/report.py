@@ -102,7 +102,10 @@ def rust_section(doc) -> tuple[list[str], list[tuple]]:
             if not res:
                 continue
             limit = "memcpy+xor" if op == "decode" else "memcpy"
-            head = ["size", "wscore", "msg/s"] + RUST_PEERS + [limit, "vs fastest peer"]
+            # Decode: wscore is `receive_buf` (a BytesMut, as the peers read);
+            # `receive(&[u8])`, which copies each message out, is shown beside it.
+            slice = ["wscore receive(&[u8])"] if "wscore-slice" in res[0]["rows"] else []
+            head = ["size", "wscore", "msg/s"] + slice + RUST_PEERS + [limit, "vs fastest peer"]
             if op == "decode":
                 head.append("% of memcpy+xor")
             out += [f"### {op}, {kind}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -112,6 +115,8 @@ def rust_section(doc) -> tuple[list[str], list[tuple]]:
                 ratios = ratio_runs(rows, "wscore", RUST_PEERS)
                 cells = [SIZE_NAMES[r["size"]], f"{fmt(med(ws))} ({fmt(min(ws))})", msgs(med(ws), r["size"])]
                 best = fastest(rows, RUST_PEERS)
+                if slice:
+                    cells.append(fmt(med(rows["wscore-slice"]["mbps"])))
                 for p in RUST_PEERS:
                     v = fmt(med(rows[p]["mbps"]))
                     cells.append(f"**{v}**" if p == best else v)

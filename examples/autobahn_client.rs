@@ -51,7 +51,7 @@ fn run(base: &str, path: &str, echo: bool) -> Result<Option<String>, Box<dyn std
             Event::Binary(data) if echo => {
                 let _ = ws.conn.send_binary(data);
             }
-            Event::Text(text) if first_text.is_none() => first_text = Some(text),
+            Event::Text(text) if first_text.is_none() => first_text = Some(text.into()),
             _ => {}
         }
     }

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::io::{self, IoSlice, Write};
 use std::time::Duration;
 
+use bytes::BytesMut;
 use serde::{Deserialize, Serialize};
 
 use crate::close::{close_payload, parse_close_payload, CloseCode, CloseInfo, Initiator};
@@ -293,6 +294,37 @@ impl Connection {
                 self.read_response();
             }
         }
+    }
+
+    /// Like [`Connection::receive`], for bytes read into a `BytesMut` (as
+    /// `tokio::io::AsyncReadExt::read_buf` does): a message that arrived whole
+    /// is unmasked in place and its event shares `buf`'s memory, no copy. An
+    /// incomplete frame may stay at the front of `buf`: read more onto its end
+    /// and call again. Everything else is taken from `buf`.
+    ///
+    /// A message of [`crate::SHARE_FROM`] bytes or more keeps the allocation it was
+    /// read into alive while you hold it (as with any `Bytes` split off a
+    /// buffer); copy what you keep for long. Smaller messages are copied, so a
+    /// kept short message never holds on to a read buffer. Do not mix with
+    /// `receive` while bytes remain in `buf`.
+    pub fn receive_buf(&mut self, buf: &mut BytesMut) {
+        if !matches!(self.handshake, Handshake::Done) {
+            self.receive(buf);
+            buf.clear();
+            return;
+        }
+        while !self.input_broken && !self.finished && self.their == SideState::Open {
+            match self.decoder.next_buf(buf) {
+                Ok(Some(incoming)) => self.on_incoming(incoming),
+                Ok(None) => return,
+                Err(e) => {
+                    self.input_broken = true;
+                    self.fail_after_events(e);
+                }
+            }
+        }
+        // Closed or failed: what follows is ignored, as `receive` ignores it.
+        buf.clear();
     }
 
     /// Reports that the transport was closed by the peer (a read returned 0).

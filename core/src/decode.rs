@@ -4,11 +4,14 @@
 //! first allocation only up to [`UPFRONT_MAX`] (and the limits): beyond that the
 //! message grows as its bytes actually arrive.
 
+use bytes::{Buf, Bytes, BytesMut};
+
 use crate::deflate::{InflateError, Inflater};
 use crate::error::ProtocolError;
 use crate::frame::{FrameHeader, OpCode, MAX_HEADER_LEN};
-use crate::mask::{extend_masked, masked_copy};
+use crate::mask::{apply_mask, extend_masked, masked_copy};
 use crate::utf8::{validate_utf8, Utf8Tracker};
+use crate::utf8_bytes::Utf8Bytes;
 
 /// The most allocated at once for a single-frame message that is still arriving,
 /// from its declared length: it saves the copies of growing the buffer as chunks
@@ -21,11 +24,16 @@ const UPFRONT_MAX: usize = 1 << 20;
 /// 1 KiB messages under callgrind), not faster.
 const UPFRONT_MIN: u64 = 4096;
 
+/// From this size a message that arrived whole through
+/// [`crate::Connection::receive_buf`] shares the buffer it was read into;
+/// shorter ones are copied, so keeping one never holds on to a read buffer.
+pub const SHARE_FROM: usize = 1024;
+
 /// A complete unit for the connection: a message or a control frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Incoming {
-    Text(String),
-    Binary(Vec<u8>),
+    Text(Utf8Bytes),
+    Binary(Bytes),
     Ping(Vec<u8>),
     Pong(Vec<u8>),
     Close(Vec<u8>),
@@ -170,36 +178,79 @@ impl Decoder {
         h: &FrameHeader,
         data: &mut &[u8],
     ) -> Result<Option<Incoming>, ProtocolError> {
-        let simple = h.fin
-            && h.rsv == 0
-            && self.kind.is_none()
-            && h.mask.is_some() == self.expect_masked
-            && h.len <= self.max_frame_size.min(self.max_message_size) as u64
-            && h.len <= data.len() as u64;
-        let text = match h.opcode {
-            OpCode::Text => true,
-            OpCode::Binary => false,
-            _ => return Ok(None),
+        let Some(text) = self.simple_data_frame(h) else {
+            return Ok(None);
         };
-        if !simple {
+        if h.len > data.len() as u64 {
             return Ok(None);
         }
         let (payload, rest) = data.split_at(h.len as usize);
         *data = rest;
-        let bytes = match h.mask {
-            Some(key) => masked_copy(payload, key),
-            None => payload.to_vec(),
+        message(unmasked_copy(payload, h.mask), text).map(Some)
+    }
+
+    /// Whether `h` starts an unfragmented, uncompressed data message within the
+    /// limits, with the mask bit the role expects (`Some(true)` for text).
+    fn simple_data_frame(&self, h: &FrameHeader) -> Option<bool> {
+        let text = match h.opcode {
+            OpCode::Text => true,
+            OpCode::Binary => false,
+            _ => return None,
         };
-        if !text {
-            return Ok(Some(Incoming::Binary(bytes)));
+        let simple = h.fin
+            && h.rsv == 0
+            && self.kind.is_none()
+            && self.current.is_none()
+            && h.mask.is_some() == self.expect_masked
+            && h.len <= self.max_frame_size.min(self.max_message_size) as u64;
+        simple.then_some(text)
+    }
+
+    /// Like [`Decoder::next`], from a buffer the caller gives up: a whole simple
+    /// message at its front is unmasked in place and split off without a copy,
+    /// and an incomplete header or an incomplete simple binary frame stays in
+    /// `buf` for the caller to complete. Everything else goes through `next`
+    /// (text frames that arrive in pieces too, so invalid UTF-8 fails as soon
+    /// as it arrives), which consumes what it is given.
+    #[inline]
+    pub(crate) fn next_buf(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<Incoming>, ProtocolError> {
+        if self.current.is_none() && self.header_len == 0 {
+            match FrameHeader::parse(buf) {
+                Ok(None) => return Ok(None),
+                Ok(Some((h, n))) => {
+                    if let Some(text) = self.simple_data_frame(&h) {
+                        let len = h.len as usize;
+                        if n + len <= buf.len() {
+                            let payload = if len >= SHARE_FROM {
+                                if let Some(key) = h.mask {
+                                    apply_mask(&mut buf[n..n + len], key, 0);
+                                }
+                                buf.advance(n);
+                                buf.split_to(len).freeze()
+                            } else {
+                                let copy = unmasked_copy(&buf[n..n + len], h.mask);
+                                buf.advance(n + len);
+                                copy
+                            };
+                            return message(payload, text).map(Some);
+                        }
+                        if !text && n + len > buf.len() {
+                            return Ok(None);
+                        }
+                    }
+                }
+                // `next` reports the same error.
+                Err(_) => {}
+            }
         }
-        match validate_utf8(&bytes) {
-            // SAFETY: every byte was just checked to be UTF-8.
-            Ok(()) => Ok(Some(Incoming::Text(unsafe {
-                String::from_utf8_unchecked(bytes)
-            }))),
-            Err(_) => Err(ProtocolError::InvalidUtf8("text message")),
-        }
+        let mut data: &[u8] = buf;
+        let result = self.next(&mut data);
+        let used = buf.len() - data.len();
+        buf.advance(used);
+        result
     }
 
     /// Checks a new frame against the role, the fragmentation state and the limits.
@@ -340,12 +391,35 @@ impl Decoder {
                         }
                         // SAFETY: `utf8` checked every byte of `payload` as it arrived
                         // and it ends on a character boundary.
-                        Incoming::Text(unsafe { String::from_utf8_unchecked(payload) })
+                        Incoming::Text(unsafe { Utf8Bytes::from_bytes_unchecked(payload.into()) })
                     }
-                    _ => Incoming::Binary(payload),
+                    _ => Incoming::Binary(payload.into()),
                 }
             }
         }))
+    }
+}
+
+/// A whole frame's payload, unmasked into a buffer of its own.
+#[inline]
+fn unmasked_copy(payload: &[u8], mask: Option<[u8; 4]>) -> Bytes {
+    match mask {
+        Some(key) => Bytes::from(masked_copy(payload, key)),
+        None => Bytes::copy_from_slice(payload),
+    }
+}
+
+/// A whole message's payload as its event, text checked for UTF-8.
+fn message(payload: Bytes, text: bool) -> Result<Incoming, ProtocolError> {
+    if !text {
+        return Ok(Incoming::Binary(payload));
+    }
+    match validate_utf8(&payload) {
+        // SAFETY: every byte was just checked to be UTF-8.
+        Ok(()) => Ok(Incoming::Text(unsafe {
+            Utf8Bytes::from_bytes_unchecked(payload)
+        })),
+        Err(_) => Err(ProtocolError::InvalidUtf8("text message")),
     }
 }
 
@@ -441,14 +515,14 @@ mod tests {
         for len in [0, 1, 125, 126, 200] {
             let t = &text[..text.char_indices().nth(len).map_or(text.len(), |c| c.0)];
             let got = whole_and_bytewise(true, 1000, &frame(true, OpCode::Text, t.as_bytes(), key));
-            assert_eq!(got, Ok(vec![Incoming::Text(t.to_owned())]));
+            assert_eq!(got, Ok(vec![Incoming::Text(t.to_owned().into())]));
             let b = &[0xA5; 300][..len];
             let got = whole_and_bytewise(true, 1000, &frame(true, OpCode::Binary, b, key));
-            assert_eq!(got, Ok(vec![Incoming::Binary(b.to_vec())]));
+            assert_eq!(got, Ok(vec![Incoming::Binary(b.to_vec().into())]));
         }
         // A server's unmasked frames to a client.
         let got = whole_and_bytewise(false, 1000, &frame(true, OpCode::Binary, b"abc", None));
-        assert_eq!(got, Ok(vec![Incoming::Binary(b"abc".to_vec())]));
+        assert_eq!(got, Ok(vec![Incoming::Binary(b"abc".to_vec().into())]));
     }
 
     #[test]

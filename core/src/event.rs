@@ -1,10 +1,12 @@
 //! What a [`crate::Connection`] reports to the application.
 
+use bytes::Bytes;
 use serde::{Serialize, Serializer};
 
 use crate::close::{CloseCode, Initiator};
 use crate::error::Error;
 use crate::handshake::{Rejection, Request, Response};
+use crate::utf8_bytes::Utf8Bytes;
 
 /// Something the application should know about, from [`crate::Connection::poll_event`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -17,10 +19,12 @@ pub enum Event {
     Accepted(Response),
     /// Client: the server answered with something other than 101.
     Rejected(Rejection),
-    /// A complete text message.
-    Text(String),
-    /// A complete binary message.
-    Binary(Vec<u8>),
+    /// A complete text message. It shares the buffer it was received into
+    /// when it arrived whole through [`crate::Connection::receive_buf`].
+    Text(Utf8Bytes),
+    /// A complete binary message, shared the same way.
+    #[serde(serialize_with = "as_byte_seq")]
+    Binary(Bytes),
     /// A ping (already answered unless `auto_pong` is off).
     Ping(Vec<u8>),
     /// A pong.
@@ -63,4 +67,9 @@ fn error_message<S: Serializer>(error: &Option<Error>, s: S) -> Result<S::Ok, S:
         Some(e) => s.serialize_some(&e.to_string()),
         None => s.serialize_none(),
     }
+}
+
+/// Binary payloads serialize as a sequence of bytes, as `Vec<u8>` does.
+fn as_byte_seq<S: Serializer>(data: &Bytes, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(data.iter())
 }

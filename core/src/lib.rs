@@ -82,6 +82,37 @@
 //! assert!(matches!(server.poll_event(), Some(Event::Closed(c)) if c.clean));
 //! ```
 //!
+//! ## Receiving without copies
+//!
+//! Read into a `BytesMut` (tokio's `AsyncReadExt::read_buf` does) and hand it to
+//! [`Connection::receive_buf`]: a message of [`SHARE_FROM`] bytes or more that
+//! arrived whole is unmasked where it lies, and its event shares the buffer
+//! ([`Event::Binary`] holds [`Bytes`], [`Event::Text`] a [`Utf8Bytes`] that derefs
+//! to `&str`). Sent on by value, it is queued by reference again.
+//!
+//! ```
+//! use wscore::{BytesMut, Config, Connection, Event};
+//! # use wscore::{Accept, ClientRequest};
+//! # let mut client = Connection::client(Config::default(), ClientRequest::new("ws://h/")).unwrap();
+//! # let mut server = Connection::server(Config::default());
+//! # server.receive(&client.take_output());
+//! # server.poll_event();
+//! # server.accept(Accept::default()).unwrap();
+//! # client.receive(&server.take_output());
+//! # client.poll_event();
+//! client.send_binary(&[7u8; 4096][..]).unwrap();
+//!
+//! let mut read_buf = BytesMut::with_capacity(64 * 1024);
+//! // With tokio: `socket.read_buf(&mut read_buf).await?`. Here, the client's bytes.
+//! read_buf.extend_from_slice(&client.take_output());
+//! let read_at = read_buf.as_ptr() as usize;
+//! server.receive_buf(&mut read_buf);
+//!
+//! let Some(Event::Binary(data)) = server.poll_event() else { panic!("a message") };
+//! assert!((read_at..read_at + 4200).contains(&(data.as_ptr() as usize))); // not a copy
+//! server.send_binary(data).unwrap(); // an echo, by reference too
+//! ```
+//!
 //! ## Sending without copies
 //!
 //! A server queues a shared payload over 1 KiB by reference — [`Bytes`], a `Vec<u8>`
@@ -118,8 +149,8 @@
 //! }
 //! server.advance_output(wire.len());
 //! client.receive(&wire);
-//! assert_eq!(client.poll_event(), Some(Event::Text(news.to_string())));
-//! assert_eq!(client.poll_event(), Some(Event::Binary(held)));
+//! assert_eq!(client.poll_event(), Some(Event::Text((*news).into())));
+//! assert_eq!(client.poll_event(), Some(Event::Binary(held.into())));
 //! ```
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -143,12 +174,14 @@ mod reconnect;
 mod send_queue;
 mod timers;
 mod utf8;
+mod utf8_bytes;
 
 pub use close::validate_close;
 pub use close::{truncate_reason, CloseCode, CloseInfo, Initiator, MAX_REASON_BYTES};
 pub use close_state::{CloseRequest, CloseTracker};
 pub use config::Config;
 pub use connection::{CloseOutcome, Connection, HeldPayload, Role, SideState, State};
+pub use decode::SHARE_FROM;
 /// permessage-deflate negotiation on its own, for adapters whose HTTP handshake
 /// is done elsewhere (then [`Connection::upgraded`] runs with the result).
 pub use deflate::{
@@ -164,9 +197,12 @@ pub use output::OutputSegment;
 pub use payload::{Payload, Text};
 pub use reconnect::{Backoff, ReconnectDecision, ReconnectPolicy, StopReason};
 pub use send_queue::{DropPolicy, Enqueued, QueueLimits, SendQueue};
+pub use utf8_bytes::Utf8Bytes;
 
-/// `bytes::Bytes`, re-exported: pass one to `send_binary` to queue it without a copy.
-pub use bytes::Bytes;
+/// `bytes::Bytes`, re-exported: pass one to `send_binary` to queue it without a
+/// copy; binary messages arrive as one. `BytesMut` is what
+/// [`Connection::receive_buf`] reads from.
+pub use bytes::{Bytes, BytesMut};
 
 /// The README's examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

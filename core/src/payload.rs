@@ -6,6 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::output::COALESCE_LIMIT;
+use crate::utf8_bytes::Utf8Bytes;
 
 /// Bytes to send. Build it with `.into()` from `&[u8]`, `Vec<u8>`, `Bytes` and friends.
 #[derive(Debug, Clone)]
@@ -44,6 +45,12 @@ impl<'a> From<&'a Vec<u8>> for Payload<'a> {
     }
 }
 
+impl<'a> From<&'a Bytes> for Payload<'a> {
+    fn from(b: &'a Bytes) -> Self {
+        Payload::Borrowed(b)
+    }
+}
+
 impl From<Vec<u8>> for Payload<'_> {
     fn from(b: Vec<u8>) -> Self {
         Payload::Shared(Bytes::from(b))
@@ -57,7 +64,7 @@ impl From<Bytes> for Payload<'_> {
 }
 
 /// Text to send: UTF-8 bytes, borrowed or shared. Build it with `.into()` from
-/// `&str`, `String`, `&String` or `Arc<str>` (shared, e.g. one chat message sent to
+/// `&str`, `String`, `&String`, `Arc<str>` or a received [`Utf8Bytes`] (shared, e.g. one chat message sent to
 /// many connections: a long one is queued by reference, never copied, on the
 /// server side).
 #[derive(Debug, Clone)]
@@ -110,6 +117,20 @@ impl From<String> for Text<'_> {
 impl From<Arc<str>> for Text<'_> {
     fn from(s: Arc<str>) -> Self {
         Text(TextRepr::Arc(s))
+    }
+}
+
+impl From<Utf8Bytes> for Text<'_> {
+    /// Shared: a received text sent on (an echo, a broadcast) is not copied
+    /// where the role allows.
+    fn from(s: Utf8Bytes) -> Self {
+        Text(TextRepr::Payload(Payload::Shared(s.into_bytes())))
+    }
+}
+
+impl<'a> From<&'a Utf8Bytes> for Text<'a> {
+    fn from(s: &'a Utf8Bytes) -> Self {
+        Text(TextRepr::Payload(Payload::Borrowed(s.as_bytes())))
     }
 }
 

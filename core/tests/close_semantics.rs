@@ -442,7 +442,7 @@ fn fragmented_sending_rules() {
         vec![
             Event::Ping(b"between".to_vec()),
             Event::Text("hello".into()),
-            Event::Binary(b"after".to_vec())
+            Event::Binary(b"after".to_vec().into())
         ]
     );
 }
@@ -471,7 +471,10 @@ fn shared_text_is_queued_without_a_copy() {
         "payload slice is the caller's string"
     );
     pump(&mut server, &mut client);
-    assert_eq!(events(&mut client), vec![Event::Text(text.to_string())]);
+    assert_eq!(
+        events(&mut client),
+        vec![Event::Text(text.to_string().into())]
+    );
 }
 
 #[test]
@@ -489,7 +492,7 @@ fn write_to_takes_bytes_in_order() {
         events(&mut client),
         vec![
             Event::Text("a".into()),
-            Event::Binary(vec![1; 5000]),
+            Event::Binary(vec![1; 5000].into()),
             Event::Text("b".into())
         ]
     );

@@ -66,13 +66,15 @@ fn both_sides_agree_and_messages_round_trip_compressed() {
     client.receive(&wire);
     let mut got = events(&mut client).into_iter();
     for i in 0..50 {
-        assert_eq!(got.next(), Some(Event::Text(chat(i))));
+        assert_eq!(got.next(), Some(Event::Text(chat(i).into())));
     }
-    assert_eq!(got.next(), Some(Event::Binary(big)));
+    assert_eq!(got.next(), Some(Event::Binary(big.into())));
     let server_got: Vec<Event> = events(&mut server);
     assert_eq!(
         server_got,
-        (0..50).map(|i| Event::Text(chat(i))).collect::<Vec<_>>()
+        (0..50)
+            .map(|i| Event::Text(chat(i).into()))
+            .collect::<Vec<_>>()
     );
 }
 
@@ -141,7 +143,7 @@ fn no_context_takeover_and_small_windows_round_trip() {
         assert_eq!(
             events(&mut server),
             (0..20)
-                .map(|i| Event::Text(chat(i).repeat(20)))
+                .map(|i| Event::Text(chat(i).repeat(20).into()))
                 .collect::<Vec<_>>(),
             "bits {bits}"
         );
@@ -159,7 +161,10 @@ fn either_side_without_deflate_means_no_compression() {
     let wire = server.take_output();
     assert_eq!(wire[0], 0x81, "no RSV1 when not negotiated");
     client.receive(&wire);
-    assert_eq!(events(&mut client), vec![Event::Text("x".repeat(1000))]);
+    assert_eq!(
+        events(&mut client),
+        vec![Event::Text("x".repeat(1000).into())]
+    );
 }
 
 #[test]
@@ -212,9 +217,12 @@ fn empty_messages_and_empty_last_fragments_keep_the_stream_in_step() {
         server.receive(&client.take_output());
         for _ in 0..3 {
             let event = server.poll_event();
-            assert_eq!(event, Some(Event::Binary(b"hello hello hello".to_vec())));
-            assert_eq!(server.poll_event(), Some(Event::Binary(Vec::new())));
-            assert_eq!(server.poll_event(), Some(Event::Text(chat(1))));
+            assert_eq!(
+                event,
+                Some(Event::Binary(b"hello hello hello".to_vec().into()))
+            );
+            assert_eq!(server.poll_event(), Some(Event::Binary(Vec::new().into())));
+            assert_eq!(server.poll_event(), Some(Event::Text(chat(1).into())));
         }
         assert_eq!(
             server.poll_event(),

@@ -43,7 +43,7 @@ fn a_server_keeps_the_payload_and_the_frame_arrives_whole() {
         Ok(HeldPayload::Copied)
     );
     client.receive(&server.take_output());
-    assert_eq!(events(&mut client), vec![Event::Binary(Vec::new())]);
+    assert_eq!(events(&mut client), vec![Event::Binary(Vec::new().into())]);
     // Up to 1 KiB a payload is copied next to its header (as a shared one is),
     // straight into the output.
     for len in [1, 125, 126, 1024] {
@@ -51,7 +51,7 @@ fn a_server_keeps_the_payload_and_the_frame_arrives_whole() {
         let got = server.send_binary_held(len, |buf| buf.copy_from_slice(&payload));
         assert_eq!(got, Ok(HeldPayload::Copied), "{len} bytes");
         client.receive(&server.take_output());
-        assert_eq!(events(&mut client), vec![Event::Binary(payload)]);
+        assert_eq!(events(&mut client), vec![Event::Binary(payload.into())]);
     }
     for len in [1025, 65_535, 65_536, 200_000] {
         let payload: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
@@ -63,7 +63,7 @@ fn a_server_keeps_the_payload_and_the_frame_arrives_whole() {
         );
         let wire = drain(&mut server, &[&payload]);
         client.receive(&wire);
-        assert_eq!(events(&mut client), vec![Event::Binary(payload)]);
+        assert_eq!(events(&mut client), vec![Event::Binary(payload.into())]);
     }
 }
 
@@ -94,9 +94,9 @@ fn held_payloads_keep_their_place_between_other_frames() {
         events(&mut client),
         vec![
             Event::Text("before".into()),
-            Event::Binary(small),
+            Event::Binary(small.into()),
             Event::Ping(b"p".to_vec()),
-            Event::Binary(big),
+            Event::Binary(big.into()),
             Event::Text("after".into()),
         ]
     );
@@ -111,7 +111,10 @@ fn a_client_masks_so_it_copies_the_payload_in() {
         .output_segments()
         .all(|s| matches!(s, OutputSegment::Bytes(_))));
     server.receive(&client.take_output());
-    assert_eq!(events(&mut server), vec![Event::Binary(b"data".to_vec())]);
+    assert_eq!(
+        events(&mut server),
+        vec![Event::Binary(b"data".to_vec().into())]
+    );
 }
 
 #[test]
@@ -142,7 +145,7 @@ fn a_compressed_message_is_copied_in_and_a_small_one_below_min_size_is_kept() {
     client.receive(&wire);
     assert_eq!(
         events(&mut client),
-        vec![Event::Binary(long), Event::Binary(under)]
+        vec![Event::Binary(long.into()), Event::Binary(under.into())]
     );
 }
 
@@ -208,12 +211,15 @@ fn a_lent_payload_is_kept_where_it_would_go_verbatim_and_copied_elsewhere() {
     client.receive(&wire);
     assert_eq!(
         events(&mut client),
-        vec![Event::Binary(big.clone()), Event::Binary(Vec::new())]
+        vec![
+            Event::Binary(big.clone().into()),
+            Event::Binary(Vec::new().into())
+        ]
     );
     // A client masks: copied now, so the caller may reuse its buffer at once.
     assert_eq!(client.send_binary_or_keep(&big), Ok(HeldPayload::Copied));
     server.receive(&client.take_output());
-    assert_eq!(events(&mut server), vec![Event::Binary(big)]);
+    assert_eq!(events(&mut server), vec![Event::Binary(big.into())]);
     client.close(1000, "").unwrap();
     assert!(matches!(
         client.send_binary_or_keep(b"x"),

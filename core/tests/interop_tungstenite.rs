@@ -499,7 +499,7 @@ fn echo_all_sizes(role: Role) {
     let mut want: Vec<Event> = texts
         .into_iter()
         .zip(binaries)
-        .flat_map(|(t, b)| [Event::Text(t), Event::Binary(b)])
+        .flat_map(|(t, b)| [Event::Text(t.into()), Event::Binary(b.into())])
         .collect();
     want.push(close_received(1000, "done ✓"));
     want.push(closed(1000, "done ✓", true, Initiator::Remote));
@@ -542,7 +542,7 @@ fn peer_fragments_with_ping_between(role: Role) {
         &[
             Event::Ping(b"between fragments".to_vec()),
             Event::Text(TEXT.into()),
-            Event::Binary(expected),
+            Event::Binary(expected.into()),
             close_received(1000, ""),
             closed(1000, "", true, Initiator::Remote),
         ],
@@ -691,7 +691,7 @@ fn close_started_by_peer(role: Role) {
         &events,
         &[
             Event::Text("last words ✓".into()),
-            Event::Binary(expected),
+            Event::Binary(expected.into()),
             close_received(4001, "peer done ✓"),
             closed(4001, "peer done ✓", true, Initiator::Remote),
         ],

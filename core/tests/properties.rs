@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::*;
 use proptest::prelude::*;
-use wscore::{Accept, CloseCode, Config, Connection, Event};
+use wscore::{Accept, BytesMut, CloseCode, Config, Connection, Event};
 
 #[derive(Debug, Clone)]
 enum Msg {
@@ -65,23 +65,30 @@ fn floor_char(s: &str, mut i: usize) -> usize {
 
 fn expected_event(m: &Msg) -> Event {
     match m {
-        Msg::Text(s, _) => Event::Text(s.clone()),
-        Msg::Binary(b, _) => Event::Binary(b.clone()),
+        Msg::Text(s, _) => Event::Text(s.clone().into()),
+        Msg::Binary(b, _) => Event::Binary(b.clone().into()),
         Msg::Ping(p) => Event::Ping(p.clone()),
     }
 }
 
-/// Feeds `bytes` to a fresh server in the given chunk sizes, accepting the request
-/// when it appears; returns every event and every output byte.
-fn run_server(bytes: &[u8], chunks: &[usize]) -> (Vec<Event>, Vec<u8>) {
+/// Feeds `bytes` to a fresh server in the given chunk sizes (through
+/// `receive_buf` and one `BytesMut` read buffer if `via_buf`), accepting the
+/// request when it appears; returns every event and every output byte.
+fn run_server(bytes: &[u8], chunks: &[usize], via_buf: bool) -> (Vec<Event>, Vec<u8>) {
     let mut server = Connection::server(Config::default());
     server.handle_timeout(Duration::ZERO);
     let (mut all_events, mut out) = (Vec::new(), Vec::new());
     let mut rest = bytes;
     let mut sizes = chunks.iter().cycle();
+    let mut read_buf = BytesMut::new();
     while !rest.is_empty() {
         let n = (*sizes.next().unwrap()).clamp(1, rest.len());
-        server.receive(&rest[..n]);
+        if via_buf {
+            read_buf.extend_from_slice(&rest[..n]);
+            server.receive_buf(&mut read_buf);
+        } else {
+            server.receive(&rest[..n]);
+        }
         rest = &rest[n..];
         while let Some(ev) = server.poll_event() {
             if matches!(ev, Event::Request(_)) {
@@ -118,10 +125,16 @@ proptest! {
         }
         bytes.extend(client.take_output());
 
-        let (whole_events, whole_out) = run_server(&bytes, &[bytes.len()]);
-        let (split_events, split_out) = run_server(&bytes, &chunks);
+        let (whole_events, whole_out) = run_server(&bytes, &[bytes.len()], false);
+        let (split_events, split_out) = run_server(&bytes, &chunks, false);
         prop_assert_eq!(&whole_events, &split_events);
-        prop_assert_eq!(whole_out, split_out);
+        prop_assert_eq!(&whole_out, &split_out);
+        // Reading into one `BytesMut` changes nothing either, whole or split.
+        for chunks in [&[bytes.len()][..], &chunks] {
+            let (buf_events, buf_out) = run_server(&bytes, chunks, true);
+            prop_assert_eq!(&whole_events, &buf_events);
+            prop_assert_eq!(&whole_out, &buf_out);
+        }
         // And the events are the messages, in order.
         let data: Vec<Event> = whole_events.into_iter()
             .filter(|e| matches!(e, Event::Text(_) | Event::Binary(_) | Event::Ping(_)))
@@ -151,6 +164,7 @@ proptest! {
         chunks in prop::collection::vec(1usize..500, 1..10),
         calls in prop::collection::vec(0u8..7, 0..20),
         server_role in any::<bool>(),
+        via_buf in any::<bool>(),
     ) {
         let config = Config { max_message_size: 2048, max_frame_size: 1024, max_handshake_size: 1024, ..Config::default() };
         let mut conn = if server_role {
@@ -167,10 +181,16 @@ proptest! {
         let mut rest = &bytes[..];
         let mut now = Duration::ZERO;
         let mut seen = Vec::new();
+        let mut read_buf = BytesMut::new();
         for (i, &n) in chunks.iter().cycle().enumerate().take(200) {
             if rest.is_empty() { break; }
             let n = n.min(rest.len());
-            conn.receive(&rest[..n]);
+            if via_buf {
+                read_buf.extend_from_slice(&rest[..n]);
+                conn.receive_buf(&mut read_buf);
+            } else {
+                conn.receive(&rest[..n]);
+            }
             rest = &rest[n..];
             match calls.get(i).copied().unwrap_or(255) {
                 0 => { let _ = conn.send_text("hi"); }

@@ -65,7 +65,7 @@ fn upgraded_pair_compresses_with_negotiated_parameters() {
     );
     assert_eq!(wire[0] & 0x40, 0x40, "RSV1 set");
     client.receive(&wire);
-    assert_eq!(client.poll_event(), Some(Event::Text(text)));
+    assert_eq!(client.poll_event(), Some(Event::Text(text.into())));
 }
 
 #[test]

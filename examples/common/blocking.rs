@@ -5,17 +5,22 @@ use std::io::{self, Read};
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
-use wscore::{Connection, Event};
+use wscore::{BytesMut, Connection, Event};
 
 /// How long to drain the peer's bytes after we close, so our last frames are not
 /// lost to a TCP reset (the peer may still be sending when we close).
 const LINGER: Duration = Duration::from_secs(2);
 
+/// 16 KiB a read: thousands of connections (one thread each) stay cheap.
+const READ_SIZE: usize = 16 * 1024;
+
 pub struct Blocking {
     pub stream: TcpStream,
     pub conn: Connection,
     start: Instant,
-    buf: Vec<u8>,
+    /// Read into and handed to `receive_buf`: messages that arrive whole are
+    /// events that share it, not copies.
+    buf: BytesMut,
     done: bool,
 }
 
@@ -26,8 +31,7 @@ impl Blocking {
             stream,
             conn,
             start: Instant::now(),
-            // 16 KiB a read: thousands of connections (one thread each) stay cheap.
-            buf: vec![0; 16 * 1024],
+            buf: BytesMut::new(),
             done: false,
         }
     }
@@ -73,9 +77,9 @@ impl Blocking {
                 .poll_timeout()
                 .map(|t| t.saturating_sub(self.now()).max(Duration::from_millis(1)));
             self.stream.set_read_timeout(wait)?;
-            match self.stream.read(&mut self.buf) {
+            match self.read() {
                 Ok(0) => self.conn.receive_eof(),
-                Ok(n) => self.conn.receive(&self.buf[..n]),
+                Ok(_) => self.conn.receive_buf(&mut self.buf),
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -96,10 +100,22 @@ impl Blocking {
             if left.is_zero() || self.stream.set_read_timeout(Some(left)).is_err() {
                 break;
             }
-            match self.stream.read(&mut self.buf) {
+            match self.read() {
                 Ok(0) | Err(_) => break,
-                Ok(n) => self.conn.receive(&self.buf[..n]),
+                Ok(_) => self.conn.receive_buf(&mut self.buf),
             }
         }
+    }
+
+    /// One read onto the end of `buf` (which may hold the start of a frame).
+    /// `std::io::Read` needs initialized memory, hence the zeroing; tokio's
+    /// `read_buf` reads into a `BytesMut` without it.
+    fn read(&mut self) -> io::Result<usize> {
+        let start = self.buf.len();
+        self.buf.resize(start + READ_SIZE, 0);
+        let result = self.stream.read(&mut self.buf[start..]);
+        let n = *result.as_ref().unwrap_or(&0);
+        self.buf.truncate(start + n);
+        result
     }
 }

@@ -87,6 +87,6 @@ fuzz_target!(|input: Input| {
     client.send_binary(message).unwrap(); // again, with the window from the first
     server.receive(&client.take_output());
     for _ in 0..2 {
-        assert_eq!(server.poll_event(), Some(Event::Binary(message.to_vec())));
+        assert_eq!(server.poll_event(), Some(Event::Binary(message.to_vec().into())));
     }
 });

@@ -11,7 +11,7 @@ use std::time::Duration;
 use arbitrary::Arbitrary;
 pub use wire::WireCheck;
 use wscore::{
-    Accept, ClientRequest, Config, Connection, DeflateConfig, Event, Header, HeldPayload,
+    Accept, BytesMut, ClientRequest, Config, Connection, DeflateConfig, Event, Header, HeldPayload,
     OutputSegment, SendError, State,
 };
 
@@ -87,6 +87,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 pub enum Step {
     /// Bytes from the peer: the fuzzer picks both the bytes and the split.
     Receive(Vec<u8>),
+    /// Bytes read onto the end of the run's `BytesMut` and given to `receive_buf`.
+    ReceiveBuf(Vec<u8>),
     SendText(String),
     SendBinary(Vec<u8>),
     SendTextFragment(String, bool),
@@ -125,6 +127,8 @@ pub struct Run {
     wire: WireCheck,
     /// Payloads core kept (`HeldPayload::Kept`) and not yet written in full.
     held: VecDeque<Vec<u8>>,
+    /// The read buffer for `receive_buf`, which may keep an incomplete frame.
+    read_buf: BytesMut,
 }
 
 impl Run {
@@ -138,6 +142,7 @@ impl Run {
             limit,
             wire,
             held: VecDeque::new(),
+            read_buf: BytesMut::new(),
         }
     }
 
@@ -158,8 +163,14 @@ impl Run {
     pub fn step(&mut self, step: &Step) {
         let c = &mut self.conn;
         let sent = match step {
-            Step::Receive(data) => {
+            // While the read buffer holds a partial frame, bytes go after it.
+            Step::Receive(data) if self.read_buf.is_empty() => {
                 c.receive(data);
+                None
+            }
+            Step::Receive(data) | Step::ReceiveBuf(data) => {
+                self.read_buf.extend_from_slice(data);
+                c.receive_buf(&mut self.read_buf);
                 None
             }
             Step::SendText(s) => Some(c.send_text(s.as_str())),

@@ -330,10 +330,9 @@ pub(crate) fn event(event: Event) -> JsValue {
             set(&o, "headers", header_pairs(&r.headers));
             set(&o, "body", bytes(&r.body));
         }
-        Event::Text(text) => set(&o, "data", text),
-        Event::Binary(data) | Event::Ping(data) | Event::Pong(data) => {
-            set(&o, "data", bytes(&data))
-        }
+        Event::Text(text) => set(&o, "data", text.as_str()),
+        Event::Binary(data) => set(&o, "data", bytes(&data)),
+        Event::Ping(data) | Event::Pong(data) => set(&o, "data", bytes(&data)),
         Event::CloseReceived(frame) => {
             set(&o, "code", frame.code.0);
             set(&o, "reason", frame.reason);
