@@ -493,7 +493,7 @@ impl Connection {
         len: usize,
         fill: impl FnOnce(&mut [u8]),
     ) -> Result<HeldPayload, SendError> {
-        if self.try_keep(len)? {
+        if self.try_keep(OpCode::Binary, len)? {
             return Ok(HeldPayload::Kept);
         }
         if !self.compresses(len) {
@@ -512,16 +512,27 @@ impl Connection {
     /// queued ([`HeldPayload::Kept`]) and the caller keeps these bytes unchanged
     /// until it writes them there.
     pub fn send_binary_or_keep(&mut self, payload: &[u8]) -> Result<HeldPayload, SendError> {
-        if self.try_keep(payload.len())? {
+        if self.try_keep(OpCode::Binary, payload.len())? {
             return Ok(HeldPayload::Kept);
         }
         self.send_binary(payload)?;
         Ok(HeldPayload::Copied)
     }
 
-    /// Queues a whole binary message of `len` bytes as a header and a placeholder
+    /// [`Connection::send_binary_or_keep`] for a text message (a Python `str`'s
+    /// UTF-8): copied like `send_text(text)`, or kept where core would queue it
+    /// by reference.
+    pub fn send_text_or_keep(&mut self, text: &str) -> Result<HeldPayload, SendError> {
+        if self.try_keep(OpCode::Text, text.len())? {
+            return Ok(HeldPayload::Kept);
+        }
+        self.send_text(text)?;
+        Ok(HeldPayload::Copied)
+    }
+
+    /// Queues a whole data message of `len` bytes as a header and a placeholder
     /// if it would go out by reference; `Ok(false)` when not (send it normally).
-    fn try_keep(&mut self, len: usize) -> Result<bool, SendError> {
+    fn try_keep(&mut self, opcode: OpCode, len: usize) -> Result<bool, SendError> {
         self.check_can_send()?;
         if self.sending_fragmented.is_some() {
             return Err(SendError::MessageInProgress);
@@ -529,7 +540,7 @@ impl Connection {
         if len <= COALESCE_LIMIT || self.role == Role::Client || self.compresses(len) {
             return Ok(false);
         }
-        let (_, head, head_len) = self.frame_head(OpCode::Binary, true, 0, len);
+        let (_, head, head_len) = self.frame_head(opcode, true, 0, len);
         self.out.extend(&head[..head_len]);
         self.out.push_held(len);
         Ok(true)

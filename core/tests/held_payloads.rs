@@ -226,3 +226,23 @@ fn a_lent_payload_is_kept_where_it_would_go_verbatim_and_copied_elsewhere() {
         Err(SendError::Closed(_))
     ));
 }
+
+#[test]
+fn a_lent_text_is_kept_as_a_text_frame_and_short_ones_are_copied() {
+    let (mut client, mut server) = pair();
+    let long = "é".repeat(3000);
+    assert_eq!(server.send_text_or_keep(&long), Ok(HeldPayload::Kept));
+    assert_eq!(server.send_text_or_keep("hi"), Ok(HeldPayload::Copied));
+    let wire = drain(&mut server, &[long.as_bytes()]);
+    client.receive(&wire);
+    assert_eq!(
+        events(&mut client),
+        vec![Event::Text(long.as_str().into()), Event::Text("hi".into())]
+    );
+    assert_eq!(client.send_text_or_keep(&long), Ok(HeldPayload::Copied));
+    client.close(1000, "").unwrap();
+    assert!(matches!(
+        client.send_text_or_keep("x"),
+        Err(SendError::Closed(_))
+    ));
+}
