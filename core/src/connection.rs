@@ -299,8 +299,9 @@ impl Connection {
     /// Like [`Connection::receive`], for bytes read into a `BytesMut` (as
     /// `tokio::io::AsyncReadExt::read_buf` does): a message that arrived whole
     /// is unmasked in place and its event shares `buf`'s memory, no copy. An
-    /// incomplete frame may stay at the front of `buf`: read more onto its end
-    /// and call again. Everything else is taken from `buf`.
+    /// incomplete binary frame may stay at the front of `buf`, with room
+    /// reserved for its declared rest (at most 1 MiB ahead of its bytes): read
+    /// more onto its end and call again. Everything else is taken from `buf`.
     ///
     /// A message of [`crate::SHARE_FROM`] bytes or more keeps the allocation it was
     /// read into alive while you hold it (as with any `Bytes` split off a

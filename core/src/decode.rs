@@ -237,7 +237,12 @@ impl Decoder {
                             };
                             return message(payload, text).map(Some);
                         }
-                        if !text && n + len > buf.len() {
+                        if !text {
+                            // Room for the rest as declared (bounded like the
+                            // general path's first allocation): reads fill it
+                            // without the buffer growing step by step.
+                            let missing = n + len - buf.len();
+                            buf.reserve(missing.min(UPFRONT_MAX));
                             return Ok(None);
                         }
                     }

@@ -214,3 +214,28 @@ fn a_read_buffer_is_reused_once_its_messages_are_dropped() {
         assert_eq!(data_events(&mut server).len(), 1);
     }
 }
+
+/// A waiting frame makes room for the rest as declared, but a declared length
+/// buys at most 1 MiB before its bytes arrive.
+#[test]
+fn a_waiting_frame_reserves_its_rest_within_a_bound() {
+    let (_, mut server) = pair();
+    let wire = client_frame(0x82, &vec![5u8; 300_000]);
+    let mut buf = BytesMut::from(&wire[..1000]);
+    server.receive_buf(&mut buf);
+    assert!(buf.capacity() >= wire.len(), "capacity {}", buf.capacity());
+
+    let (_, mut server) = pair();
+    let mut huge = vec![0x82, 0x80 | 127];
+    huge.extend_from_slice(&(16u64 << 20).to_be_bytes()); // the default limit
+    huge.extend_from_slice(&[1, 2, 3, 4]);
+    huge.extend_from_slice(&[0; 100]);
+    let mut buf = BytesMut::from(&huge[..]);
+    server.receive_buf(&mut buf);
+    assert_eq!(buf.len(), huge.len(), "it waits");
+    assert!(
+        buf.capacity() <= (1 << 20) + huge.len(),
+        "capacity {}",
+        buf.capacity()
+    );
+}
