@@ -297,17 +297,17 @@ impl Connection {
     }
 
     /// Like [`Connection::receive`], for bytes read into a `BytesMut` (as
-    /// `tokio::io::AsyncReadExt::read_buf` does): a message that arrived whole
-    /// is unmasked in place and its event shares `buf`'s memory, no copy. An
-    /// incomplete binary frame may stay at the front of `buf`, with room
-    /// reserved for its declared rest (at most 1 MiB ahead of its bytes): read
-    /// more onto its end and call again. Everything else is taken from `buf`.
+    /// `tokio::io::AsyncReadExt::read_buf` does), and taking all of them: a
+    /// message that arrived whole is unmasked in place and its event shares
+    /// `buf`'s memory, no copy. `buf` is left empty, its memory reusable for
+    /// the next read once those events are dropped. A frame still arriving is
+    /// copied out as with `receive` (waiting for it in `buf` instead measured
+    /// no faster: the buffer then has to move it to make room).
     ///
     /// A message of [`crate::SHARE_FROM`] bytes or more keeps the allocation it was
     /// read into alive while you hold it (as with any `Bytes` split off a
     /// buffer); copy what you keep for long. Smaller messages are copied, so a
-    /// kept short message never holds on to a read buffer. Do not mix with
-    /// `receive` while bytes remain in `buf`.
+    /// kept short message never holds on to a read buffer.
     pub fn receive_buf(&mut self, buf: &mut BytesMut) {
         if !matches!(self.handshake, Handshake::Done) {
             self.receive(buf);
@@ -317,14 +317,15 @@ impl Connection {
         while !self.input_broken && !self.finished && self.their == SideState::Open {
             match self.decoder.next_buf(buf) {
                 Ok(Some(incoming)) => self.on_incoming(incoming),
-                Ok(None) => return,
+                Ok(None) => break,
                 Err(e) => {
                     self.input_broken = true;
                     self.fail_after_events(e);
                 }
             }
         }
-        // Closed or failed: what follows is ignored, as `receive` ignores it.
+        // All used up; or closed or failed, and what follows is ignored, as
+        // `receive` ignores it.
         buf.clear();
     }
 

@@ -207,50 +207,34 @@ impl Decoder {
     }
 
     /// Like [`Decoder::next`], from a buffer the caller gives up: a whole simple
-    /// message at its front is unmasked in place and split off without a copy,
-    /// and an incomplete header or an incomplete simple binary frame stays in
-    /// `buf` for the caller to complete. Everything else goes through `next`
-    /// (text frames that arrive in pieces too, so invalid UTF-8 fails as soon
-    /// as it arrives), which consumes what it is given.
+    /// message at its front is unmasked in place and split off without a copy
+    /// (copied if shorter than [`SHARE_FROM`]). Everything else, frames still
+    /// arriving included, goes through `next`, which consumes what it is given.
     #[inline]
     pub(crate) fn next_buf(
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<Incoming>, ProtocolError> {
         if self.current.is_none() && self.header_len == 0 {
-            match FrameHeader::parse(buf) {
-                Ok(None) => return Ok(None),
-                Ok(Some((h, n))) => {
-                    if let Some(text) = self.simple_data_frame(&h) {
-                        let len = h.len as usize;
-                        if n + len <= buf.len() {
-                            let payload = if len >= SHARE_FROM {
-                                if let Some(key) = h.mask {
-                                    apply_mask(&mut buf[n..n + len], key, 0);
-                                }
-                                buf.advance(n);
-                                buf.split_to(len).freeze()
-                            } else {
-                                let copy = unmasked_copy(&buf[n..n + len], h.mask);
-                                buf.advance(n + len);
-                                copy
-                            };
-                            return message(payload, text).map(Some);
+            if let Ok(Some((h, n))) = FrameHeader::parse(buf) {
+                let len = h.len as usize;
+                if let Some(text) = self.simple_data_frame(&h).filter(|_| n + len <= buf.len()) {
+                    let payload = if len >= SHARE_FROM {
+                        if let Some(key) = h.mask {
+                            apply_mask(&mut buf[n..n + len], key, 0);
                         }
-                        if !text {
-                            // Room for the rest as declared (bounded like the
-                            // general path's first allocation): reads fill it
-                            // without the buffer growing step by step.
-                            let missing = n + len - buf.len();
-                            buf.reserve(missing.min(UPFRONT_MAX));
-                            return Ok(None);
-                        }
-                    }
+                        buf.advance(n);
+                        buf.split_to(len).freeze()
+                    } else {
+                        let copy = unmasked_copy(&buf[n..n + len], h.mask);
+                        buf.advance(n + len);
+                        copy
+                    };
+                    return message(payload, text).map(Some);
                 }
-                // `next` reports the same error.
-                Err(_) => {}
             }
         }
+        // An error in the header is `next`'s to report, the same way.
         let mut data: &[u8] = buf;
         let result = self.next(&mut data);
         let used = buf.len() - data.len();

@@ -107,7 +107,7 @@ impl Blocking {
         }
     }
 
-    /// One read onto the end of `buf` (which may hold the start of a frame).
+    /// One read into `buf` (which `receive_buf` leaves empty).
     /// `std::io::Read` needs initialized memory, hence the zeroing; tokio's
     /// `read_buf` reads into a `BytesMut` without it.
     fn read(&mut self) -> io::Result<usize> {

@@ -127,7 +127,7 @@ pub struct Run {
     wire: WireCheck,
     /// Payloads core kept (`HeldPayload::Kept`) and not yet written in full.
     held: VecDeque<Vec<u8>>,
-    /// The read buffer for `receive_buf`, which may keep an incomplete frame.
+    /// The read buffer for `receive_buf` (which must leave it empty).
     read_buf: BytesMut,
 }
 
@@ -163,14 +163,14 @@ impl Run {
     pub fn step(&mut self, step: &Step) {
         let c = &mut self.conn;
         let sent = match step {
-            // While the read buffer holds a partial frame, bytes go after it.
-            Step::Receive(data) if self.read_buf.is_empty() => {
+            Step::Receive(data) => {
                 c.receive(data);
                 None
             }
-            Step::Receive(data) | Step::ReceiveBuf(data) => {
+            Step::ReceiveBuf(data) => {
                 self.read_buf.extend_from_slice(data);
                 c.receive_buf(&mut self.read_buf);
+                assert!(self.read_buf.is_empty(), "receive_buf left bytes");
                 None
             }
             Step::SendText(s) => Some(c.send_text(s.as_str())),
