@@ -1,6 +1,7 @@
 //! Borrowing bytes-like arguments (bytes, bytearray, memoryview, array, …) without
 //! copying them: core takes `&[u8]` (an immutable `bytes` to send may even be kept
-//! as it is: see `held.rs`), and writing the output into one new `bytes`.
+//! as it is: see `held.rs`), a `str`'s UTF-8 (borrowed, or for a long one a
+//! `bytes` of its own), and writing the output into one new `bytes`.
 //!
 //! pyo3 only offers `PyBuffer` on the limited API from 3.11, but this module is
 //! `abi3-py39`. `PyObject_GetBuffer`/`PyBuffer_Release` and the `Py_buffer` layout
@@ -8,6 +9,7 @@
 //! from 3.11), so we declare them here ourselves.
 
 use std::ffi::{c_char, c_int, c_void};
+use std::sync::{Mutex, MutexGuard};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
@@ -54,6 +56,63 @@ pub(crate) fn str_utf8<'a>(s: &'a Bound<'_, PyString>) -> PyResult<&'a [u8]> {
         }
         Ok(std::slice::from_raw_parts(data.cast::<u8>(), size as usize))
     }
+}
+
+/// How many characters a `str` has (at most 4 UTF-8 bytes each); never calls
+/// Python code, even for a `str` subclass.
+pub(crate) fn str_chars(s: &Bound<'_, PyString>) -> PyResult<usize> {
+    // SAFETY: `s` is a live `str` and the GIL is held.
+    let n = unsafe { ffi::PyUnicode_GetLength(s.as_ptr()) };
+    if n < 0 {
+        return Err(PyErr::fetch(s.py()));
+    }
+    Ok(n as usize)
+}
+
+/// The `str` whose UTF-8 `str_utf8_bytes` made last, and that `bytes`.
+static LAST_UTF8: Mutex<Option<(Py<PyString>, Py<PyBytes>)>> = Mutex::new(None);
+
+/// The UTF-8 of a long `str` as a `bytes` of its own, to be kept and handed out
+/// as it is: one encode (`str_utf8` would encode, then copy into a cache in the
+/// `str`, and the output would copy again). The last one is remembered with its
+/// `str`, so the same `str` sent to many connections is encoded once and they
+/// all hand out the same `bytes`. Fails like `str.encode()` on lone surrogates.
+pub(crate) fn str_utf8_bytes<'py>(s: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyBytes>> {
+    let py = s.py();
+    if let Some((last, bytes)) = &*last_utf8() {
+        if last.as_ptr() == s.as_ptr() {
+            return Ok(bytes.bind(py).clone());
+        }
+    }
+    // Not under the lock: encoding runs no Python code, but needs no lock either.
+    let bytes = s.encode_utf8()?;
+    let previous = last_utf8().replace((s.clone().unbind(), bytes.clone().unbind()));
+    // Released after the lock: freeing a `str` subclass may run Python code.
+    drop(previous);
+    Ok(bytes)
+}
+
+/// Lets go of the remembered `str` and `bytes` once the `str` is referenced
+/// by nothing else (its sender is done with it): called whenever output is
+/// taken, so at most one message outlives its sender, and not for long.
+/// `_py`: the GIL is held, so the reference count is stable.
+pub(crate) fn forget_unused_utf8(_py: Python<'_>) {
+    let unused = {
+        let mut last = last_utf8();
+        // SAFETY: the entry's `str` is alive (we hold a reference) and so is the GIL (`_py`).
+        match &*last {
+            Some((s, _)) if unsafe { ffi::Py_REFCNT(s.as_ptr()) } == 1 => last.take(),
+            _ => None,
+        }
+    };
+    // Released after the lock, as in `str_utf8_bytes`.
+    drop(unused);
+}
+
+/// The lock cannot be poisoned (nothing panics while it is held), but if it
+/// were, the entry is still a consistent pair.
+fn last_utf8() -> MutexGuard<'static, Option<(Py<PyString>, Py<PyBytes>)>> {
+    LAST_UTF8.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// PyBUF_SIMPLE: one C-contiguous run of bytes, read-only is fine.

@@ -19,6 +19,7 @@ use crate::{config, errors, events, negotiation};
 /// Measured (bench/python/encode_rows.py, output through `data_to_send_chunks()`):
 /// keeping is slower at 16 B-1 KiB (the payload is one more piece of output to
 /// build and write), even at 2 KiB, and faster from 4 KiB (1.3-2x at 8-16 KiB).
+/// The same for a `str` of that many characters (`send_text_or_keep`).
 const HOLD_FROM: usize = 4096;
 
 /// A sans-IO WebSocket connection (RFC 6455): feed it bytes and the time, take
@@ -86,6 +87,7 @@ impl Connection {
     /// is wrong; the connection cannot go on.
     fn output_taken(&mut self, py: Python<'_>, total: usize, missing: bool) -> PyResult<()> {
         self.held.clear();
+        buffer::forget_unused_utf8(py);
         if missing {
             return Err(self.poison(py, "a payload kept by reference is missing".into()));
         }
@@ -163,8 +165,28 @@ impl Connection {
 
     /// Queues a text message. Raises ``ConnectionClosed`` (saying who closed, with
     /// which code and reason) once the connection is closing or closed, and
-    /// ``InvalidState`` before the opening handshake is complete.
+    /// ``InvalidState`` before the opening handshake is complete. A ``str`` of
+    /// 4096 characters or more is encoded into a ``bytes`` that a server sending
+    /// it uncompressed keeps by reference, like a ``bytes`` in ``send_binary``,
+    /// and ``data_to_send_chunks()`` hands out as it is; the same ``str`` sent
+    /// again (to many connections) is encoded once.
     fn send_text(&mut self, py: Python<'_>, data: &Bound<'_, PyString>) -> PyResult<()> {
+        // By characters, so its UTF-8 is at least HOLD_FROM bytes; a non-ASCII
+        // one with fewer characters is copied like any short text.
+        if buffer::str_chars(data)? >= HOLD_FROM {
+            let utf8 = buffer::str_utf8_bytes(data)?;
+            // SAFETY: CPython's UTF-8 encoding of a `str` is valid UTF-8.
+            let text = unsafe { std::str::from_utf8_unchecked(utf8.as_bytes()) };
+            // Core decides, as for a `bytes` in `send_binary`.
+            return match self.core(py, |c| c.send_text_or_keep(text))? {
+                Ok(HeldPayload::Kept) => {
+                    self.held.push(utf8.unbind());
+                    Ok(())
+                }
+                Ok(HeldPayload::Copied) => Ok(()),
+                Err(e) => Err(self.send_error(py, e)),
+            };
+        }
         let text = buffer::str_utf8(data)?;
         // SAFETY: CPython's UTF-8 encoding of a `str` is valid UTF-8.
         let text = unsafe { std::str::from_utf8_unchecked(text) };
@@ -291,7 +313,8 @@ impl Connection {
     /// (``[]`` when none), for ``transport.writelines()`` or ``socket.sendmsg()``:
     /// the same bytes as ``data_to_send()``, without copying the payloads kept by
     /// reference. A ``bytes`` passed to ``send_binary`` that is kept (4 KiB or
-    /// more, a server's uncompressed message) appears in the list as that very object;
+    /// more, a server's uncompressed message) appears in the list as that very object,
+    /// a kept ``str`` (4096 characters or more) as the ``bytes`` of its UTF-8;
     /// everything else (headers, text, control frames, masked or compressed
     /// payloads) is joined into one ``bytes`` per run between them.
     fn data_to_send_chunks<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
@@ -300,7 +323,7 @@ impl Connection {
             return Ok(PyList::empty(py));
         }
         if self.held.is_empty() {
-            // Nothing kept (small messages, text, a client): at most one `bytes`,
+            // Nothing kept (small messages, short text, a client): at most one `bytes`,
             // as `data_to_send()` gives it.
             let bytes = self.data_to_send(py)?;
             if bytes.as_bytes().is_empty() {

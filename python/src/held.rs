@@ -1,7 +1,8 @@
-//! The `bytes` objects core left with us (`send_binary_held` said `Kept`): each
-//! is sent as it is, never copied into core, so the adapter keeps a reference to
-//! it until the output is taken and writes its bytes where core's output shows
-//! `OutputSegment::Held`. Oldest first, as core's placeholders are.
+//! The `bytes` objects core left with us (`send_binary_or_keep`, or for a long
+//! `str`'s UTF-8 `send_text_or_keep`, said `Kept`): each is sent as it is, never
+//! copied into core, so the adapter keeps a reference to it until the output is
+//! taken and writes its bytes where core's output shows `OutputSegment::Held`.
+//! Oldest first, as core's placeholders are.
 
 use std::collections::VecDeque;
 

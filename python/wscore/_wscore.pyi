@@ -168,7 +168,14 @@ class Connection:
     def next_event(self) -> Optional[Event]:
         """The next event, or ``None``; answer each message before asking for the next."""
     def send_text(self, data: str) -> None:
-        """Queues a text message; ``ConnectionClosed`` once closing or closed."""
+        """Queues a text message; ``ConnectionClosed`` once closing or closed.
+
+        A ``str`` of 4096 characters or more is encoded once into a ``bytes``
+        that a server sending it uncompressed keeps by reference until the
+        output is taken (``data_to_send_chunks()`` returns it as it is); the
+        same ``str`` sent to many connections is encoded once. Anything else is
+        copied at the call.
+        """
     def send_binary(self, data: _Bytes) -> None:
         """Queues a binary message; ``ConnectionClosed`` once closing or closed.
 
@@ -194,8 +201,9 @@ class Connection:
         The same bytes as ``data_to_send()``, without copying the payloads kept
         by reference: the zero-copy form for ``transport.writelines()`` or
         ``socket.sendmsg()``. A kept ``bytes`` (see ``send_binary``) appears as
-        the very object passed; everything between kept payloads is joined into
-        one ``bytes``. ``[]`` when nothing is pending.
+        the very object passed, a kept text (see ``send_text``) as its UTF-8;
+        everything between kept payloads is joined into one ``bytes``. ``[]``
+        when nothing is pending.
         """
     def next_timeout(self) -> Optional[float]:
         """When ``handle_timeout`` must next be called (seconds on your clock)."""
