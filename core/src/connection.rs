@@ -945,12 +945,13 @@ impl Connection {
         fin: bool,
         fragment: bool,
     ) -> Result<(), SendError> {
-        // The most common frame of all: a whole short message from an open server
-        // without compression, whose header is two bytes (FIN + opcode, length).
+        // The most common frame of all: a whole message of up to 1 KiB from an
+        // open server without compression, copied after a header of two bytes
+        // (FIN + opcode, length) or four (a 16-bit length from 126 bytes up).
         // Everything else takes the general path, out of line so that this one
         // stays small.
         let bytes = payload.as_bytes();
-        if bytes.len() < 126
+        if bytes.len() <= COALESCE_LIMIT
             && fin
             && !fragment
             && self.role == Role::Server
@@ -959,8 +960,13 @@ impl Connection {
             && self.deflater.is_none()
             && self.sending_fragmented.is_none()
         {
-            let head = [0x80 | opcode.bits(), bytes.len() as u8];
-            self.out.extend_short_frame(head, bytes);
+            let b0 = 0x80 | opcode.bits();
+            if bytes.len() < 126 {
+                self.out.extend_short_frame(&[b0, bytes.len() as u8], bytes);
+            } else {
+                let [hi, lo] = (bytes.len() as u16).to_be_bytes();
+                self.out.extend_short_frame(&[b0, 126, hi, lo], bytes);
+            }
             return Ok(());
         }
         self.send_data_general(opcode, payload, fin, fragment)

@@ -72,13 +72,13 @@ impl Output {
         self.len += head_len + payload.len();
     }
 
-    /// Appends a frame with a two-byte header (an unmasked payload under 126 bytes).
+    /// Appends a short unmasked frame: its header (two or four bytes), then the payload.
     #[inline]
-    pub(crate) fn extend_short_frame(&mut self, head: [u8; 2], payload: &[u8]) {
-        self.tail.reserve(2 + payload.len());
-        self.tail.extend_from_slice(&head);
+    pub(crate) fn extend_short_frame(&mut self, head: &[u8], payload: &[u8]) {
+        self.tail.reserve(head.len() + payload.len());
+        self.tail.extend_from_slice(head);
         self.tail.extend_from_slice(payload);
-        self.len += 2 + payload.len();
+        self.len += head.len() + payload.len();
     }
 
     /// Appends a frame with a shared payload: copied after its header when small,
