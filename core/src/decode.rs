@@ -1,6 +1,8 @@
 //! The receiving half of the framing layer: bytes in, whole messages and control
 //! frames out. Payload bytes are unmasked while they are copied into the message
-//! buffer, so each byte is touched once. A declared length is trusted for the
+//! buffer, so each byte is touched once; from a buffer the caller gives up
+//! (`next_buf`), a long message that is already whole is unmasked in place and
+//! split off instead, not copied. A declared length is trusted for the
 //! first allocation only up to [`UPFRONT_MAX`] (and the limits): beyond that the
 //! message grows as its bytes actually arrive.
 
