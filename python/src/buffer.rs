@@ -41,20 +41,22 @@ extern "C" {
     ) -> *const c_char;
 }
 
-/// The UTF-8 bytes of a `str`, borrowed from it: an ASCII `str` is its own UTF-8
+/// The text of a `str` as UTF-8, borrowed from it: an ASCII `str` is its own UTF-8
 /// and any other keeps the UTF-8 it is encoded to once, so sending one `str` to
 /// many connections encodes it once (pyo3's `PyBackedStr` makes a new `bytes` on
 /// every call under abi3-py39). Fails like `str.encode()` on lone surrogates.
-pub(crate) fn str_utf8<'a>(s: &'a Bound<'_, PyString>) -> PyResult<&'a [u8]> {
+pub(crate) fn str_utf8<'a>(s: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
     let mut size: ffi::Py_ssize_t = 0;
     // SAFETY: `s` is a live `str` and the GIL is held; the returned buffer belongs
-    // to `s` and lives as long as it does (the borrow of `s` bounds 'a).
+    // to `s` and lives as long as it does (the borrow of `s` bounds 'a), and
+    // CPython's UTF-8 encoding of a `str` is valid UTF-8.
     unsafe {
         let data = PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size);
         if data.is_null() {
             return Err(PyErr::fetch(s.py()));
         }
-        Ok(std::slice::from_raw_parts(data.cast::<u8>(), size as usize))
+        let bytes = std::slice::from_raw_parts(data.cast::<u8>(), size as usize);
+        Ok(std::str::from_utf8_unchecked(bytes))
     }
 }
 

@@ -82,6 +82,25 @@ impl Connection {
         }
     }
 
+    /// Sends the payload of `object` through `send` (core's `send_*_or_keep`):
+    /// core decides, keeping what it sends verbatim and copying the rest now;
+    /// a kept one is held here until the output is taken.
+    fn send_or_keep(
+        &mut self,
+        py: Python<'_>,
+        object: &Bound<'_, PyBytes>,
+        send: impl FnOnce(&mut wscore::Connection, &[u8]) -> Result<HeldPayload, wscore::SendError>,
+    ) -> PyResult<()> {
+        match self.core(py, |c| send(c, object.as_bytes()))? {
+            Ok(HeldPayload::Kept) => {
+                self.held.push(object.clone().unbind());
+                Ok(())
+            }
+            Ok(HeldPayload::Copied) => Ok(()),
+            Err(e) => Err(self.send_error(py, e)),
+        }
+    }
+
     /// Drops the `total` bytes just taken, and with them every kept payload.
     /// `missing`: core showed a kept payload we do not have, so what was taken
     /// is wrong; the connection cannot go on.
@@ -175,21 +194,12 @@ impl Connection {
         // one with fewer characters is copied like any short text.
         if buffer::str_chars(data)? >= HOLD_FROM {
             let utf8 = buffer::str_utf8_bytes(data)?;
-            // SAFETY: CPython's UTF-8 encoding of a `str` is valid UTF-8.
-            let text = unsafe { std::str::from_utf8_unchecked(utf8.as_bytes()) };
-            // Core decides, as for a `bytes` in `send_binary`.
-            return match self.core(py, |c| c.send_text_or_keep(text))? {
-                Ok(HeldPayload::Kept) => {
-                    self.held.push(utf8.unbind());
-                    Ok(())
-                }
-                Ok(HeldPayload::Copied) => Ok(()),
-                Err(e) => Err(self.send_error(py, e)),
-            };
+            return self.send_or_keep(py, &utf8, |c, bytes| {
+                // SAFETY: CPython's UTF-8 encoding of a `str` is valid UTF-8.
+                c.send_text_or_keep(unsafe { std::str::from_utf8_unchecked(bytes) })
+            });
         }
         let text = buffer::str_utf8(data)?;
-        // SAFETY: CPython's UTF-8 encoding of a `str` is valid UTF-8.
-        let text = unsafe { std::str::from_utf8_unchecked(text) };
         self.core(py, |c| c.send_text(text))?
             .map_err(|e| self.send_error(py, e))
     }
@@ -208,15 +218,7 @@ impl Connection {
                     .map_err(|e| self.send_error(py, e));
             }
         };
-        // Core decides: it keeps what it sends verbatim and copies the rest now.
-        match self.core(py, |c| c.send_binary_or_keep(object.as_bytes()))? {
-            Ok(HeldPayload::Kept) => {
-                self.held.push(object.clone().unbind());
-                Ok(())
-            }
-            Ok(HeldPayload::Copied) => Ok(()),
-            Err(e) => Err(self.send_error(py, e)),
-        }
+        self.send_or_keep(py, object, |c, bytes| c.send_binary_or_keep(bytes))
     }
 
     /// Queues one fragment of a text message; ``fin`` marks the last one. Other
@@ -229,8 +231,6 @@ impl Connection {
         fin: bool,
     ) -> PyResult<()> {
         let text = buffer::str_utf8(data)?;
-        // SAFETY: CPython's UTF-8 encoding of a `str` is valid UTF-8.
-        let text = unsafe { std::str::from_utf8_unchecked(text) };
         self.core(py, |c| c.send_text_fragment(text, fin))?
             .map_err(|e| self.send_error(py, e))
     }

@@ -10,22 +10,9 @@ import sys
 import pytest
 
 import wscore
-from payloads import DEFLATE, LIMITS, payload
+from payloads import DEFLATE, assert_kept_until_taken, client, payload, received, server
 
 BIG = 64 << 10  # large enough to be kept whatever the adapter's threshold
-
-
-def server(deflate=None) -> wscore.Connection:
-    return wscore.Connection.upgraded("server", deflate, **LIMITS)
-
-
-def client(deflate=None) -> wscore.Connection:
-    return wscore.Connection.upgraded("client", deflate, **LIMITS)
-
-
-def received(conn: wscore.Connection, wire: bytes) -> list:
-    conn.receive_data(wire)
-    return conn.events()
 
 
 def queue_mixed(conn: wscore.Connection, first: bytes, second: bytes) -> None:
@@ -150,17 +137,8 @@ def test_fragments_are_copied():
 
 
 def test_kept_payloads_are_released_once_taken():
-    for take in ("data_to_send", "data_to_send_chunks"):
-        data = payload(BIG)
-        refs = sys.getrefcount(data)
-        srv = server()
-        srv.send_binary(data)
-        srv.send_binary(data)
-        assert sys.getrefcount(data) == refs + 2, "kept until the output is taken"
-        out = getattr(srv, take)()
-        del out
-        gc.collect()
-        assert sys.getrefcount(data) == refs, take
+    data = payload(BIG)
+    assert_kept_until_taken(data, lambda srv: srv.send_binary(data))
 
 
 def test_a_dropped_payload_stays_alive_until_taken():

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 import wscore
-from payloads import DEFLATE, LIMITS, payload
+from payloads import DEFLATE, assert_kept_until_taken, client, payload, received, server
 
 HOLD_FROM = 4096  # characters (python/src/connection.rs)
 BIG = 64 << 10  # kept whatever the threshold
@@ -42,19 +42,6 @@ def mixed_text(n: int, seed: int = 0) -> str:
     text = "".join(out) + "." * (n - used)
     assert len(text.encode()) == n
     return text
-
-
-def server(deflate=None) -> wscore.Connection:
-    return wscore.Connection.upgraded("server", deflate, **LIMITS)
-
-
-def client(deflate=None) -> wscore.Connection:
-    return wscore.Connection.upgraded("client", deflate, **LIMITS)
-
-
-def received(conn: wscore.Connection, wire: bytes) -> list:
-    conn.receive_data(wire)
-    return conn.events()
 
 
 def header(n: int) -> bytes:
@@ -166,29 +153,15 @@ def test_the_same_str_sent_to_many_connections_is_encoded_once():
 
 
 def test_a_kept_text_is_referenced_until_the_output_is_taken():
-    for take in ("data_to_send", "data_to_send_chunks"):
-        for text in (ascii_text(BIG, 5), mixed_text(BIG, 5)):
-            first = server()
-            first.send_text(text)
-            utf8 = kept_utf8(first.data_to_send_chunks(), text)
-            refs = sys.getrefcount(utf8)
-            srv = server()
-            srv.send_text(text)
-            srv.send_text(text)
-            assert sys.getrefcount(utf8) == refs + 2, "kept until the output is taken"
-            out = getattr(srv, take)()
-            del out
-            gc.collect()
-            assert sys.getrefcount(utf8) == refs, take
+    for text in (ascii_text(BIG, 5), mixed_text(BIG, 5)):
+        assert_kept_until_taken(encoded(text), lambda srv: srv.send_text(text))
 
 
 def test_the_encoded_text_is_let_go_once_its_str_is():
     text = mixed_text(BIG, 14)
-    srv = server()
-    srv.send_text(text)
-    utf8 = kept_utf8(srv.data_to_send_chunks(), text)
+    utf8 = encoded(text)
     refs = sys.getrefcount(utf8)
-    srv.data_to_send()
+    server().data_to_send()
     assert sys.getrefcount(utf8) == refs, "remembered while the str is in use"
     del text
     server().data_to_send()  # any output taken, on any connection
@@ -301,9 +274,7 @@ def test_a_long_text_with_a_lone_surrogate_raises_like_str_encode():
 
 def test_a_panic_releases_kept_texts():
     text = mixed_text(BIG, 13)
-    first = server()
-    first.send_text(text)
-    utf8 = kept_utf8(first.data_to_send_chunks(), text)
+    utf8 = encoded(text)
     refs = sys.getrefcount(utf8)
     srv = server()
     srv.send_text(text)
