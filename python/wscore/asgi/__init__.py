@@ -24,9 +24,21 @@ from typing import Any, Dict
 
 from ._broadcast import EVICT_CODE, Broadcaster
 from ._guard import Data, GuardedWebSocket, guard
+from ._ratelimit import RATE_LIMIT_CLOSE_CODE, RateLimit
 from ._stats import TOTALS, Counters
 
-__all__ = ["guard", "GuardedWebSocket", "Broadcaster", "EVICT_CODE", "Counters", "TOTALS", "Data", "stats"]
+__all__ = [
+    "guard",
+    "GuardedWebSocket",
+    "Broadcaster",
+    "EVICT_CODE",
+    "RateLimit",
+    "RATE_LIMIT_CLOSE_CODE",
+    "Counters",
+    "TOTALS",
+    "Data",
+    "stats",
+]
 
 
 def stats() -> Dict[str, Any]:

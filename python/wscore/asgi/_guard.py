@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import deque
 from typing import (
     Any,
@@ -24,6 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .._exceptions import ConnectionClosed, InvalidState
 from .._wscore import validate_close
+from ._ratelimit import RATE_LIMIT_CLOSE_CODE, RateBucket, RateLimit
 from ._server_quirks import CLOSED_ERRORS, copy_closed, from_disconnect
 from ._stats import TOTALS, Counters, logger
 
@@ -49,7 +51,8 @@ class _Close:
         self.reason = reason
 
 
-_Item = Tuple[Union[Message, _Close], Optional["asyncio.Future[None]"]]
+# (message, its sender's future, payload bytes counted in the backlog)
+_Item = Tuple[Union[Message, _Close], Optional["asyncio.Future[None]"], int]
 
 
 class GuardedWebSocket:
@@ -79,6 +82,7 @@ class GuardedWebSocket:
         close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
         max_queue: int = DEFAULT_MAX_QUEUE,
         totals: Optional[Counters] = TOTALS,
+        rate_limit: Optional[RateLimit] = None,
     ) -> None:
         """Wrap ``websocket``; prefer :func:`guard`, which wraps each socket once."""
         self.websocket = websocket
@@ -94,6 +98,12 @@ class GuardedWebSocket:
         self._closed_future: Optional["asyncio.Future[None]"] = None
         self._on_close: List[Callable[["GuardedWebSocket"], None]] = []
         self._receiving = False
+        # The backlog: messages queued or being written, and when it last moved.
+        self._backlog_messages = 0
+        # Received messages over ``rate_limit`` are dropped or close the connection.
+        self._rate: Optional[RateBucket] = rate_limit.bucket() if rate_limit is not None else None
+        self._backlog_bytes = 0
+        self._progress_at = 0.0
 
     # ---- state --------------------------------------------------------------
 
@@ -101,6 +111,22 @@ class GuardedWebSocket:
     def closed(self) -> Optional[ConnectionClosed]:
         """``None`` while open; once closing or closed, the exception that says how."""
         return self._closed
+
+    @property
+    def backlog_bytes(self) -> int:
+        """Payload bytes queued or being written, not yet taken by the server."""
+        return self._backlog_bytes
+
+    @property
+    def lag_seconds(self) -> float:
+        """How long the backlog has gone without a message written; 0.0 when empty.
+
+        The clock restarts at every message the server takes, so a client that
+        reads keeps this near zero however long its queue is.
+        """
+        if self._backlog_messages == 0:
+            return 0.0
+        return time.monotonic() - self._progress_at
 
     def stats(self) -> Dict[str, Any]:
         """This connection's counters as a dict."""
@@ -173,13 +199,18 @@ class GuardedWebSocket:
 
     # ---- sending ------------------------------------------------------------
 
-    def _enqueue(self, message: Message, wait: bool) -> Optional["asyncio.Future[None]"]:
+    def _enqueue(self, message: Message, wait: bool, bounded: bool = True) -> Optional["asyncio.Future[None]"]:
         if self._closed is not None:
             raise self._refuse()
-        if not wait and len(self._outbox) >= self.max_queue:
+        if bounded and not wait and len(self._outbox) >= self.max_queue:
             raise asyncio.QueueFull()
         future = asyncio.get_running_loop().create_future() if wait else None
-        self._outbox.append((message, future))
+        size = _payload_size(message)
+        if self._backlog_messages == 0:
+            self._progress_at = time.monotonic()
+        self._backlog_messages += 1
+        self._backlog_bytes += size
+        self._outbox.append((message, future, size))
         if self._writer is None:
             self._writer = asyncio.ensure_future(self._write_loop())
         return future
@@ -241,17 +272,34 @@ class GuardedWebSocket:
             return False
         return True
 
+    def _queue_unbounded(self, data: Data) -> bool:
+        """:meth:`send_nowait` without the ``max_queue`` count: the Broadcaster bounds lag itself."""
+        try:
+            self._enqueue(_message(data), wait=False, bounded=False)
+        except ConnectionClosed:
+            return False
+        return True
+
+    def _written(self, size: int) -> None:
+        """A queued message left the backlog (sent, failed or dropped)."""
+        self._backlog_messages -= 1
+        self._backlog_bytes -= size
+        self._progress_at = time.monotonic()
+
     async def _write_loop(self) -> None:
         """The one writer of this connection: drains the queue, then exits."""
         try:
             while self._outbox:
-                message, future = self._outbox.popleft()
-                if future is not None and future.done():  # its sender was cancelled
-                    continue
+                message, future, size = self._outbox.popleft()
                 if isinstance(message, _Close):
-                    await self._write_close(message, future)
-                else:
-                    await self._write_message(message, future)
+                    if future is None or not future.done():
+                        await self._write_close(message, future)
+                    continue
+                try:
+                    if future is None or not future.done():  # else its sender was cancelled
+                        await self._write_message(message, future)
+                finally:
+                    self._written(size)
         except asyncio.CancelledError:
             self._drop_queue()
             raise
@@ -310,7 +358,9 @@ class GuardedWebSocket:
     def _drop_queue(self) -> None:
         """Nothing more can go out: fail every queued send, complete queued closes."""
         while self._outbox:
-            message, future = self._outbox.popleft()
+            message, future, size = self._outbox.popleft()
+            if not isinstance(message, _Close):
+                self._written(size)
             if future is None or future.done():
                 continue
             if isinstance(message, _Close):
@@ -343,7 +393,7 @@ class GuardedWebSocket:
 
     async def _run_close(self, close: _Close) -> None:
         done = asyncio.get_running_loop().create_future()
-        self._outbox.append((close, done))
+        self._outbox.append((close, done, 0))
         if self._writer is None:
             self._writer = asyncio.ensure_future(self._write_loop())
         try:
@@ -398,12 +448,34 @@ class GuardedWebSocket:
         return message
 
     async def receive(self) -> Data:
-        """The next message's payload (``str`` or ``bytes``); ``ConnectionClosed`` once closed."""
-        message = await self._receive_message()
-        if message["type"] != "websocket.receive":
-            raise InvalidState(f"got {message['type']!r}: accept the connection before receiving")
-        text = message.get("text")
-        return text if text is not None else bytes(message.get("bytes") or b"")
+        """The next message's payload (``str`` or ``bytes``); ``ConnectionClosed`` once closed.
+
+        With a ``rate_limit``, messages over it are skipped here (``"drop"``) or
+        close the connection with 1008 (``"close"``), which raises ``ConnectionClosed``.
+        """
+        while True:
+            message = await self._receive_message()
+            if message["type"] != "websocket.receive":
+                raise InvalidState(f"got {message['type']!r}: accept the connection before receiving")
+            text = message.get("text")
+            data = text if text is not None else bytes(message.get("bytes") or b"")
+            if self._rate is None or self._rate.allow(_payload_size(message)):
+                return data
+            await self._over_rate_limit()
+
+    async def _over_rate_limit(self) -> None:
+        """A received message was over the rate limit: count it, then drop it or close."""
+        assert self._rate is not None
+        limit = self._rate.limit
+        if limit.on_exceed == "drop":
+            if self.counters["rate_limited_drops"] == 0:  # one line per connection, not per message
+                logger.info("dropping messages over the rate limit from this client")
+            self.counters.add("rate_limited_drops")
+            return
+        self.counters.add("rate_limited_closes")
+        logger.info("closing a client over its rate limit (code %d)", RATE_LIMIT_CLOSE_CODE)
+        await self.close(RATE_LIMIT_CLOSE_CODE, limit.close_reason)
+        raise await self._settled()
 
     async def receive_text(self) -> str:
         """The next text message; ``TypeError`` for a binary one."""
@@ -444,6 +516,14 @@ def _message(data: Data) -> Message:
     raise TypeError(f"expected str or bytes, got {type(data).__name__}")
 
 
+def _payload_size(message: Message) -> int:
+    """Bytes of a queued message's payload (UTF-8 for text; isascii() is O(1))."""
+    text = message.get("text")
+    if text is not None:
+        return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    return len(message.get("bytes") or b"")
+
+
 def _json_message(data: Any, mode: str) -> Message:
     if mode not in ("text", "binary"):
         raise ValueError('mode must be "text" or "binary"')
@@ -457,6 +537,7 @@ def guard(
     send_timeout: float = DEFAULT_SEND_TIMEOUT,
     close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
     max_queue: int = DEFAULT_MAX_QUEUE,
+    rate_limit: Optional[RateLimit] = None,
 ) -> GuardedWebSocket:
     """The :class:`GuardedWebSocket` of ``websocket``; one per connection.
 
@@ -469,7 +550,7 @@ def guard(
     if isinstance(existing, GuardedWebSocket):
         return existing
     guarded = GuardedWebSocket(
-        websocket, send_timeout=send_timeout, close_timeout=close_timeout, max_queue=max_queue
+        websocket, send_timeout=send_timeout, close_timeout=close_timeout, max_queue=max_queue, rate_limit=rate_limit
     )
     websocket.scope[_SCOPE_KEY] = guarded
     return guarded

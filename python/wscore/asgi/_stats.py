@@ -17,6 +17,10 @@ COUNTER_NAMES = (
     "send_timeouts",
     "close_timeouts",
     "evictions",
+    "evictions_lag_bytes",
+    "evictions_lag_time",
+    "rate_limited_drops",
+    "rate_limited_closes",
 )
 
 
