@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::deflate::DeflateConfig;
+use crate::origin::OriginPolicy;
 
 /// Settings for one connection. `Config::default()` suits a chat server: bounded
 /// memory per connection, a handshake and close that cannot hang forever.
@@ -32,6 +33,10 @@ pub struct Config {
     /// permessage-deflate (RFC 7692): `Some` to offer it (client) or accept it
     /// (server). Costs memory per connection; see [`DeflateConfig`].
     pub deflate: Option<DeflateConfig>,
+    /// Which `Origin` and `Host` a server accepts (cross-site WebSocket hijacking,
+    /// DNS rebinding); refused requests get 403. The default checks nothing, as
+    /// before; [`OriginPolicy::same_origin`] suits a page served by the same host.
+    pub origin_policy: OriginPolicy,
 }
 
 impl Default for Config {
@@ -46,6 +51,7 @@ impl Default for Config {
             pong_timeout: Some(Duration::from_secs(20)),
             auto_pong: true,
             deflate: None,
+            origin_policy: OriginPolicy::default(),
         }
     }
 }

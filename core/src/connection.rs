@@ -18,7 +18,9 @@ use crate::error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError
 use crate::event::{CloseFrame, Closed, Event};
 use crate::frame::{FrameHeader, OpCode, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use crate::handshake::{self, Accept, ClientRequest, Header, Request, ResponseOutcome};
+use crate::head_scan::HeadScan;
 use crate::mask::apply_mask;
+use crate::origin;
 use crate::output::{Output, OutputSegment, COALESCE_LIMIT};
 use crate::payload::{Payload, Text};
 use crate::random::MaskKeys;
@@ -85,8 +87,8 @@ pub enum CloseOutcome {
 /// Where the opening handshake stands.
 #[derive(Debug)]
 enum Handshake {
-    /// Server: reading the request head.
-    ReadingRequest,
+    /// Server: reading the request head (and how far the search for its end got).
+    ReadingRequest(HeadScan),
     /// Server: the request was reported; waiting for `accept` or `reject`.
     AwaitingAnswer(Box<Request>),
     /// Client: our request is queued; reading the response head.
@@ -139,7 +141,11 @@ pub struct Connection {
 impl Connection {
     /// A server connection waiting for a client's upgrade request.
     pub fn server(config: Config) -> Connection {
-        let mut conn = Connection::new(Role::Server, config, Handshake::ReadingRequest);
+        let mut conn = Connection::new(
+            Role::Server,
+            config,
+            Handshake::ReadingRequest(HeadScan::default()),
+        );
         conn.arm_handshake_timer();
         conn
     }
@@ -285,7 +291,7 @@ impl Connection {
                     self.inbuf.extend_from_slice(data);
                 }
             }
-            Handshake::ReadingRequest => {
+            Handshake::ReadingRequest(_) => {
                 self.inbuf.extend_from_slice(data);
                 self.read_request();
             }
@@ -716,7 +722,19 @@ impl Connection {
     }
 
     fn read_request(&mut self) {
-        match handshake::parse_request(&self.inbuf, self.config.max_handshake_size) {
+        let Handshake::ReadingRequest(scan) = &mut self.handshake else {
+            return;
+        };
+        let parsed =
+            handshake::parse_request_scanned(&self.inbuf, self.config.max_handshake_size, scan)
+                .and_then(|parsed| match parsed {
+                    // Origin and Host are judged before the application hears of it.
+                    Some((ref request, _)) => {
+                        origin::check_request(&self.config.origin_policy, request).map(|()| parsed)
+                    }
+                    None => Ok(None),
+                });
+        match parsed {
             Ok(None) => {}
             Ok(Some((request, n))) => {
                 self.inbuf.drain(..n);

@@ -120,6 +120,33 @@ pub enum HandshakeError {
     /// The request or response head is larger than `max_handshake_size`.
     #[error("handshake of more than {0} bytes")]
     TooLarge(usize),
+    /// The head has more header fields than the parser takes (a limit on their
+    /// number, not on bytes).
+    #[error("too many header fields: at most {0} allowed")]
+    TooManyHeaders(usize),
+    /// A GET upgrade request announced a body (`Content-Length` other than 0,
+    /// repeated, or `Transfer-Encoding`); its bytes would be read as frames.
+    #[error("an upgrade request has no body, but this one announces one ({0})")]
+    RequestBody(String),
+    /// The request's `Origin` is not allowed by the server's [`crate::OriginPolicy`].
+    #[error("origin {origin:?} is not allowed (allowed: {allowed})")]
+    OriginNotAllowed {
+        /// The `Origin` header as received (at most 100 characters of it).
+        origin: String,
+        /// The allowed origins.
+        allowed: String,
+    },
+    /// The server's [`crate::OriginPolicy`] requires an `Origin` header and there was none.
+    #[error("missing Origin header (this server requires one)")]
+    OriginRequired,
+    /// The request's `Host` is not one the server's [`crate::OriginPolicy`] allows.
+    #[error("host {host:?} is not allowed (allowed: {allowed})")]
+    HostNotAllowed {
+        /// The `Host` header as received (at most 100 characters of it).
+        host: String,
+        /// The allowed hosts.
+        allowed: String,
+    },
     /// The server answered with a status other than 101 (the client sees [`crate::Event::Rejected`] too).
     #[error("server answered {0} instead of 101 Switching Protocols")]
     NotSwitching(u16),
@@ -145,10 +172,14 @@ pub enum HandshakeError {
 
 impl HandshakeError {
     /// The HTTP status a server answers this error with: 431 for an oversized
-    /// head, 426 for a wrong version, 400 otherwise.
+    /// head or too many headers, 426 for a wrong version, 403 for a refused
+    /// origin or host, 400 otherwise.
     pub fn status(&self) -> u16 {
         match self {
-            HandshakeError::TooLarge(_) => 431,
+            HandshakeError::TooLarge(_) | HandshakeError::TooManyHeaders(_) => 431,
+            HandshakeError::OriginNotAllowed { .. }
+            | HandshakeError::OriginRequired
+            | HandshakeError::HostNotAllowed { .. } => 403,
             HandshakeError::UnsupportedVersion(_) => 426,
             HandshakeError::NotGet(_) => 405,
             _ => 400,

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AcceptError, HandshakeError};
+use crate::head_scan::HeadScan;
 
 /// One HTTP header: the name as it was written and the raw value bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +94,7 @@ pub(crate) enum ResponseOutcome {
 /// The GUID RFC 6455 §1.3 appends to the key before hashing.
 const WS_GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-/// The most headers a request or response head may carry; more is `TooLarge`.
+/// The most headers a request or response head may carry; more is `TooManyHeaders`.
 const MAX_HEADERS: usize = 128;
 
 impl ClientRequest {
@@ -152,10 +153,25 @@ pub(crate) fn new_key() -> String {
 /// Parses a complete request head from the start of `buf`.
 /// `Ok(None)`: incomplete, need more bytes (but `buf` longer than `max_size`
 /// without a complete head is `TooLarge`). `Ok(Some((req, n)))`: the head took `n` bytes.
+#[cfg(test)]
 pub(crate) fn parse_request(
     buf: &[u8],
     max_size: usize,
 ) -> Result<Option<(Request, usize)>, HandshakeError> {
+    parse_request_scanned(buf, max_size, &mut HeadScan::default())
+}
+
+/// [`parse_request`] for a buffer that grows between calls: `scan` remembers how
+/// far the search for the head's end got, so the work is linear in the head's
+/// length however it is split into reads.
+pub(crate) fn parse_request_scanned(
+    buf: &[u8],
+    max_size: usize,
+    scan: &mut HeadScan,
+) -> Result<Option<(Request, usize)>, HandshakeError> {
+    if !scan.parse_due(window(buf, max_size), buf.len() > max_size) {
+        return Ok(None);
+    }
     let mut raw = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut parsed = httparse::Request::new(&mut raw);
     let n = match head_status(parsed.parse(window(buf, max_size)), buf, max_size)? {
@@ -177,6 +193,7 @@ pub(crate) fn parse_request(
         1 => {}
         _ => return Err(HandshakeError::DuplicateHeader("Host")),
     }
+    refuse_body(&headers)?;
     require_token(&headers, "Upgrade", "websocket")?;
     require_token(&headers, "Connection", "upgrade")?;
 
@@ -489,7 +506,7 @@ fn head_status(
             Err(HandshakeError::TooLarge(max_size))
         }
         Ok(httparse::Status::Partial) => Ok(None),
-        Err(httparse::Error::TooManyHeaders) => Err(HandshakeError::TooLarge(max_size)),
+        Err(httparse::Error::TooManyHeaders) => Err(HandshakeError::TooManyHeaders(MAX_HEADERS)),
         Err(e) => Err(HandshakeError::MalformedHttp(e.to_string())),
     }
 }
@@ -602,6 +619,37 @@ fn split_top_level(value: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// A GET upgrade has no body (RFC 9110 §9.3.1 gives one no meaning): bytes after
+/// the head are frames, so a request that announces a body is refused rather
+/// than have its body read as frames.
+fn refuse_body(headers: &[Header]) -> Result<(), HandshakeError> {
+    if let Some(te) = find_header(headers, "Transfer-Encoding") {
+        return Err(HandshakeError::RequestBody(format!(
+            "Transfer-Encoding: {}",
+            String::from_utf8_lossy(te)
+                .chars()
+                .take(100)
+                .collect::<String>()
+        )));
+    }
+    let lengths: Vec<&[u8]> = header_values(headers, "Content-Length").collect();
+    match lengths.as_slice() {
+        [] => Ok(()),
+        [zero] if zero.trim_ascii() == b"0" => Ok(()),
+        [one] => Err(HandshakeError::RequestBody(format!(
+            "Content-Length: {}",
+            String::from_utf8_lossy(one.trim_ascii())
+                .chars()
+                .take(100)
+                .collect::<String>()
+        ))),
+        many => Err(HandshakeError::RequestBody(format!(
+            "{} Content-Length headers",
+            many.len()
+        ))),
+    }
 }
 
 /// The `Content-Length` of a response, if it has one. Repeated headers (or a
@@ -1313,17 +1361,75 @@ mod tests {
     }
 
     #[test]
-    fn too_many_headers_is_too_large() {
+    fn too_many_headers_is_431_saying_so() {
         let lines: Vec<String> = (0..MAX_HEADERS).map(|i| format!("X-H{i}: v")).collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         let buf = request_with(&refs);
+        let err = parse_request(&buf, 1 << 20).unwrap_err();
+        assert_eq!(err, HandshakeError::TooManyHeaders(MAX_HEADERS));
+        assert_eq!(err.status(), 431);
         assert_eq!(
-            parse_request(&buf, 1 << 20),
-            Err(HandshakeError::TooLarge(1 << 20))
+            err.to_string(),
+            format!("too many header fields: at most {MAX_HEADERS} allowed")
         );
         // Exactly the maximum is fine.
         let buf = request_with(&refs[..MAX_HEADERS - 5]);
         assert_eq!(parse_ok_with(&buf, 1 << 20).headers.len(), MAX_HEADERS);
+    }
+
+    #[test]
+    fn a_request_announcing_a_body_is_400() {
+        let body = |edits: &[&str]| parse_err(&request_with(edits));
+        for (edits, detail) in [
+            (&["Content-Length: 5"][..], "Content-Length: 5"),
+            (
+                &["Transfer-Encoding: chunked"][..],
+                "Transfer-Encoding: chunked",
+            ),
+            (
+                &["Content-Length: 0", "Transfer-Encoding: chunked"][..],
+                "Transfer-Encoding: chunked",
+            ),
+            (
+                &["Content-Length: 0", "Content-Length: 0"][..],
+                "2 Content-Length headers",
+            ),
+            (
+                &["Content-Length: 0", "Content-Length: 7"][..],
+                "2 Content-Length headers",
+            ),
+            (&["Content-Length: 0, 0"][..], "Content-Length: 0, 0"),
+            (&["Content-Length: -1"][..], "Content-Length: -1"),
+        ] {
+            let err = body(edits);
+            assert_eq!(err, HandshakeError::RequestBody(detail.into()), "{edits:?}");
+            assert_eq!(err.status(), 400);
+        }
+        // A zero length is no body.
+        assert_eq!(parse_ok(&request_with(&["Content-Length:  0 "])).key, KEY);
+    }
+
+    #[test]
+    fn a_head_fed_one_byte_at_a_time_is_parsed_once_complete() {
+        let buf = RFC_REQUEST.as_bytes();
+        let mut scan = HeadScan::default();
+        for end in 1..buf.len() {
+            assert_eq!(
+                parse_request_scanned(&buf[..end], LIMIT, &mut scan),
+                Ok(None),
+                "at {end}"
+            );
+        }
+        let (req, n) = parse_request_scanned(buf, LIMIT, &mut scan)
+            .unwrap()
+            .unwrap();
+        assert_eq!((n, req.key.as_str()), (buf.len(), KEY));
+        // Not HTTP at all: refused on the first read, not at the timeout.
+        let mut scan = HeadScan::default();
+        assert!(matches!(
+            parse_request_scanned(b"\x16\x03\x01", LIMIT, &mut scan),
+            Err(HandshakeError::MalformedHttp(_))
+        ));
     }
 
     fn parse_ok_with(buf: &[u8], max: usize) -> Request {

@@ -166,7 +166,9 @@ mod event;
 mod extension;
 pub mod frame;
 mod handshake;
+mod head_scan;
 pub mod mask;
+mod origin;
 mod output;
 mod payload;
 mod random;
@@ -193,6 +195,7 @@ pub use error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, S
 pub use event::{CloseFrame, Closed, Event};
 pub use extension::ExtensionParams;
 pub use handshake::{accept_key, Accept, ClientRequest, Header, Rejection, Request, Response};
+pub use origin::{check_origin, OriginPolicy, NULL_ORIGIN, SAME_ORIGIN};
 pub use output::OutputSegment;
 pub use payload::{Payload, Text};
 pub use reconnect::{Backoff, ReconnectDecision, ReconnectPolicy, StopReason};

@@ -454,6 +454,142 @@ fn handshake_trickling_in_byte_by_byte() {
     assert!(growth < SMALL, "peak heap growth {growth} bytes");
 }
 
+#[test]
+fn handshake_of_16_kib_one_byte_per_read() {
+    let _serial = alloc_counter::serial();
+    // A valid head just under the 16 KiB limit (100 headers of 160 bytes), one
+    // byte per read: the blank line is searched for in each new byte only, and
+    // the head parsed once complete (it used to be re-parsed on every read:
+    // n²/2 = 134 million byte visits).
+    let filler: String = (0..100)
+        .map(|i| format!("X-Filler-{i:03}: {}\r\n", "a".repeat(144)))
+        .collect();
+    let input = request(true, "13", &filler);
+    let limit = Config::default().max_handshake_size;
+    assert!(
+        input.len() > 16_000 && input.len() <= limit,
+        "{}",
+        input.len()
+    );
+    let started = std::time::Instant::now();
+    let ((wire, events, server), growth) =
+        alloc_counter::peak_growth(|| handshake_after(&input, 1));
+    let elapsed = started.elapsed();
+    assert!(wire.is_empty(), "{:?}", String::from_utf8_lossy(&wire));
+    assert!(matches!(events.as_slice(), [Event::Request(r)] if r.headers.len() == 105));
+    assert!(!server.should_close_transport());
+    // The head, its buffer's growth, and the parsed request (in the event and kept).
+    println!(
+        "{}-byte head, one byte per read: accepted in {elapsed:?}, peak heap growth {growth} bytes",
+        input.len()
+    );
+    assert!(growth < 6 * limit, "peak heap growth {growth} bytes");
+}
+
+#[test]
+fn too_many_header_fields() {
+    // 200 small headers: 4 KiB, well under the size limit, over the count limit.
+    let filler: String = (0..200).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let input = request(true, "13", &filler);
+    assert!(input.len() < Config::default().max_handshake_size);
+    let (wire, events, server) = handshake_after(&input, usize::MAX);
+    let error = HandshakeError::TooManyHeaders(128);
+    let body = format!("{error}\n");
+    assert_eq!(body, "too many header fields: at most 128 allowed\n");
+    assert_rejected(
+        &wire,
+        &events,
+        &server,
+        &http_error("431 Request Header Fields Too Large", "", &body),
+        error,
+    );
+}
+
+#[test]
+fn upgrade_request_with_a_body() {
+    // The body would otherwise be read as the client's first frames.
+    for (extra, detail) in [
+        ("Content-Length: 5\r\n", "Content-Length: 5"),
+        (
+            "Transfer-Encoding: chunked\r\n",
+            "Transfer-Encoding: chunked",
+        ),
+        (
+            "Content-Length: 5\r\nContent-Length: 5\r\n",
+            "2 Content-Length headers",
+        ),
+        (
+            "Content-Length: 0\r\nContent-Length: 5\r\n",
+            "2 Content-Length headers",
+        ),
+    ] {
+        let mut input = request(true, "13", extra);
+        input.extend_from_slice(b"hello");
+        let (wire, events, server) = handshake_after(&input, usize::MAX);
+        let error = HandshakeError::RequestBody(detail.into());
+        let body = format!("{error}\n");
+        assert_rejected(
+            &wire,
+            &events,
+            &server,
+            &http_error("400 Bad Request", "", &body),
+            error,
+        );
+    }
+}
+
+/// A server with an origin policy, fed `input` in one read.
+fn guarded_server_after(input: &[u8]) -> (Vec<u8>, Vec<Event>, Connection) {
+    let mut server = Connection::server(Config {
+        origin_policy: wscore::OriginPolicy::same_origin()
+            .with_allowed_hosts(["localhost", "127.0.0.1"]),
+        ..Config::default()
+    });
+    server.receive(input);
+    let events = common::events(&mut server);
+    (server.take_output(), events, server)
+}
+
+#[test]
+fn origin_of_another_site() {
+    // Cross-site WebSocket hijacking: a page on evil.example opens our socket.
+    let input = request(true, "13", "Origin: https://evil.example\r\n");
+    let (wire, events, server) = guarded_server_after(&input);
+    let error = HandshakeError::OriginNotAllowed {
+        origin: "https://evil.example".into(),
+        allowed: "same-origin (Host \"localhost\")".into(),
+    };
+    let body = format!("{error}\n");
+    assert_rejected(
+        &wire,
+        &events,
+        &server,
+        &http_error("403 Forbidden", "", &body),
+        error,
+    );
+}
+
+#[test]
+fn forged_host() {
+    // DNS rebinding: Host and Origin both name the attacker's domain.
+    let input = String::from_utf8(request(true, "13", "Origin: http://evil.example\r\n"))
+        .unwrap()
+        .replace("Host: localhost", "Host: evil.example");
+    let (wire, events, server) = guarded_server_after(input.as_bytes());
+    let error = HandshakeError::HostNotAllowed {
+        host: "evil.example".into(),
+        allowed: "localhost, 127.0.0.1".into(),
+    };
+    let body = format!("{error}\n");
+    assert_rejected(
+        &wire,
+        &events,
+        &server,
+        &http_error("403 Forbidden", "", &body),
+        error,
+    );
+}
+
 // ----- permessage-deflate -----
 
 #[cfg(feature = "deflate")]
