@@ -17,7 +17,36 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use blocking::Blocking;
-use wscore::{Accept, Config, Connection, Event};
+use wscore::{Accept, Config, Connection, Event, MemoryBudget};
+
+/// Bytes of partly received messages across all connections: two messages at
+/// this server's 64 MiB limit (the Autobahn|Testsuite's largest is 16 MiB).
+const MEMORY_BUDGET: usize = 128 << 20;
+
+/// `accept` failing (no file descriptors left: EMFILE/ENFILE, or no memory)
+/// would fail again at once: wait before retrying, 10 ms doubling to 1 s, so a
+/// flood of connections cannot make the accept loop spin a core.
+#[derive(Default)]
+struct AcceptBackoff {
+    wait: Option<Duration>,
+}
+
+impl AcceptBackoff {
+    fn failed(&mut self, error: &std::io::Error) {
+        let wait = self.wait.map_or(Duration::from_millis(10), |w| {
+            (w * 2).min(Duration::from_secs(1))
+        });
+        if self.wait.is_none() {
+            eprintln!("accept failed ({error}); retrying with back-off");
+        }
+        self.wait = Some(wait);
+        std::thread::sleep(wait);
+    }
+
+    fn reset(&mut self) {
+        self.wait = None;
+    }
+}
 
 /// TCP connections accepted, and the close code each one ended with.
 static ACCEPTED: AtomicU64 = AtomicU64::new(0);
@@ -50,13 +79,24 @@ fn main() -> std::io::Result<()> {
         max_frame_size: 64 << 20,
         max_message_size: 64 << 20,
         deflate: Some(wscore::DeflateConfig::default()),
+        // All connections together hold at most this in messages still arriving
+        // or inflating (a crowd of peers each starting a large one gets 1013).
+        memory_budget: Some(MemoryBudget::new(MEMORY_BUDGET)),
         ..Config::default()
     };
     if std::env::var_os("ECHO_STATS").is_some() {
         std::thread::spawn(print_stats_every_second);
     }
+    let mut backoff = AcceptBackoff::default();
     for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(e) => {
+                backoff.failed(&e);
+                continue;
+            }
+        };
+        backoff.reset();
         ACCEPTED.fetch_add(1, Ordering::Relaxed);
         let config = config.clone();
         std::thread::spawn(move || {

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::budget::MemoryBudget;
 use crate::deflate::DeflateConfig;
 use crate::origin::OriginPolicy;
 
@@ -33,6 +34,21 @@ pub struct Config {
     /// permessage-deflate (RFC 7692): `Some` to offer it (client) or accept it
     /// (server). Costs memory per connection; see [`DeflateConfig`].
     pub deflate: Option<DeflateConfig>,
+    /// Pending output above this many bytes means the peer is not keeping up:
+    /// [`crate::Connection::should_pause_reading`] turns true (read nothing more
+    /// until it drains), and the stall timer below starts.
+    pub output_high_water: usize,
+    /// Output continuously above `output_high_water` for this long fails the
+    /// connection with 1008 ([`crate::ProtocolError::OutputStalled`]) and closes
+    /// the transport: a peer that stops reading cannot hold our memory forever.
+    /// `None`: wait for it indefinitely.
+    pub output_stall_timeout: Option<Duration>,
+    /// A budget shared by the connections of a process for the bytes of messages
+    /// still arriving or inflating; a connection that cannot draw from it fails
+    /// with 1013 ([`crate::ProtocolError::MemoryBudgetExhausted`]). `None`: each
+    /// connection is bounded by `max_message_size` alone.
+    #[serde(skip)]
+    pub memory_budget: Option<MemoryBudget>,
     /// Which `Origin` and `Host` a server accepts (cross-site WebSocket hijacking,
     /// DNS rebinding); refused requests get 403. The default checks nothing, as
     /// before; [`OriginPolicy::same_origin`] suits a page served by the same host.
@@ -51,6 +67,9 @@ impl Default for Config {
             pong_timeout: Some(Duration::from_secs(20)),
             auto_pong: true,
             deflate: None,
+            output_high_water: 1 << 20,
+            output_stall_timeout: Some(Duration::from_secs(30)),
+            memory_budget: None,
             origin_policy: OriginPolicy::default(),
         }
     }

@@ -192,6 +192,7 @@ impl Connection {
                 role == Role::Server,
                 config.max_frame_size,
                 config.max_message_size,
+                config.memory_budget.clone(),
             ),
             config,
             handshake,
@@ -365,6 +366,7 @@ impl Connection {
         if self.finished {
             return;
         }
+        self.watch_output_stall();
         for timer in self.timers.expired() {
             match timer {
                 Timer::Handshake => {
@@ -388,6 +390,16 @@ impl Connection {
                 // A silent peer: say why on the wire (1011), then drop it without
                 // waiting for a reply that is unlikely to come.
                 Timer::Pong => self.fail(ProtocolError::PongTimeout),
+                // Still above the mark since the timer was armed (a drain below
+                // it disarms the timer): the peer does not read.
+                Timer::Stall => self.fail(ProtocolError::OutputStalled {
+                    high_water: self.config.output_high_water,
+                    secs: self
+                        .config
+                        .output_stall_timeout
+                        .unwrap_or_default()
+                        .as_secs(),
+                }),
             }
             if self.finished {
                 return;
@@ -399,8 +411,39 @@ impl Connection {
     pub fn poll_timeout(&self) -> Option<Duration> {
         if self.finished {
             None
+        } else if self.stall_unnoticed() {
+            // Output passed the mark since the last `handle_timeout`: ask for
+            // one now, which starts the stall timer from the current time.
+            Some(self.timers.now().unwrap_or_default())
         } else {
             self.timers.next_deadline()
+        }
+    }
+
+    /// Starts the stall timer when output is above the mark, stops it when not.
+    fn watch_output_stall(&mut self) {
+        if self.out.len() <= self.config.output_high_water {
+            self.timers.disarm(Timer::Stall);
+        } else if let (Some(after), false) = (
+            self.config.output_stall_timeout,
+            self.timers.is_armed(Timer::Stall),
+        ) {
+            self.timers.arm_in(Timer::Stall, after);
+        }
+    }
+
+    /// Output is above the mark but the stall timer has not been started.
+    fn stall_unnoticed(&self) -> bool {
+        self.out.len() > self.config.output_high_water
+            && self.config.output_stall_timeout.is_some()
+            && !self.timers.is_armed(Timer::Stall)
+    }
+
+    /// After output was taken: below the mark again, the stall is over.
+    #[inline]
+    fn output_taken(&mut self) {
+        if self.timers.is_armed(Timer::Stall) && self.out.len() <= self.config.output_high_water {
+            self.timers.disarm(Timer::Stall);
         }
     }
 
@@ -654,12 +697,15 @@ impl Connection {
     /// Drops the first `n` pending bytes: the transport has taken them.
     pub fn advance_output(&mut self, n: usize) {
         self.out.advance(n);
+        self.output_taken();
     }
 
     /// Takes every pending byte as one buffer (simple, at the cost of a copy), up to
     /// a payload the caller kept ([`Connection::send_binary_held`]).
     pub fn take_output(&mut self) -> Vec<u8> {
-        self.out.take_all()
+        let all = self.out.take_all();
+        self.output_taken();
+        all
     }
 
     /// Writes pending bytes to `w` with one vectored write; returns how many were
@@ -671,6 +717,7 @@ impl Connection {
         if let Some(bytes) = self.out.contiguous() {
             let n = w.write(bytes)?;
             self.out.advance(n);
+            self.output_taken();
             return Ok(n);
         }
         if self.out.held_is_next() {
@@ -686,12 +733,24 @@ impl Connection {
         }
         let n = w.write_vectored(&slices[..count])?;
         self.out.advance(n);
+        self.output_taken();
         Ok(n)
     }
 
     /// Bytes queued for the transport and not yet taken.
     pub fn buffered_amount(&self) -> usize {
         self.out.len()
+    }
+
+    /// Whether to stop reading from the transport for now: events are waiting
+    /// for [`Connection::poll_event`], or the pending output is above
+    /// [`Config::output_high_water`] (the peer is not reading what we send).
+    /// Read again once it is false (after polling events, writing output).
+    /// Honouring it bounds what a connection holds, whatever the pace of the
+    /// peer or the application: about one read plus one message in, and the
+    /// mark plus one message out.
+    pub fn should_pause_reading(&self) -> bool {
+        !self.events.is_empty() || self.out.len() > self.config.output_high_water
     }
 
     /// Whether the transport should be closed once the pending output is written.
@@ -864,7 +923,13 @@ impl Connection {
             Incoming::Binary(data) => self.events.push_back(Event::Binary(data)),
             Incoming::Ping(data) => {
                 if self.config.auto_pong && self.our == SideState::Open {
+                    // Only the latest ping needs its pong (RFC 6455 §5.5.3): one
+                    // still unsent is replaced, so a peer that pings and never
+                    // reads gets one pending pong, not one per ping.
+                    self.out.retract_trailing_pong();
+                    let before = self.out.len();
                     self.queue_frame(OpCode::Pong, true, 0, Payload::Borrowed(&data));
+                    self.out.mark_trailing_pong(self.out.len() - before);
                 }
                 self.events.push_back(Event::Ping(data));
             }
@@ -1168,6 +1233,7 @@ impl Connection {
         self.our = SideState::Closed;
         self.their = SideState::Closed;
         self.timers.disarm_all();
+        self.decoder.discard();
         let info = self.current_close_info();
         let (code, reason) = match (&self.failure, &self.received_close) {
             // We failed the connection: report the code we put on the wire.

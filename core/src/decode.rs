@@ -8,6 +8,7 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
+use crate::budget::{Draw, MemoryBudget};
 use crate::deflate::{InflateError, Inflater};
 use crate::error::ProtocolError;
 use crate::frame::{FrameHeader, OpCode, MAX_HEADER_LEN};
@@ -76,10 +77,17 @@ pub(crate) struct Decoder {
     compressed: bool,
     /// Unmasked compressed bytes on their way into the inflater.
     scratch: Vec<u8>,
+    /// What `message` holds of the process's shared memory budget.
+    draw: Draw,
 }
 
 impl Decoder {
-    pub(crate) fn new(expect_masked: bool, max_frame_size: usize, max_message_size: usize) -> Self {
+    pub(crate) fn new(
+        expect_masked: bool,
+        max_frame_size: usize,
+        max_message_size: usize,
+        budget: Option<MemoryBudget>,
+    ) -> Self {
         Decoder {
             expect_masked,
             max_frame_size,
@@ -94,6 +102,25 @@ impl Decoder {
             inflater: None,
             compressed: false,
             scratch: Vec::new(),
+            draw: Draw::new(budget),
+        }
+    }
+
+    /// Frees the message in progress and what it held of the budget: the
+    /// connection failed, nothing more will be decoded.
+    pub(crate) fn discard(&mut self) {
+        self.message = Vec::new();
+        self.scratch = Vec::new();
+        self.draw.hold(0);
+    }
+
+    /// Draws from the budget for what the message in progress now occupies.
+    #[inline]
+    fn charge(&mut self) -> Result<(), ProtocolError> {
+        if self.draw.hold(self.message.capacity()) {
+            Ok(())
+        } else {
+            Err(ProtocolError::MemoryBudgetExhausted)
         }
     }
 
@@ -310,7 +337,11 @@ impl Decoder {
             Some(key) => extend_masked(buf, chunk, key, c.done as usize),
             None => buf.extend_from_slice(chunk),
         }
-        if !c.header.opcode.is_control() && self.kind == Some(MessageKind::Text) {
+        if c.header.opcode.is_control() {
+            return Ok(());
+        }
+        self.charge()?;
+        if self.kind == Some(MessageKind::Text) {
             self.utf8
                 .check(&self.message)
                 .map_err(|_| ProtocolError::InvalidUtf8("text message"))?;
@@ -342,6 +373,7 @@ impl Decoder {
         inflater
             .inflate(input, message, limit)
             .map_err(|e| inflate_error(e, limit))?;
+        self.charge()?;
         self.check_text()
     }
 
@@ -373,6 +405,8 @@ impl Decoder {
                     self.scratch = Vec::new();
                 }
                 let payload = std::mem::take(&mut self.message);
+                // The message is the application's now, no longer a partial one.
+                self.draw.hold(0);
                 match self.kind.take() {
                     Some(MessageKind::Text) => {
                         let complete = self.utf8.is_complete(&payload);
@@ -462,7 +496,7 @@ mod tests {
         wire.extend(frame(true, OpCode::Ping, b"p", key));
         wire.extend(frame(true, OpCode::Continuation, "llo".as_bytes(), key));
         for cut in 0..wire.len() {
-            let mut d = Decoder::new(true, 1 << 20, 1 << 20);
+            let mut d = Decoder::new(true, 1 << 20, 1 << 20, None);
             let mut got = decode_all(&mut d, &wire[..cut]).unwrap();
             got.extend(decode_all(&mut d, &wire[cut..]).unwrap());
             assert_eq!(
@@ -483,8 +517,8 @@ mod tests {
         limit: usize,
         wire: &[u8],
     ) -> Result<Vec<Incoming>, ProtocolError> {
-        let whole = decode_all(&mut Decoder::new(expect_masked, limit, limit), wire);
-        let mut d = Decoder::new(expect_masked, limit, limit);
+        let whole = decode_all(&mut Decoder::new(expect_masked, limit, limit, None), wire);
+        let mut d = Decoder::new(expect_masked, limit, limit, None);
         let mut bytewise = Ok(Vec::new());
         for b in wire {
             match decode_all(&mut d, std::slice::from_ref(b)) {
@@ -561,14 +595,14 @@ mod tests {
             h
         };
         // 100 KiB declared, 10 bytes here: allocated once for the whole frame.
-        let mut d = Decoder::new(false, 64 << 20, 64 << 20);
+        let mut d = Decoder::new(false, 64 << 20, 64 << 20, None);
         let mut wire = header(100 << 10);
         wire.extend_from_slice(&[1; 10]);
         assert_eq!(decode_all(&mut d, &wire), Ok(vec![]));
         assert_eq!(d.message.len(), 10);
         assert!(d.message.capacity() >= 100 << 10);
         // 32 MiB declared, within the limits: no more than UPFRONT_MAX reserved.
-        let mut d = Decoder::new(false, 64 << 20, 64 << 20);
+        let mut d = Decoder::new(false, 64 << 20, 64 << 20, None);
         let mut wire = header(32 << 20);
         wire.extend_from_slice(&[1; 10]);
         assert_eq!(decode_all(&mut d, &wire), Ok(vec![]));
@@ -578,7 +612,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_fails_before_the_frame_ends() {
-        let mut d = Decoder::new(false, 1 << 20, 1 << 20);
+        let mut d = Decoder::new(false, 1 << 20, 1 << 20, None);
         let mut payload = b"ok".to_vec();
         payload.push(0xFF);
         payload.extend_from_slice(&[b'x'; 100]);
@@ -590,12 +624,12 @@ mod tests {
 
     #[test]
     fn role_masking_rules() {
-        let mut server = Decoder::new(true, 100, 100);
+        let mut server = Decoder::new(true, 100, 100, None);
         assert_eq!(
             decode_all(&mut server, &frame(true, OpCode::Binary, b"x", None)),
             Err(ProtocolError::UnmaskedClientFrame)
         );
-        let mut client = Decoder::new(false, 100, 100);
+        let mut client = Decoder::new(false, 100, 100, None);
         let masked = frame(true, OpCode::Binary, b"x", Some([0; 4]));
         assert_eq!(
             decode_all(&mut client, &masked),
@@ -605,7 +639,7 @@ mod tests {
 
     #[test]
     fn limits_apply_to_declared_lengths_before_any_payload() {
-        let mut d = Decoder::new(false, 10, 15);
+        let mut d = Decoder::new(false, 10, 15, None);
         let mut header = Vec::new();
         FrameHeader {
             fin: true,
@@ -622,7 +656,7 @@ mod tests {
                 limit: 10
             })
         ));
-        let mut d = Decoder::new(false, 10, 15);
+        let mut d = Decoder::new(false, 10, 15, None);
         let mut wire = frame(false, OpCode::Binary, &[0; 10], None);
         FrameHeader {
             fin: true,
@@ -643,12 +677,12 @@ mod tests {
 
     #[test]
     fn fragmentation_rules() {
-        let mut d = Decoder::new(false, 100, 100);
+        let mut d = Decoder::new(false, 100, 100, None);
         assert_eq!(
             decode_all(&mut d, &frame(true, OpCode::Continuation, b"x", None)),
             Err(ProtocolError::UnexpectedContinuation)
         );
-        let mut d = Decoder::new(false, 100, 100);
+        let mut d = Decoder::new(false, 100, 100, None);
         let mut wire = frame(false, OpCode::Text, b"a", None);
         wire.extend(frame(true, OpCode::Binary, b"b", None));
         assert_eq!(
@@ -659,12 +693,12 @@ mod tests {
 
     #[test]
     fn reserved_bits_and_truncated_utf8_at_end() {
-        let mut d = Decoder::new(false, 100, 100);
+        let mut d = Decoder::new(false, 100, 100, None);
         assert_eq!(
             decode_all(&mut d, &[0xC2, 0x00]),
             Err(ProtocolError::ReservedBits(0b100))
         );
-        let mut d = Decoder::new(false, 100, 100);
+        let mut d = Decoder::new(false, 100, 100, None);
         assert_eq!(
             decode_all(&mut d, &frame(true, OpCode::Text, &[0xE2, 0x82], None)),
             Err(ProtocolError::InvalidUtf8("text message"))

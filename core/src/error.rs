@@ -69,6 +69,19 @@ pub enum ProtocolError {
     /// websockets send for it).
     #[error("keepalive ping timeout")]
     PongTimeout,
+    /// Our pending output stayed above `output_high_water` for
+    /// `output_stall_timeout`: the peer does not read (1008).
+    #[error("peer left more than {high_water} bytes unread for {secs} s")]
+    OutputStalled {
+        /// The configured high-water mark.
+        high_water: usize,
+        /// How long the output stayed above it, in whole seconds.
+        secs: u64,
+    },
+    /// The process's shared [`crate::MemoryBudget`] could not hold this
+    /// connection's partly received message (1013, try again later).
+    #[error("server memory budget for incoming messages exhausted")]
+    MemoryBudgetExhausted,
 }
 
 impl ProtocolError {
@@ -82,6 +95,8 @@ impl ProtocolError {
                 CloseCode::MESSAGE_TOO_BIG
             }
             ProtocolError::PongTimeout => CloseCode::INTERNAL_ERROR,
+            ProtocolError::OutputStalled { .. } => CloseCode::POLICY_VIOLATION,
+            ProtocolError::MemoryBudgetExhausted => CloseCode::TRY_AGAIN_LATER,
             _ => CloseCode::PROTOCOL_ERROR,
         }
     }

@@ -57,6 +57,13 @@
 //! # }
 //! ```
 //!
+//! This loop writes everything before it reads again and polls every event
+//! after each read, which is all the backpressure a blocking thread needs. An
+//! event-driven adapter (asyncio, Node, tokio) that hands events to a slower
+//! application or keeps output until its socket drains must stop reading while
+//! [`Connection::should_pause_reading`] is true, so that a connection holds about
+//! one read plus one message whatever the peer's or the application's pace.
+//!
 //! ## Two connections talking in memory
 //!
 //! ```
@@ -155,6 +162,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod budget;
 mod close;
 mod close_state;
 mod config;
@@ -178,6 +186,7 @@ mod timers;
 mod utf8;
 mod utf8_bytes;
 
+pub use budget::MemoryBudget;
 pub use close::validate_close;
 pub use close::{truncate_reason, CloseCode, CloseInfo, Initiator, MAX_REASON_BYTES};
 pub use close_state::{CloseRequest, CloseTracker};

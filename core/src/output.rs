@@ -40,6 +40,9 @@ pub(crate) struct Output {
     len: usize,
     /// How many `Chunk::Held` are queued.
     held: usize,
+    /// The length of the pong that the last append queued at the end of `tail`,
+    /// 0 when something else was appended after it.
+    trailing_pong: usize,
 }
 
 impl Output {
@@ -49,6 +52,7 @@ impl Output {
 
     /// Appends bytes by copying them.
     pub(crate) fn extend(&mut self, bytes: &[u8]) {
+        self.trailing_pong = 0;
         self.tail.extend_from_slice(bytes);
         self.len += bytes.len();
     }
@@ -64,6 +68,7 @@ impl Output {
         head_len: usize,
         payload: &[u8],
     ) {
+        self.trailing_pong = 0;
         let start = self.tail.len();
         self.tail.reserve(MAX_HEADER_LEN + payload.len());
         self.tail.extend_from_slice(head);
@@ -75,6 +80,7 @@ impl Output {
     /// Appends a short unmasked frame: its header (two or four bytes), then the payload.
     #[inline]
     pub(crate) fn extend_short_frame(&mut self, head: &[u8], payload: &[u8]) {
+        self.trailing_pong = 0;
         self.tail.reserve(head.len() + payload.len());
         self.tail.extend_from_slice(head);
         self.tail.extend_from_slice(payload);
@@ -101,6 +107,7 @@ impl Output {
     /// Gives mutable access to the tail for in-place writes; `f` returns nothing,
     /// the length change is accounted for.
     pub(crate) fn with_tail(&mut self, f: impl FnOnce(&mut BytesMut)) {
+        self.trailing_pong = 0;
         let before = self.tail.len();
         f(&mut self.tail);
         self.len += self.tail.len() - before;
@@ -112,6 +119,7 @@ impl Output {
             self.extend(&bytes);
             return;
         }
+        self.trailing_pong = 0;
         self.seal_tail();
         self.len += bytes.len();
         self.chunks.push_back(Chunk::Bytes(bytes));
@@ -119,10 +127,28 @@ impl Output {
 
     /// Appends a placeholder for `len` bytes the caller writes itself.
     pub(crate) fn push_held(&mut self, len: usize) {
+        self.trailing_pong = 0;
         self.seal_tail();
         self.len += len;
         self.held += 1;
         self.chunks.push_back(Chunk::Held(len));
+    }
+
+    /// Marks the last `len` bytes appended as a pong that
+    /// [`Output::retract_trailing_pong`] may take back.
+    pub(crate) fn mark_trailing_pong(&mut self, len: usize) {
+        self.trailing_pong = len;
+    }
+
+    /// Takes back the pong marked last, if nothing was appended after it and
+    /// none of it was written yet (writes take bytes from the front, so it is
+    /// whole while the tail is at least as long).
+    pub(crate) fn retract_trailing_pong(&mut self) {
+        let n = std::mem::take(&mut self.trailing_pong);
+        if n > 0 && self.tail.len() >= n {
+            self.tail.truncate(self.tail.len() - n);
+            self.len -= n;
+        }
     }
 
     /// Moves the tail's bytes into the chunk queue, so that what comes next is after them.
@@ -252,6 +278,36 @@ impl Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trailing_pong_is_retracted_only_while_whole_and_last() {
+        let mut out = Output::default();
+        out.extend(b"ab");
+        out.extend(b"PONG");
+        out.mark_trailing_pong(4);
+        out.retract_trailing_pong();
+        assert_eq!((out.len(), out.contiguous()), (2, Some(&b"ab"[..])));
+        // Something appended after it: it stays.
+        out.extend(b"PONG");
+        out.mark_trailing_pong(4);
+        out.extend(b"cd");
+        out.retract_trailing_pong();
+        assert_eq!(out.contiguous(), Some(&b"abPONGcd"[..]));
+        // Partly written: it stays.
+        out.advance(out.len());
+        out.extend(b"PONG");
+        out.mark_trailing_pong(4);
+        out.advance(1);
+        out.retract_trailing_pong();
+        assert_eq!(out.contiguous(), Some(&b"ONG"[..]));
+        // Written up to it, not into it: retracted.
+        out.extend(b"xy");
+        out.extend(b"PONG");
+        out.mark_trailing_pong(4);
+        out.advance(4);
+        out.retract_trailing_pong();
+        assert_eq!((out.len(), out.contiguous()), (1, Some(&b"y"[..])));
+    }
 
     #[test]
     fn frames_are_header_then_payload_and_large_shared_ones_not_copied() {

@@ -9,15 +9,23 @@ pub(crate) enum Timer {
     Close,
     Ping,
     Pong,
+    /// Pending output has stayed above the high-water mark since it was armed.
+    Stall,
 }
 
-const ALL: [Timer; 4] = [Timer::Handshake, Timer::Close, Timer::Ping, Timer::Pong];
+const ALL: [Timer; 5] = [
+    Timer::Handshake,
+    Timer::Close,
+    Timer::Ping,
+    Timer::Pong,
+    Timer::Stall,
+];
 
 #[derive(Debug, Default)]
 pub(crate) struct Timers {
     /// The latest time the caller gave; `None` before the first `set_now`.
     now: Option<Duration>,
-    deadlines: [Option<Duration>; 4],
+    deadlines: [Option<Duration>; ALL.len()],
 }
 
 impl Timers {
@@ -34,6 +42,11 @@ impl Timers {
         }
     }
 
+    /// The latest time the caller gave, if any.
+    pub(crate) fn now(&self) -> Option<Duration> {
+        self.now
+    }
+
     pub(crate) fn arm_in(&mut self, timer: Timer, after: Duration) {
         let now = self.now.unwrap_or_default();
         self.deadlines[timer as usize] = Some(now.saturating_add(after));
@@ -44,7 +57,7 @@ impl Timers {
     }
 
     pub(crate) fn disarm_all(&mut self) {
-        self.deadlines = [None; 4];
+        self.deadlines = [None; ALL.len()];
     }
 
     pub(crate) fn is_armed(&self, timer: Timer) -> bool {

@@ -40,12 +40,28 @@ impl Blocking {
         self.start.elapsed()
     }
 
-    /// Writes everything the connection has queued.
+    /// Writes everything the connection has queued. Each write waits at most until
+    /// the connection's next timer, so that a peer that stops reading meets core's
+    /// stall timeout (1008) instead of blocking this thread forever; then the
+    /// connection asks for the transport to be closed and the rest is dropped.
     pub fn flush(&mut self) -> io::Result<()> {
-        while self.conn.buffered_amount() > 0 {
-            self.conn.write_to(&mut self.stream)?;
+        while self.conn.buffered_amount() > 0 && !self.conn.should_close_transport() {
+            self.stream.set_write_timeout(self.wait())?;
+            match self.conn.write_to(&mut self.stream) {
+                Ok(_) => {}
+                Err(e) if is_timeout(&e) => self.conn.handle_timeout(self.now()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
         Ok(())
+    }
+
+    /// Until the connection's next timer is due (at least 1 ms; `None`: no timer).
+    fn wait(&self) -> Option<Duration> {
+        self.conn
+            .poll_timeout()
+            .map(|t| t.saturating_sub(self.now()).max(Duration::from_millis(1)))
     }
 
     /// Drives I/O until the connection has an event; `None` once the transport is closed.
@@ -72,19 +88,17 @@ impl Blocking {
                 self.done = true;
                 continue;
             }
-            let wait = self
-                .conn
-                .poll_timeout()
-                .map(|t| t.saturating_sub(self.now()).max(Duration::from_millis(1)));
-            self.stream.set_read_timeout(wait)?;
+            // Events are polled and the output written before each read (a
+            // blocking write is this driver's backpressure): one read at a time
+            // is all a connection holds. A timer may have added an event meanwhile.
+            if self.conn.should_pause_reading() {
+                continue;
+            }
+            self.stream.set_read_timeout(self.wait())?;
             match self.read() {
                 Ok(0) => self.conn.receive_eof(),
                 Ok(_) => self.conn.receive_buf(&mut self.buf),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) => {}
+                Err(e) if is_timeout(&e) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(_) => self.conn.receive_eof(),
             }
@@ -118,4 +132,11 @@ impl Blocking {
         self.buf.truncate(start + n);
         result
     }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }

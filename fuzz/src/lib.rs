@@ -12,7 +12,7 @@ use arbitrary::Arbitrary;
 pub use wire::WireCheck;
 use wscore::{
     Accept, BytesMut, ClientRequest, Config, Connection, DeflateConfig, Event, Header, HeldPayload,
-    OutputSegment, SendError, State,
+    MemoryBudget, OutputSegment, SendError, State,
 };
 
 /// Limits small enough for the fuzzer to reach.
@@ -22,6 +22,9 @@ pub fn config(deflate: bool) -> Config {
         max_message_size: 8192,
         max_handshake_size: 2048,
         ping_interval: Some(Duration::from_secs(5)),
+        // Reached by the fuzzer: the stall timer and the shared budget's refusals.
+        output_high_water: 2048,
+        memory_budget: Some(MemoryBudget::new(12 << 10)),
         deflate: deflate.then(|| DeflateConfig {
             min_size: 0,
             ..DeflateConfig::default()
@@ -306,6 +309,9 @@ impl Run {
         self.write(usize::MAX);
         assert!(self.closed, "no Closed after EOF and timeouts");
         assert!(self.conn.send_text("late").is_err());
+        if let Some(budget) = &self.conn.config().memory_budget {
+            assert_eq!(budget.used(), 0, "a closed connection still holds budget");
+        }
     }
 }
 

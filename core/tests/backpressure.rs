@@ -1,0 +1,187 @@
+//! What a connection holds when the peer or the application is slow: one pending
+//! pong, a pause signal for reading, a stall timer on unread output, and a memory
+//! budget shared across connections.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{client_frame, events, open_pair, pair, parse_server_frames};
+use wscore::{CloseCode, Config, Event, Initiator, MemoryBudget, ProtocolError};
+
+fn closed(events: &[Event]) -> &wscore::Closed {
+    match events.last() {
+        Some(Event::Closed(c)) => c,
+        other => panic!("expected Closed last, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_ping_flood_queues_one_pong_for_the_latest_ping() {
+    let (_client, mut server) = pair();
+    let mut flood = Vec::new();
+    for i in 0u32..10_000 {
+        flood.extend(client_frame(0x89, &i.to_be_bytes()));
+    }
+    // A peer that never reads: nothing is taken from the output meanwhile.
+    for chunk in flood.chunks(4096) {
+        server.receive(chunk);
+        events(&mut server);
+    }
+    let frames = parse_server_frames(&server.take_output());
+    assert_eq!(frames, vec![(0x8A, 9_999u32.to_be_bytes().to_vec())]);
+}
+
+#[test]
+fn pongs_already_written_or_followed_by_data_stay() {
+    let (_client, mut server) = pair();
+    server.receive(&client_frame(0x89, b"one"));
+    let first = server.take_output();
+    server.receive(&client_frame(0x89, b"two"));
+    server.send_text("data").unwrap();
+    server.receive(&client_frame(0x89, b"three"));
+    server.receive(&client_frame(0x89, b"four"));
+    let frames = parse_server_frames(&server.take_output());
+    assert_eq!(parse_server_frames(&first), vec![(0x8A, b"one".to_vec())]);
+    assert_eq!(
+        frames,
+        vec![
+            (0x8A, b"two".to_vec()),
+            (0x81, b"data".to_vec()),
+            (0x8A, b"four".to_vec()),
+        ]
+    );
+}
+
+#[test]
+fn reading_pauses_while_events_wait_or_output_is_above_the_mark() {
+    let config = Config {
+        output_high_water: 1000,
+        ..Config::default()
+    };
+    let (_client, mut server) = open_pair(Config::default(), config);
+    assert!(!server.should_pause_reading());
+    server.receive(&client_frame(0x81, b"a"));
+    assert!(server.should_pause_reading(), "an event is waiting");
+    assert!(matches!(server.poll_event(), Some(Event::Text(_))));
+    assert!(!server.should_pause_reading());
+    server.send_binary(vec![0; 1000]).unwrap();
+    assert!(server.should_pause_reading(), "1004 bytes pending > 1000");
+    server.advance_output(10);
+    assert!(!server.should_pause_reading());
+}
+
+#[test]
+fn output_above_the_mark_for_the_stall_timeout_fails_with_1008() {
+    let config = Config {
+        output_high_water: 1000,
+        output_stall_timeout: Some(Duration::from_secs(5)),
+        ..Config::default()
+    };
+    let (_client, mut server) = open_pair(Config::default(), config);
+    server.handle_timeout(Duration::from_secs(100));
+    server.send_binary(vec![0; 2000]).unwrap();
+    // Not noticed yet: the connection asks for the time now.
+    assert_eq!(server.poll_timeout(), Some(Duration::from_secs(100)));
+    server.handle_timeout(Duration::from_secs(101));
+    assert_eq!(server.poll_timeout(), Some(Duration::from_secs(106)));
+    // The peer reads a little, never below the mark: the timer keeps running.
+    server.advance_output(500);
+    server.handle_timeout(Duration::from_secs(105));
+    assert!(events(&mut server).is_empty());
+    server.handle_timeout(Duration::from_secs(106));
+    let ev = events(&mut server);
+    let c = closed(&ev);
+    assert_eq!(
+        (c.code, c.clean, c.initiator),
+        (CloseCode::POLICY_VIOLATION, false, Initiator::ProtocolError)
+    );
+    assert_eq!(
+        c.error,
+        Some(
+            ProtocolError::OutputStalled {
+                high_water: 1000,
+                secs: 5
+            }
+            .into()
+        )
+    );
+    assert!(server.should_close_transport());
+}
+
+#[test]
+fn draining_below_the_mark_restarts_the_stall_clock() {
+    let config = Config {
+        output_high_water: 1000,
+        output_stall_timeout: Some(Duration::from_secs(5)),
+        ..Config::default()
+    };
+    let (_client, mut server) = open_pair(Config::default(), config);
+    server.handle_timeout(Duration::from_secs(0));
+    server.send_binary(vec![0; 2000]).unwrap();
+    server.handle_timeout(Duration::from_secs(1));
+    // Drained, then above again at once: the stall counts from the next
+    // reading of the time (6 s), not from 1 s.
+    server.advance_output(2004);
+    server.send_binary(vec![0; 2000]).unwrap();
+    server.handle_timeout(Duration::from_secs(6));
+    server.handle_timeout(Duration::from_secs(10));
+    assert!(events(&mut server).is_empty(), "only 4 s above the mark");
+    server.handle_timeout(Duration::from_secs(11));
+    assert_eq!(
+        closed(&events(&mut server)).code,
+        CloseCode::POLICY_VIOLATION
+    );
+}
+
+#[test]
+fn connections_share_one_budget_for_partial_messages() {
+    // Room for the first message's buffer as it grows (capacity doubles: 400 KB
+    // when its last bytes arrive), not for a second one of 350 KB beside it.
+    let budget = MemoryBudget::new(500_000);
+    let config = Config {
+        memory_budget: Some(budget.clone()),
+        ..Config::default()
+    };
+    let (_c1, mut first) = open_pair(Config::default(), config.clone());
+    let (_c2, mut second) = open_pair(Config::default(), config);
+    // A fragment of 200 KB stays in the first connection, unfinished.
+    first.receive(&client_frame(0x02, &vec![7; 200_000]));
+    assert!(events(&mut first).is_empty());
+    assert!(budget.used() >= 200_000, "used {}", budget.used());
+    // The second cannot get 350 KB more: 1013, and it holds nothing after.
+    second.receive(&client_frame(0x02, &vec![7; 350_000]));
+    let ev = events(&mut second);
+    let c = closed(&ev);
+    assert_eq!(
+        (c.code, c.error.clone()),
+        (
+            CloseCode::TRY_AGAIN_LATER,
+            Some(ProtocolError::MemoryBudgetExhausted.into())
+        )
+    );
+    assert!(budget.used() < 250_000, "used {}", budget.used());
+    // The first message completes: its budget is returned.
+    first.receive(&client_frame(0x80, b"end"));
+    match events(&mut first).as_slice() {
+        [Event::Binary(data)] => assert_eq!(data.len(), 200_003),
+        other => panic!("expected the message, got {other:?}"),
+    }
+    assert_eq!(budget.used(), 0);
+}
+
+#[test]
+fn a_connection_dropped_mid_message_returns_its_budget() {
+    let budget = MemoryBudget::new(1 << 20);
+    let config = Config {
+        memory_budget: Some(budget.clone()),
+        ..Config::default()
+    };
+    let (_client, mut server) = open_pair(Config::default(), config);
+    // A single frame split across reads holds budget too.
+    let frame = client_frame(0x82, &vec![1; 100_000]);
+    server.receive(&frame[..50_000]);
+    assert!(budget.used() >= 49_000);
+    drop(server);
+    assert_eq!(budget.used(), 0);
+}
