@@ -30,5 +30,11 @@ fi
 echo "chat:    http://$HOST:$PORT/"
 echo "two people side by side: http://$HOST:$PORT/two.html   metrics: http://$HOST:$PORT/metrics"
 
+# Only pages this server serves may open its WebSockets (cross-site WebSocket
+# hijacking), and only under the host names it is served as (DNS rebinding): wscore's
+# handshake answers anything else 403. Set these to widen it (comma-separated).
+export WSCORE_ALLOWED_ORIGINS=${WSCORE_ALLOWED_ORIGINS:-same-origin}
+export WSCORE_ALLOWED_HOSTS=${WSCORE_ALLOWED_HOSTS:-$HOST,localhost,127.0.0.1,[::1]}
+
 "$PY" -m uvicorn --app-dir examples/chat app:app --ws wscore.uvicorn:WSProtocol \
   --host "$HOST" --port "$PORT" --workers "$WORKERS"

@@ -110,6 +110,7 @@ pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config
             "pong_timeout" => config.pong_timeout = opt_seconds(&key, &value)?,
             "auto_pong" => config.auto_pong = value.extract::<bool>()?,
             "deflate" => config.deflate = deflate_from(&value)?,
+            _ if crate::origin::set(&mut config.origin_policy, &key, &value)? => {}
             _ => {
                 return Err(PyTypeError::new_err(format!(
                     "unexpected keyword argument {key:?}"
@@ -117,6 +118,7 @@ pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config
             }
         }
     }
+    crate::origin::validate(&config.origin_policy)?;
     Ok(config)
 }
 
@@ -132,6 +134,7 @@ pub(crate) fn to_dict<'py>(py: Python<'py>, config: &Config) -> PyResult<Bound<'
     d.set_item("ping_interval", secs(config.ping_interval))?;
     d.set_item("pong_timeout", secs(config.pong_timeout))?;
     d.set_item("auto_pong", config.auto_pong)?;
+    crate::origin::to_dict(&d, &config.origin_policy)?;
     d.set_item(
         "deflate",
         config

@@ -10,6 +10,7 @@ mod errors;
 mod events;
 mod held;
 mod negotiation;
+mod origin;
 
 /// Whether `code` may be sent in a close frame (RFC 6455 §7.4).
 #[pyfunction]
@@ -39,6 +40,7 @@ fn _wscore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate_close, m)?)?;
     m.add_function(wrap_pyfunction!(truncate_close_reason, m)?)?;
     m.add_function(wrap_pyfunction!(config::default_config, m)?)?;
+    m.add_function(wrap_pyfunction!(origin::check_origin, m)?)?;
     m.add_function(wrap_pyfunction!(negotiation::accept_key, m)?)?;
     m.add_function(wrap_pyfunction!(negotiation::deflate_client_offer, m)?)?;
     m.add_function(wrap_pyfunction!(negotiation::deflate_server_accept, m)?)?;

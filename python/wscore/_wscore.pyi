@@ -38,6 +38,9 @@ class ConfigDict(TypedDict):
     pong_timeout: Optional[float]
     auto_pong: bool
     deflate: Optional[DeflateConfigDict]
+    origins: Optional[list[str]]
+    require_origin: bool
+    allowed_hosts: Optional[list[str]]
 
 def is_sendable_close_code(code: int) -> bool:
     """Whether ``code`` may be sent in a close frame (RFC 6455 §7.4)."""
@@ -51,6 +54,26 @@ def truncate_close_reason(reason: str) -> str:
 
 def default_config() -> ConfigDict:
     """The default settings, as the keyword arguments the connections accept."""
+
+def check_origin(
+    origin: Optional[str],
+    host: Optional[str],
+    *,
+    origins: Optional[Sequence[str]] = None,
+    require_origin: bool = False,
+    allowed_hosts: Optional[Sequence[str]] = None,
+) -> None:
+    """Check a request's ``Origin`` and ``Host`` values (``None`` when absent) as a
+    server's handshake does; raise :class:`wscore.HandshakeError` (``status`` 403)
+    when refused, ``ValueError`` for a policy entry that could never match.
+
+    ``origins``: ``None`` (no check) or the allowed origins: exact
+    ``scheme://host[:port]`` (case-insensitive, default ports normalised),
+    ``"same-origin"`` (the Origin's host and port equal ``Host``'s) and ``"null"``
+    (``Origin: null``, refused unless listed). A request without ``Origin`` passes
+    unless ``require_origin``. ``allowed_hosts``: ``None`` (any) or entries
+    ``host`` (any port), ``host:port``, ``[v6]:port``, ``*.example.com``, ``*``.
+    """
 
 def accept_key(key: str) -> str:
     """The ``Sec-WebSocket-Accept`` value for a client's ``Sec-WebSocket-Key``."""
@@ -263,7 +286,13 @@ class ServerConnection(Connection):
         pong_timeout: Optional[float] = ...,
         auto_pong: bool = ...,
         deflate: Union[None, bool, DeflateConfigDict] = ...,
-    ) -> None: ...
+        origins: Optional[Sequence[str]] = ...,
+        require_origin: bool = ...,
+        allowed_hosts: Optional[Sequence[str]] = ...,
+    ) -> None:
+        """``origins``, ``require_origin`` and ``allowed_hosts`` are the server's
+        Origin/Host policy (see :func:`check_origin`); refused requests are answered
+        403 and never reported as a ``Request``. Default: no check."""
     def accept(self, subprotocol: Optional[str] = None, headers: Optional[_Headers] = None) -> None:
         """Accepts the pending request."""
     def reject(self, status: int, headers: Optional[_Headers] = None, body: Optional[_Bytes] = None) -> None:

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from asyncio import TimerHandle
-from typing import Any, ClassVar, Literal, Mapping, Optional, cast
+from typing import Any, ClassVar, Literal, Mapping, Optional, Sequence, cast
 from urllib.parse import unquote
 
 from uvicorn.config import Config
@@ -75,6 +76,15 @@ class WSProtocol(asyncio.Protocol):
     """
 
     deflate: ClassVar[Mapping[str, Any]] = {"server_max_window_bits": 12, "client_max_window_bits": 12, "mem_level": 5}
+    # Origin/Host policy (cross-site WebSocket hijacking, DNS rebinding), decided in
+    # core's handshake: a refused request gets 403 and never reaches the app. None
+    # takes the environment (for the uvicorn CLI): WSCORE_ALLOWED_ORIGINS
+    # ("same-origin,https://a.example"), WSCORE_ALLOWED_HOSTS ("127.0.0.1,localhost")
+    # and WSCORE_REQUIRE_ORIGIN=1; unset, nothing is checked. Entries as in
+    # wscore.check_origin.
+    origins: ClassVar[Optional[Sequence[str]]] = None
+    allowed_hosts: ClassVar[Optional[Sequence[str]]] = None
+    require_origin: ClassVar[Optional[bool]] = None
 
     def __init__(
         self,
@@ -132,6 +142,7 @@ class WSProtocol(asyncio.Protocol):
             ping_interval=ping_interval,
             pong_timeout=config.ws_ping_timeout if ping_interval else None,
             deflate=deflate,
+            **_origin_policy(self),
         )
         # Core's clock: seconds since this protocol was built.
         self.clock_origin = self.loop.time()
@@ -436,3 +447,23 @@ class WSProtocol(asyncio.Protocol):
             self.read_paused = False
             self.transport.resume_reading()
         self._drive(lambda: None)
+
+def _env_list(name: str) -> Optional[list[str]]:
+    """A comma-separated environment variable as a list; ``None`` when unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",")]
+    return [item for item in items if item] or None
+
+
+def _origin_policy(protocol: WSProtocol) -> dict[str, Any]:
+    """The ``ServerConnection`` keyword arguments of the Origin/Host policy: the
+    class attributes, or the environment where they are ``None``."""
+    require = protocol.require_origin
+    if require is None:
+        require = os.environ.get("WSCORE_REQUIRE_ORIGIN", "").lower() in ("1", "true", "yes")
+    origins = protocol.origins
+    hosts = protocol.allowed_hosts
+    return {
+        "origins": list(origins) if origins is not None else _env_list("WSCORE_ALLOWED_ORIGINS"),
+        "allowed_hosts": list(hosts) if hosts is not None else _env_list("WSCORE_ALLOWED_HOSTS"),
+        "require_origin": require,
+    }

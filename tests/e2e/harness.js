@@ -58,7 +58,10 @@ export async function startChat({ port, redis } = {}) {
   port ??= await freePort();
   const args = ['-m', 'uvicorn', '--app-dir', 'examples/chat', 'app:app', '--ws', 'wscore.uvicorn:WSProtocol',
     '--host', '127.0.0.1', '--port', String(port)];
-  const server = startProcess(PYTHON, args, redis ? { WSCORE_CHAT_REDIS: redis } : {}, port, 'the chat server');
+  // The origin policy examples/chat/serve.sh turns on.
+  const env = { WSCORE_ALLOWED_ORIGINS: 'same-origin', WSCORE_ALLOWED_HOSTS: '127.0.0.1,localhost' };
+  if (redis) env.WSCORE_CHAT_REDIS = redis;
+  const server = startProcess(PYTHON, args, env, port, 'the chat server');
   await server.ready();
   return { ...server, url: `http://127.0.0.1:${port}` };
 }

@@ -126,6 +126,9 @@ def test_default_config_comes_from_core():
         "pong_timeout": 20.0,
         "auto_pong": True,
         "deflate": None,
+        "origins": None,
+        "require_origin": False,
+        "allowed_hosts": None,
     }
     conn = wscore.ServerConnection(max_message_size=5, close_timeout=None, ping_interval=1.5)
     assert conn.config["max_message_size"] == 5

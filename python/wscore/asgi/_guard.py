@@ -16,15 +16,17 @@ from typing import (
     List,
     MutableMapping,
     Optional,
+    Sequence,
     Tuple,
     Type,
     Union,
 )
 
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .._exceptions import ConnectionClosed, InvalidState
-from .._wscore import validate_close
+from .._wscore import truncate_close_reason, validate_close
+from . import _origin
 from ._ratelimit import RATE_LIMIT_CLOSE_CODE, RateBucket, RateLimit
 from ._server_quirks import CLOSED_ERRORS, copy_closed, from_disconnect
 from ._stats import TOTALS, Counters, logger
@@ -98,6 +100,8 @@ class GuardedWebSocket:
         self._closed_future: Optional["asyncio.Future[None]"] = None
         self._on_close: List[Callable[["GuardedWebSocket"], None]] = []
         self._receiving = False
+        # Origin/Host refused (see guard()): the message, until accept() sends it ("" after).
+        self._refusal: Optional[str] = None
         # The backlog: messages queued or being written, and when it last moved.
         self._backlog_messages = 0
         # Received messages over ``rate_limit`` are dropped or close the connection.
@@ -419,9 +423,37 @@ class GuardedWebSocket:
 
     # ---- receiving ----------------------------------------------------------
 
-    async def accept(self, subprotocol: Optional[str] = None, headers: Optional[List[Tuple[bytes, bytes]]] = None) -> None:
-        """Accept the connection (as Starlette's ``accept``)."""
+    async def accept(self, subprotocol: Optional[str] = None, headers: Optional[List[Tuple[bytes, bytes]]] = None) -> bool:
+        """Accept the connection (as Starlette's ``accept``) and return ``True``.
+
+        When the guard's origin policy refused the request, answer it with 403 (or
+        close 1008 where the server cannot send a response) instead and return
+        ``False``; the guard is then closed (1008), so nothing is ever sent to it.
+        """
+        if self._refusal is not None:
+            message, self._refusal = self._refusal, ""
+            if message:
+                try:
+                    await _origin.refuse(self.websocket, message)
+                except CLOSED_ERRORS:  # the client left meanwhile
+                    pass
+            return False
         await self.websocket.accept(subprotocol, headers)
+        return True
+
+    def _apply_origin_policy(self, refusal: Optional[str]) -> None:
+        """A refused Origin/Host closes the guard at once: not accepted yet, the
+        refusal goes out from :meth:`accept`; already accepted, we close with 1008."""
+        if refusal is None:
+            return
+        self.counters.add("origins_refused")
+        logger.info("websocket refused: %s", refusal)
+        reason = truncate_close_reason(refusal)
+        self._set_closed(ConnectionClosed(_origin.REFUSED_CODE, reason, "local"))
+        if self.websocket.application_state == WebSocketState.CONNECTING:
+            self._refusal = refusal
+        else:
+            self._close_task = asyncio.ensure_future(self._run_close(_Close(_origin.REFUSED_CODE, reason)))
 
     async def _receive_message(self) -> Message:
         if self._closed is not None:
@@ -538,11 +570,21 @@ def guard(
     close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
     max_queue: int = DEFAULT_MAX_QUEUE,
     rate_limit: Optional[RateLimit] = None,
+    origins: Optional[Sequence[str]] = None,
+    require_origin: bool = False,
+    allowed_hosts: Optional[Sequence[str]] = None,
 ) -> GuardedWebSocket:
     """The :class:`GuardedWebSocket` of ``websocket``; one per connection.
 
     Calling it again for the same connection returns the same guard (the options
     of the first call stay), so helpers can call ``guard(ws)`` freely.
+
+    ``origins``, ``require_origin`` and ``allowed_hosts`` check the request's
+    ``Origin`` and ``Host`` with core's rules (see :func:`wscore.check_origin`),
+    for servers that do not run wscore's handshake. Guard before accepting and
+    accept through the guard: ``if not await ws.accept(): return`` refuses with
+    403 (or close 1008). Guarded after an accept, a refused connection is closed
+    with 1008 at once. ``ValueError`` for an entry that could never match.
     """
     if isinstance(websocket, GuardedWebSocket):
         return websocket
@@ -553,6 +595,7 @@ def guard(
         websocket, send_timeout=send_timeout, close_timeout=close_timeout, max_queue=max_queue, rate_limit=rate_limit
     )
     websocket.scope[_SCOPE_KEY] = guarded
+    guarded._apply_origin_policy(_origin.refusal(websocket.scope, origins, require_origin, allowed_hosts))
     return guarded
 
 

@@ -21,6 +21,7 @@ COUNTER_NAMES = (
     "evictions_lag_time",
     "rate_limited_drops",
     "rate_limited_closes",
+    "origins_refused",
 )
 
 
