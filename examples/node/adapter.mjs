@@ -28,12 +28,22 @@ const now = () => performance.now();
 // isBinary), 'ping', 'pong', 'closing' (code, reason: the peer's close frame),
 // 'close' (core's closed event: code, reason, clean, initiator, error; once the
 // socket is closed too), 'drain', 'error' (then the socket is destroyed).
+//
+// Backpressure, both ways, so that a connection holds about one read plus one
+// message whatever the pace of the peer and the app: a 'message' listener that
+// returns a promise (an async handler) gets the next event once it settles, and
+// pause()/resume() hold events back; the socket is not read while core holds
+// events (shouldPauseReading) or while the socket's write buffer is full.
 export class WebSocketConnection extends EventEmitter {
   #socket;
   #conn;
   #timer = null;
   #ended = false;
   #closed = null; // core's closed event until 'close' is emitted, then 'emitted'
+  #paused = false; // by the app: pause()
+  #pending = 0; // promises of 'message' listeners not settled yet
+  #full = false; // the socket's write() said false and 'drain' has not come
+  #reading = true;
 
   constructor(socket, conn) {
     super();
@@ -47,8 +57,9 @@ export class WebSocketConnection extends EventEmitter {
     // Socket errors (ECONNRESET, EPIPE) are followed by 'close': core reports 1006.
     socket.on('error', () => {});
     socket.on('drain', () => {
-      socket.resume();
-      this.emit('drain');
+      this.#full = false;
+      this.#drive(() => {}); // what core held back goes out now
+      if (!this.#full) this.emit('drain');
     });
     this.#drive(() => {});
   }
@@ -58,16 +69,31 @@ export class WebSocketConnection extends EventEmitter {
   get subprotocol() { return this.#conn.subprotocol; }
   // Bytes not yet handed to the kernel: in core plus in the socket's buffer.
   get bufferedAmount() { return this.#conn.bufferedAmount + this.#socket.writableLength; }
+  get isPaused() { return this.#paused; }
+
+  // Holds events (messages, close) back until resume(); reading stops once core
+  // holds what was read. For apps that hand messages on to their own queue.
+  pause() { this.#paused = true; }
+
+  resume() {
+    if (!this.#paused) return;
+    this.#paused = false;
+    setImmediate(() => this.#drive(() => {})); // not from inside the caller's handler
+  }
 
   // Sends a string as text, anything else (Uint8Array, Buffer, any ArrayBuffer
   // view, ArrayBuffer) as binary; a server hands binary payloads (over 1 KiB) to the socket
   // without copying them, so, as with socket.write, do not modify one after
   // sending it. After a close it throws errors.ConnectionClosedError (code,
-  // reason, initiator). Returns false when the socket's buffer is full: wait for 'drain'.
+  // reason, initiator). Returns false when the socket's buffer is full: wait for
+  // 'drain'. Meanwhile core keeps what you send; over outputHighWater for
+  // outputStallTimeoutMs (a peer that does not read) it closes with 1008.
   send(data) {
     if (typeof data === 'string') this.#conn.sendText(data);
     else this.#conn.sendBinary(data);
-    return this.#flush();
+    if (this.#flush()) return true;
+    this.#schedule(); // core kept it: its stall timer may start
+    return false;
   }
 
   ping(data) {
@@ -92,6 +118,7 @@ export class WebSocketConnection extends EventEmitter {
       this.#drainEvents();
       this.#flush();
       this.#schedule();
+      this.#pauseOrResumeReading();
     } catch (err) {
       // An InternalError (a bug in wscore) or a listener's exception: this
       // connection cannot go on; 'error' carries why.
@@ -101,7 +128,7 @@ export class WebSocketConnection extends EventEmitter {
 
   #drainEvents() {
     let event;
-    while ((event = this.#conn.pollEvent()) !== undefined) {
+    while (!this.#paused && this.#pending === 0 && (event = this.#conn.pollEvent()) !== undefined) {
       switch (event.type) {
         case 'request': this.emit('request', event); break;
         case 'accepted':
@@ -111,8 +138,8 @@ export class WebSocketConnection extends EventEmitter {
           setImmediate(() => this.#drive(() => {}));
           return;
         case 'rejected': this.emit('rejected', event); break;
-        case 'text': this.emit('message', event.data, false); break;
-        case 'binary': this.emit('message', event.data, true); break;
+        case 'text': this.#emitMessage(event.data, false); break;
+        case 'binary': this.#emitMessage(event.data, true); break;
         case 'ping': this.emit('ping', event.data); break;
         case 'pong': this.emit('pong', event.data); break;
         case 'close_received': this.emit('closing', event.code, event.reason); break;
@@ -121,25 +148,52 @@ export class WebSocketConnection extends EventEmitter {
     }
   }
 
+  // Like emit('message'), but an async listener holds the next event back
+  // until its promise settles (a rejection fails the connection).
+  #emitMessage(data, isBinary) {
+    for (const listener of this.rawListeners('message')) {
+      const result = listener.call(this, data, isBinary);
+      if (typeof result?.then !== 'function') continue;
+      this.#pending++;
+      result.then(() => {
+        if (--this.#pending === 0) this.#drive(() => {});
+      }, (err) => {
+        this.#pending--;
+        this.#fail(err);
+      });
+    }
+  }
+
+  // Reads while core wants input and the socket takes our output.
+  #pauseOrResumeReading() {
+    const read = !this.#full && !this.#conn.shouldPauseReading;
+    if (read === this.#reading) return;
+    this.#reading = read;
+    if (read) this.#socket.resume();
+    else this.#socket.pause();
+  }
+
   #flush() {
-    let ok = true;
-    if (this.#conn.bufferedAmount > 0 && !this.#socket.destroyed) {
+    const closing = this.#conn.shouldCloseTransport && !this.#ended;
+    // While the socket is full, core keeps the output: its stall timer then
+    // sees a peer that does not read. The last bytes before a close go anyway.
+    if (this.#conn.bufferedAmount > 0 && !this.#socket.destroyed && (!this.#full || closing)) {
       // Frame bytes and kept payloads, written as one batch (writev).
       const chunks = this.#conn.takeOutputChunks();
+      let ok = true;
       this.#socket.cork();
       for (const chunk of chunks) ok = this.#socket.write(chunk);
       this.#socket.uncork();
-      // Backpressure: read no more until the peer takes what we owe it.
-      if (!ok) this.#socket.pause();
+      if (!ok) this.#full = true;
     }
-    if (this.#conn.shouldCloseTransport && !this.#ended) {
+    if (closing) {
       this.#ended = true;
       this.#socket.end(); // FIN after the pending bytes; core chose when
       // A peer that never closes its side must not hold the socket forever.
       setTimeout(() => this.#socket.destroy(), 10_000).unref();
     }
     this.#finishIfClosed();
-    return ok;
+    return !this.#full;
   }
 
   #finishIfClosed() {

@@ -1,6 +1,6 @@
 // Adapter edges a well-behaved peer does not reach: bytes that arrive with the
 // 101, a peer that never answers our close (the timer path), backpressure,
-// and permessage-deflate negotiated with ws.
+// permessage-deflate negotiated with ws, pause()/resume() and async listeners.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -86,12 +86,19 @@ test('send() reports a full socket and drain follows once the peer reads', async
       sent++;
     }
     assert.ok(full, 'send() returned false with bytes waiting before 256 MiB were queued');
+    // While the socket is full, core keeps what is sent (its stall timer watches it).
+    const held = serverSide.connection.bufferedAmount;
+    assert.equal(serverSide.send(chunk), false);
+    sent++;
+    assert.equal(serverSide.connection.bufferedAmount - held, 10 + chunk.length); // header + payload
     const drained = next(serverSide, 'drain');
     let received = 0;
     client.on('message', () => { received++; });
     client._socket.resume();
     await drained;
-    assert.ok(received >= 1);
+    assert.equal(serverSide.connection.bufferedAmount, 0);
+    while (received < sent) await next(client, 'message'); // every message, in order
+    assert.equal(received, sent);
   } finally {
     client.terminate();
     server.close();
@@ -117,6 +124,60 @@ test('permessage-deflate with ws: negotiated through the options, messages intac
     client.send(text);
     const [data, isBinary] = await next(client, 'message');
     assert.deepEqual([data.toString(), isBinary], [text, false]);
+  } finally {
+    client.terminate();
+    server.close();
+  }
+});
+
+test('pause() holds messages back and resume() hands them over in order; an async listener gets one at a time', async () => {
+  let serverSide;
+  const server = createServer({ onConnection: (ws) => { serverSide = ws; } });
+  server.listen(0, '127.0.0.1');
+  await next(server, 'listening');
+  const client = new WebSocket(`ws://127.0.0.1:${server.address().port}/`);
+  try {
+    await next(client, 'open');
+    const received = [];
+    let running = 0;
+    let overlapped = false;
+    serverSide.on('message', async (data) => {
+      overlapped ||= running > 0;
+      running++;
+      received.push(data);
+      if (data === 'a') serverSide.pause();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+    });
+    for (const m of ['a', 'b', 'c']) client.send(m);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(received, ['a'], 'nothing after pause()');
+    assert.ok(serverSide.isPaused);
+    serverSide.resume();
+    const end = performance.now() + WAIT_MS;
+    while (received.length < 3 && performance.now() < end) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(received, ['a', 'b', 'c']);
+    assert.equal(overlapped, false, 'the next message waited for the listener\'s promise');
+  } finally {
+    client.terminate();
+    server.close();
+  }
+});
+
+test('an async listener that rejects fails its connection with the error', async () => {
+  let serverSide;
+  const server = createServer({ onConnection: (ws) => { serverSide = ws; } });
+  server.listen(0, '127.0.0.1');
+  await next(server, 'listening');
+  const client = new WebSocket(`ws://127.0.0.1:${server.address().port}/`);
+  try {
+    await next(client, 'open');
+    serverSide.on('message', async () => { throw new Error('handler failed'); });
+    const failed = next(serverSide, 'error');
+    client.send('x');
+    const [err] = await failed;
+    assert.equal(err.message, 'handler failed');
+    await next(client, 'close');
   } finally {
     client.terminate();
     server.close();

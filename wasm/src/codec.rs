@@ -336,6 +336,18 @@ impl JsConnection {
             .unwrap_or(0)
     }
 
+    /// Whether to stop reading from the transport for now: events wait to be
+    /// polled, or the pending output is above `outputHighWater` (the peer does
+    /// not read). Read again once it is false (after polling, writing output).
+    /// True after an internal error.
+    #[wasm_bindgen(getter, js_name = shouldPauseReading)]
+    pub fn should_pause_reading(&self) -> bool {
+        self.inner
+            .try_borrow()
+            .map(|c| c.should_pause_reading())
+            .unwrap_or(true)
+    }
+
     /// Whether to close the transport once the output is written (also true
     /// after an internal error).
     #[wasm_bindgen(getter, js_name = shouldCloseTransport)]

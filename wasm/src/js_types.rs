@@ -28,6 +28,10 @@ export interface ConnectionOptions {
   pingIntervalMs?: number | null;
   pongTimeoutMs?: number | null;
   autoPong?: boolean;
+  /** Pending output above this many bytes turns `shouldPauseReading` on (default 1 MiB). */
+  outputHighWater?: number;
+  /** Output above `outputHighWater` this long fails the connection with 1008 (default 30000). */
+  outputStallTimeoutMs?: number | null;
   /** permessage-deflate: `true` for core's defaults, or the settings to change; offered (client) or accepted (server). */
   deflate?: boolean | DeflateOptions;
 }
@@ -155,6 +159,8 @@ pub(crate) fn config(options: Option<&Object>) -> Result<Config, JsValue> {
     c.close_timeout = timeout(o, "closeTimeoutMs", c.close_timeout)?;
     c.ping_interval = timeout(o, "pingIntervalMs", c.ping_interval)?;
     c.pong_timeout = timeout(o, "pongTimeoutMs", c.pong_timeout)?;
+    c.output_high_water = size(o, "outputHighWater")?.unwrap_or(c.output_high_water);
+    c.output_stall_timeout = timeout(o, "outputStallTimeoutMs", c.output_stall_timeout)?;
     if let Some(v) = get(o, "autoPong")? {
         c.auto_pong = boolean(&v, "autoPong")?;
     }

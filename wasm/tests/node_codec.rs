@@ -363,6 +363,52 @@ fn options_reach_core_limits() {
     assert!(str_field(&closed, "error").contains("exceeds the limit of 10"));
 }
 
+/// `shouldPauseReading` is core's: on while an event waits to be polled or the
+/// output is over `outputHighWater`; output held over the mark for
+/// `outputStallTimeoutMs` fails the connection with 1008, `null` never does.
+#[wasm_bindgen_test]
+fn should_pause_reading_and_the_output_options_reach_core() {
+    let marks = |stall: JsValue| {
+        options(&[
+            ("outputHighWater", 100.into()),
+            ("outputStallTimeoutMs", stall),
+        ])
+    };
+    let (client, server) = open_pair(Some(marks(500.into())));
+    assert!(!server.should_pause_reading());
+    client.send_text("hi".into()).unwrap();
+    pump(&client, &server);
+    assert!(server.should_pause_reading(), "an event waits");
+    assert_eq!(str_field(&server.poll_event().unwrap(), "data"), "hi");
+    assert!(!server.should_pause_reading());
+
+    server.handle_timeout(1_000.0).unwrap();
+    server.send_text("x".repeat(99)).unwrap(); // 101 bytes with the header
+    assert!(server.should_pause_reading(), "output over the mark");
+    server.handle_timeout(1_000.0).unwrap(); // the stall timer starts now
+    server.handle_timeout(1_499.0).unwrap();
+    assert!(server.poll_event().unwrap().is_undefined());
+    server.handle_timeout(1_500.0).unwrap();
+    let closed = server.poll_event().unwrap();
+    assert_eq!(
+        (num_field(&closed, "code"), str_field(&closed, "initiator")),
+        (1008.0, "protocol_error".to_string())
+    );
+    assert!(server.should_close_transport());
+
+    let (_client, patient) = open_pair(Some(marks(JsValue::NULL)));
+    patient.send_text("x".repeat(99)).unwrap();
+    patient.handle_timeout(3_600_000.0).unwrap();
+    assert!(patient.poll_event().unwrap().is_undefined());
+    assert_eq!(patient.state(), "open");
+    assert!(patient.should_pause_reading());
+    patient.take_output().unwrap();
+    assert!(!patient.should_pause_reading(), "drained below the mark");
+
+    let bad = Connection::server(Some(options(&[("outputHighWater", (-1).into())])));
+    assert_eq!(error_name(&bad.err().unwrap()), "TypeError");
+}
+
 #[wasm_bindgen_test]
 fn a_panic_fails_only_its_connection() {
     let (victim, _peer) = open_pair(None);
