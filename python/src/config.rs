@@ -9,6 +9,8 @@ use pyo3::types::PyDict;
 
 use wscore::{Config, DeflateConfig};
 
+use crate::budget::MemoryBudget;
+
 /// Seconds (a float) as a `Duration`; negative, NaN or infinite values are refused.
 pub(crate) fn seconds(name: &str, value: f64) -> PyResult<Duration> {
     Duration::try_from_secs_f64(value).map_err(|_| {
@@ -110,6 +112,18 @@ pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config
             "pong_timeout" => config.pong_timeout = opt_seconds(&key, &value)?,
             "auto_pong" => config.auto_pong = value.extract::<bool>()?,
             "deflate" => config.deflate = deflate_from(&value)?,
+            "output_high_water" => config.output_high_water = size(&key, &value)?,
+            "output_stall_timeout" => config.output_stall_timeout = opt_seconds(&key, &value)?,
+            "memory_budget" => {
+                config.memory_budget = if value.is_none() {
+                    None
+                } else {
+                    let budget = value.cast::<MemoryBudget>().map_err(|_| {
+                        PyTypeError::new_err("memory_budget must be a wscore.MemoryBudget or None")
+                    })?;
+                    Some(budget.get().inner.clone())
+                }
+            }
             _ if crate::origin::set(&mut config.origin_policy, &key, &value)? => {}
             _ => {
                 return Err(PyTypeError::new_err(format!(
@@ -135,6 +149,15 @@ pub(crate) fn to_dict<'py>(py: Python<'py>, config: &Config) -> PyResult<Bound<'
     d.set_item("pong_timeout", secs(config.pong_timeout))?;
     d.set_item("auto_pong", config.auto_pong)?;
     crate::origin::to_dict(&d, &config.origin_policy)?;
+    d.set_item("output_high_water", config.output_high_water)?;
+    d.set_item("output_stall_timeout", secs(config.output_stall_timeout))?;
+    d.set_item(
+        "memory_budget",
+        config
+            .memory_budget
+            .clone()
+            .map(|inner| MemoryBudget { inner }),
+    )?;
     d.set_item(
         "deflate",
         config

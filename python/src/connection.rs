@@ -387,6 +387,14 @@ impl Connection {
         self.core(py, |c| c.handle_timeout(now))
     }
 
+    /// Whether to stop reading from the transport for now: events are waiting
+    /// (``next_event``), or more than ``output_high_water`` bytes wait to be
+    /// sent. Read again once it is false.
+    #[getter]
+    fn should_pause_reading(&self) -> bool {
+        self.inner.should_pause_reading()
+    }
+
     /// Whether the transport should be closed once ``data_to_send()`` is written.
     #[getter]
     fn should_close_transport(&self) -> bool {

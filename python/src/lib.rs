@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+mod budget;
 mod buffer;
 mod config;
 mod connection;
@@ -45,6 +46,7 @@ fn _wscore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(negotiation::deflate_client_offer, m)?)?;
     m.add_function(wrap_pyfunction!(negotiation::deflate_server_accept, m)?)?;
     m.add_function(wrap_pyfunction!(negotiation::deflate_client_accept, m)?)?;
+    m.add_class::<budget::MemoryBudget>()?;
     m.add_class::<connection::Connection>()?;
     m.add_class::<connection::ServerConnection>()?;
     m.add_class::<connection::ClientConnection>()?;

@@ -38,9 +38,24 @@ class ConfigDict(TypedDict):
     pong_timeout: Optional[float]
     auto_pong: bool
     deflate: Optional[DeflateConfigDict]
+    output_high_water: int
+    output_stall_timeout: Optional[float]
+    memory_budget: Optional["MemoryBudget"]
     origins: Optional[list[str]]
     require_origin: bool
     allowed_hosts: Optional[list[str]]
+
+class MemoryBudget:
+    """A limit on bytes of partly received messages, shared by every connection
+    given it as ``memory_budget=``; one that cannot draw from it fails with 1013."""
+
+    def __init__(self, limit: int) -> None: ...
+    @property
+    def limit(self) -> int:
+        """The limit in bytes."""
+    @property
+    def used(self) -> int:
+        """Bytes currently held by connections."""
 
 def is_sendable_close_code(code: int) -> bool:
     """Whether ``code`` may be sent in a close frame (RFC 6455 §7.4)."""
@@ -233,6 +248,10 @@ class Connection:
     def handle_timeout(self, now: float) -> None:
         """Tells the connection the time (seconds since an origin you pick); fires due timers."""
     @property
+    def should_pause_reading(self) -> bool:
+        """Whether to stop reading for now: events wait, or more than
+        ``output_high_water`` bytes wait to be sent. Read again once it is false."""
+    @property
     def should_close_transport(self) -> bool:
         """Whether to close the transport once ``data_to_send()`` is written."""
     @property
@@ -286,6 +305,9 @@ class ServerConnection(Connection):
         pong_timeout: Optional[float] = ...,
         auto_pong: bool = ...,
         deflate: Union[None, bool, DeflateConfigDict] = ...,
+        output_high_water: int = ...,
+        output_stall_timeout: Optional[float] = ...,
+        memory_budget: Optional[MemoryBudget] = ...,
         origins: Optional[Sequence[str]] = ...,
         require_origin: bool = ...,
         allowed_hosts: Optional[Sequence[str]] = ...,
@@ -318,4 +340,7 @@ class ClientConnection(Connection):
         pong_timeout: Optional[float] = ...,
         auto_pong: bool = ...,
         deflate: Union[None, bool, DeflateConfigDict] = ...,
+        output_high_water: int = ...,
+        output_stall_timeout: Optional[float] = ...,
+        memory_budget: Optional[MemoryBudget] = ...,
     ) -> None: ...
