@@ -12,6 +12,15 @@ semantics:
   ``OSError`` (uvicorn's ``ClientDisconnected``) that is also a
   :class:`wscore.ConnectionClosed` carrying the close code, reason and initiator.
   uvicorn treats it as a normal disconnect: no traceback is logged.
+* Backpressure both ways, whatever the pace of the app or the peer: the transport
+  is read only while core holds no message the app has not taken and its output is
+  below ``output_high_water`` (``ServerConnection.should_pause_reading``), and
+  not while the transport's write buffer is full. So a connection holds about one
+  read plus one message of input; output waits in core (at most one unsent pong)
+  while the transport is write-paused, ``websocket.send`` waits while core's
+  output is above the mark, and core fails a peer that does not drain it within
+  ``output_stall_timeout`` with 1008.
+* Partly received messages draw on one process-wide ``memory_budget``.
 
 Protocol rules (framing, limits, timers, close codes) all come from
 :class:`wscore.ServerConnection`; this module only translates ASGI messages and
@@ -44,6 +53,7 @@ from ._wscore import (
     BinaryMessage,
     Closed,
     CloseReceived,
+    MemoryBudget,
     Request,
     ServerConnection,
     TextMessage,
@@ -73,9 +83,29 @@ class WSProtocol(asyncio.Protocol):
     memLevel; a subclass can lower memory per connection, e.g.
     ``deflate = {"server_max_window_bits": 9, "client_max_window_bits": 9}``,
     and is then served with ``--ws mymodule:MyProtocol``.
+
+    Backpressure settings, also set by a subclass:
+
+    * ``output_high_water`` (bytes, default 64 KiB): above it, core reports that
+      the peer is not keeping up, reading pauses and ``websocket.send`` waits until
+      the output drains below it again. Output the kernel does not take waits in
+      core, not in the transport, so sends wait where they wait on uvicorn's own
+      protocols (asyncio's 64 KiB mark). Core's own default (1 MiB) would let
+      each slow peer hold 16 times more.
+    * ``output_stall_timeout`` (seconds, default 30; ``None``: never): output above
+      the mark that long fails the connection with 1008 and drops the transport;
+      a waiting ``websocket.send`` then raises :class:`WebSocketClosed`.
+    * ``memory_budget`` (default: one 64 MiB :class:`wscore.MemoryBudget` shared by
+      every connection of the process; ``None``: no budget): bytes of partly
+      received or inflating messages. A connection that cannot get budget is
+      closed with 1013 (try again later) instead of the server running out of
+      memory.
     """
 
     deflate: ClassVar[Mapping[str, Any]] = {"server_max_window_bits": 12, "client_max_window_bits": 12, "mem_level": 5}
+    output_high_water: ClassVar[int] = 64 << 10
+    output_stall_timeout: ClassVar[Optional[float]] = 30.0
+    memory_budget: ClassVar[Optional[MemoryBudget]] = MemoryBudget(64 << 20)
     # Origin/Host policy (cross-site WebSocket hijacking, DNS rebinding), decided in
     # core's handshake: a refused request gets 403 and never reaches the app. None
     # takes the environment (for the uvicorn CLI): WSCORE_ALLOWED_ORIGINS
@@ -114,9 +144,11 @@ class WSProtocol(asyncio.Protocol):
         self.client: Optional[tuple[str, int]] = None
         self.scheme: Literal["wss", "ws"] = "ws"
         self.transport_lost = False
-        self.read_paused = False
-        self.writable = asyncio.Event()
-        self.writable.set()
+        self.read_paused = False  # by us, see _update_flow
+        self.write_paused = False  # by the transport: its buffer is full
+        # Set while core's output is at most output_high_water: sends go on.
+        self.send_ready = asyncio.Event()
+        self.send_ready.set()
 
         # ASGI state
         self.scope: dict[str, Any] = {}
@@ -142,6 +174,9 @@ class WSProtocol(asyncio.Protocol):
             ping_interval=ping_interval,
             pong_timeout=config.ws_ping_timeout if ping_interval else None,
             deflate=deflate,
+            output_high_water=self.output_high_water,
+            output_stall_timeout=self.output_stall_timeout,
+            memory_budget=self.memory_budget,
             **_origin_policy(self),
         )
         # Core's clock: seconds since this protocol was built.
@@ -155,20 +190,17 @@ class WSProtocol(asyncio.Protocol):
         """Registers the connection with the server (uvicorn hands over the upgraded transport)."""
         self.connections.add(self)
         self.transport = cast(asyncio.Transport, transport)
+        # No backlog in the transport: what the peer has not taken waits in core,
+        # where it is bounded, collapses pongs and counts for the stall timeout.
+        self.transport.set_write_buffer_limits(high=0)
         self.server = get_local_addr(self.transport)
         self.client = get_remote_addr(self.transport)
         self.scheme = "wss" if is_ssl(self.transport) else "ws"
         self._trace("WebSocket connection made")
 
     def data_received(self, data: bytes) -> None:
-        """Feeds bytes from the client to core."""
-        # Backpressure: more bytes came while the app still holds a message, so
-        # after this read, read no more until it takes it. Pausing only then (not
-        # on every message) keeps an echo's round trip free of two epoll changes,
-        # at the cost of holding one read more.
-        if self.pull_paused and not self.read_paused and not self.transport_lost:
-            self.read_paused = True
-            self.transport.pause_reading()
+        """Feeds bytes from the client to core (reading pauses if that leaves
+        messages the app has not taken, see _update_flow)."""
         self._drive(self.conn.receive_data, data)
 
     def eof_received(self) -> Optional[bool]:
@@ -187,19 +219,22 @@ class WSProtocol(asyncio.Protocol):
         self._cancel_timer()
         self.connections.discard(self)
         # asyncio never calls resume_writing() on a transport lost while paused.
-        self.writable.set()
+        self.send_ready.set()
         self._queue_disconnect(1006, "")
         self._trace("WebSocket connection lost")
         if exc is None:
             self.transport.close()
 
     def pause_writing(self) -> None:
-        """The transport's write buffer is over the high-water mark: sends wait."""
-        self.writable.clear()
+        """The transport's write buffer is over its high-water mark: output stays
+        in core (which bounds it) and reading pauses until it drains."""
+        self.write_paused = True
+        self._update_flow()
 
     def resume_writing(self) -> None:
-        """The transport's write buffer drained: sends continue."""
-        self.writable.set()
+        """The transport's write buffer drained: hand it core's output, read again."""
+        self.write_paused = False
+        self._drive(lambda: None)
 
     def shutdown(self) -> None:
         """Server shutdown: close open connections with 1012 (service restart)."""
@@ -247,15 +282,51 @@ class WSProtocol(asyncio.Protocol):
             if event is None:
                 break
             self._handle_event(event)
-        data = self.conn.data_to_send()
-        if data and not self.transport_lost and not self.transport.is_closing():
-            self.transport.write(data)
+        if self.transport_lost or self.transport.is_closing():
+            self.conn.data_to_send()  # nowhere to go
+        elif not self.write_paused:
+            data = self.conn.data_to_send()
+            if data:
+                self.transport.write(data)
         if self.conn.should_close_transport:
             self._cancel_timer()
-            if not self.transport.is_closing():
+            if self.transport.is_closing():
+                pass
+            elif self.write_paused and self._failed():
+                # A failed peer that does not read (e.g. its output stalled): close()
+                # would wait for a flush that may never come.
+                self.transport.abort()
+            else:
+                self.transport.write(self.conn.data_to_send())  # what is left, then FIN
                 self.transport.close()
         else:
             self._schedule_timer()
+        self._update_flow()
+
+    def _failed(self) -> bool:
+        """Core failed the connection, or ended it on a timeout or a lost transport."""
+        info = self.conn.close_info
+        return self.conn.failure is not None or info is None or info.initiator == "transport"
+
+    def _update_flow(self) -> None:
+        """Reads only while core has no events waiting and its output is below the
+        mark, and the transport can take more; lets sends go on while core's
+        output is at most the mark. An echo whose read holds one message changes
+        nothing here: core has no event left once the app has the message."""
+        if self.transport_lost:
+            return
+        pause = self.write_paused or self.conn.should_pause_reading
+        if pause != self.read_paused:
+            self.read_paused = pause
+            if pause:
+                self.transport.pause_reading()
+            else:
+                self.transport.resume_reading()
+        # Core holds output only while the transport is write-paused.
+        if self.write_paused and self.conn.buffered_amount > self.output_high_water and self.conn.state != "closed":
+            self.send_ready.clear()
+        else:
+            self.send_ready.set()
 
     def _schedule_timer(self) -> None:
         deadline = self.conn.next_timeout()
@@ -372,8 +443,8 @@ class WSProtocol(asyncio.Protocol):
         )
 
     async def send(self, message: Any) -> None:
-        """The ASGI ``send`` callable."""
-        await self.writable.wait()
+        """The ASGI ``send`` callable (waits while core's output is over its mark)."""
+        await self.send_ready.wait()
         kind = message["type"]
         if not self.answered:
             if self.conn.state == "closed":
@@ -441,12 +512,11 @@ class WSProtocol(asyncio.Protocol):
         return await self.queue.get()
 
     def _resume(self) -> None:
-        """Pull the next events from core and read the transport again."""
+        """The app took its message: hand it the next one core holds, if any
+        (reading resumes once core holds none, see _update_flow)."""
         self.pull_paused = False
-        if self.read_paused and not self.transport_lost:
-            self.read_paused = False
-            self.transport.resume_reading()
         self._drive(lambda: None)
+
 
 def _env_list(name: str) -> Optional[list[str]]:
     """A comma-separated environment variable as a list; ``None`` when unset or empty."""
