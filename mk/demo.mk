@@ -3,6 +3,8 @@
 #   make demo WORKERS=2   two workers sharing rooms through Redis pub/sub: the demo starts
 #                         redis-server on 127.0.0.1:$(DEMO_REDIS_PORT) and stops it on exit
 #   make e2e-test         the demo in headless Chromium: chat, restart, crash mid-flood, workers
+# serve.sh also reads DEMO_WS_MAX_SIZE (65536), DEMO_LIMIT_CONCURRENCY (1000) and the app
+# WSCORE_CHAT_RATE (20 messages/s per connection, 0: off), WSCORE_CHAT_MAX_CONNECTIONS (1000).
 .PHONY: demo echo-demo chat-deps redis-server e2e-deps e2e-test
 
 DEMO_HOST ?= 127.0.0.1

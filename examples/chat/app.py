@@ -16,76 +16,110 @@ The page (static/) talks to ``/ws/{room}?nick=NAME`` with the npm package's
 
 Everything that makes this safe is in ``wscore.asgi.guard``: sends never raise for
 a closed socket (``try_send_*``), ``close()`` is idempotent and flushes first, and
-the ``Broadcaster`` behind the rooms never waits on one client (a client that falls
-64 messages behind is closed with 1013 and reconnects). ``/metrics`` shows the counters.
+the ``Broadcaster`` behind the rooms never waits on one client (a client whose own
+backlog passes 1 MiB, or stands still for 3 s, is closed with 1013 and reconnects).
+What a client may send is checked by ``rules.py``: a bad nickname, room or message
+is answered with a close (1003 for binary, 1008 otherwise) and one log line. Each
+connection is rate limited (``WSCORE_CHAT_RATE`` messages a second, bursts of twice
+that, 64 KiB/s; over it: 1008). ``/metrics`` shows the counters.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import os
-import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Optional
 
 from fastapi import FastAPI, WebSocket
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from wscore.asgi import GuardedWebSocket, guard
+from wscore.asgi import GuardedWebSocket, RateLimit, guard
 
-from metrics import MESSAGES, OPEN_CONNECTIONS, RECONNECTS, metrics_text
+from metrics import MESSAGES, OPEN_CONNECTIONS, RECONNECTS, count_refused, metrics_text
 from rooms import make_rooms
+from rules import Event, Hello, Message, Ping, Refused, check_nick, check_room, parse_event
 
 HERE = Path(__file__).resolve().parent
 # The built npm package (`make npm-package`), served to the page as /wscore/.
 NPM_DIR = Path(os.environ.get("WSCORE_NPM_DIR", HERE.parents[1] / "target/npm/wscore"))
 
-ROOM = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
-MAX_NICK = 24
-MAX_TEXT = 2000
 PONG = '{"type":"pong"}'
+
+# Per connection: WSCORE_CHAT_RATE messages a second (bursts of twice that) and 64 KiB/s
+# (bursts of 128 KiB, two of the largest messages `--ws-max-size 65536` lets in);
+# over it the connection is closed with 1008. WSCORE_CHAT_RATE=0 turns the limit off.
+RATE = float(os.environ.get("WSCORE_CHAT_RATE", "20"))
+RATE_LIMIT: Optional[RateLimit] = (
+    RateLimit(
+        messages_per_second=RATE,
+        message_burst=2 * RATE,
+        bytes_per_second=64 * 1024,
+        byte_burst=128 * 1024,
+        on_exceed="close",
+        close_reason="too many messages: rate limit exceeded",
+    )
+    if RATE > 0
+    else None
+)
+# uvicorn's --limit-concurrency answers HTTP requests with 503 but lets WebSocket
+# upgrades through: past this many chat connections, new ones are closed with 1013.
+MAX_CONNECTIONS = int(os.environ.get("WSCORE_CHAT_MAX_CONNECTIONS", "1000"))
+
+# One line per refused client or closed offender, next to uvicorn's own lines.
+log = logging.getLogger("chat")
+if not log.handlers:
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    for _name in ("chat", "wscore"):
+        logging.getLogger(_name).addHandler(_handler)
+        logging.getLogger(_name).setLevel(logging.INFO)
 
 # In memory, or shared through Redis when WSCORE_CHAT_REDIS=redis://host:port is set.
 rooms = make_rooms(os.environ.get("WSCORE_CHAT_REDIS"))
 app = FastAPI(title="wscore chat", lifespan=rooms.lifespan)
 
 
+open_connections = 0
+
+
 @app.websocket("/ws/{room}")
 async def chat(websocket: WebSocket, room: str, nick: str = "") -> None:
+    global open_connections
     await websocket.accept()
-    async with guard(websocket) as ws:  # closes (after a flush) however the block ends
-        nick = nick.strip()
-        if not ROOM.fullmatch(room) or not 0 < len(nick) <= MAX_NICK:
-            # 1008: the page does not retry this one and shows the reason instead.
-            await ws.close(1008, "room: a-z 0-9 _ - (max 32); nickname: 1-24 characters")
-            return
-        with OPEN_CONNECTIONS.track_inprogress():
-            await ws.try_send_json({"type": "welcome", "room": room, "nick": nick, "worker": os.getpid()})
-            async with rooms.member(room, nick, ws):  # joined, and presence announced, until the end
-                async for data in ws:  # ends quietly when the connection closes, whoever closed it
-                    await on_message(ws, room, nick, data)
+    async with guard(websocket, rate_limit=RATE_LIMIT) as ws:  # closes (after a flush) however the block ends
+        try:
+            room, nick = check_room(room), check_nick(nick)
+            if open_connections >= MAX_CONNECTIONS:
+                raise Refused(1013, "server full: try again later", "full")
+            open_connections += 1
+            try:
+                with OPEN_CONNECTIONS.track_inprogress():
+                    async with rooms.nickname(room, nick) as member_id:  # ours in this room, or Refused
+                        await ws.try_send_json({"type": "welcome", "room": room, "nick": nick, "worker": os.getpid()})
+                        async with rooms.member(room, nick, ws, member_id):  # joined, presence announced
+                            async for data in ws:  # ends quietly when the connection closes, whoever closed it
+                                await on_event(ws, room, nick, parse_event(data))
+            finally:
+                open_connections -= 1
+        except Refused as refused:
+            # 1008: the page does not retry and shows the reason; 1013: it retries later.
+            count_refused(refused.kind)
+            log.info("closing a client (room %.40r, nick %.40r): %d %s", room, nick, refused.code, refused.reason)
+            await ws.close(refused.code, refused.reason)
 
 
-async def on_message(ws: GuardedWebSocket, room: str, nick: str, data: Any) -> None:
-    try:
-        event = json.loads(data)
-        kind = event["type"]
-    except (TypeError, ValueError, KeyError):
-        await ws.close(1008, "expected JSON with a type")
-        return
-    if kind == "ping":
+async def on_event(ws: GuardedWebSocket, room: str, nick: str, event: Event) -> None:
+    if isinstance(event, Ping):
         await ws.try_send_text(PONG)
-    elif kind == "hello":
-        if int(event.get("opens", 1)) > 1:
+    elif isinstance(event, Hello):
+        if event.opens > 1:
             RECONNECTS.inc()
-    elif kind == "message":
-        text, msg_id = event.get("text"), event.get("id")
-        if not (isinstance(text, str) and 0 < len(text) <= MAX_TEXT and isinstance(msg_id, str) and len(msg_id) <= 64):
-            await ws.close(1008, f"a message needs an id and 1-{MAX_TEXT} characters of text")
-            return
+    elif isinstance(event, Message):
         MESSAGES.inc()
-        await rooms.post(room, {"type": "message", "id": msg_id, "nick": nick, "text": text, "at": time.time()})
+        message = {"type": "message", "id": event.id, "nick": nick, "text": event.text, "at": time.time()}
+        await rooms.post(room, message)
 
 
 @app.get("/metrics")

@@ -20,6 +20,15 @@ MESSAGES = Counter("wscore_chat_messages", "Chat messages published to a room.",
 RECONNECTS = Counter(
     "wscore_chat_reconnects_seen", "Connections that were a page reconnecting (its hello said opens > 1).", ["worker"]
 ).labels(WORKER)
+# kind: room, nick, nick_taken, full, binary, json, fields (see rules.py).
+REFUSED = Counter(
+    "wscore_chat_refused", "Clients closed for what they sent or asked for (bad name, message or JSON).",
+    ["worker", "kind"],
+)
+
+
+def count_refused(kind: str) -> None:
+    REFUSED.labels(WORKER, kind).inc()
 
 # wscore.asgi's process-wide counters (every guarded connection) and what they mean.
 GUARD_COUNTERS = {
@@ -28,6 +37,10 @@ GUARD_COUNTERS = {
     "send_timeouts": "Sends that took longer than the send timeout (the connection was dropped).",
     "close_timeouts": "Closes whose reply did not come within the close timeout.",
     "evictions": "Slow clients closed with 1013 by a Broadcaster for falling behind.",
+    "evictions_lag_bytes": "Evictions because the client's own undrained bytes passed the Broadcaster's bound.",
+    "evictions_lag_time": "Evictions because the client's own backlog stood still too long.",
+    "rate_limited_drops": "Received messages dropped for being over a connection's rate limit.",
+    "rate_limited_closes": "Connections closed with 1008 for being over their rate limit.",
 }
 
 

@@ -9,6 +9,11 @@ online) lives in a Redis hash per room, so every process sees the same list.
 
 Each room also keeps its last ``HISTORY`` messages, sent to whoever joins: a page
 that reconnects gets what was said while it was away (it skips ids it already shows).
+
+A nickname is held by one member of a room at a time (``rules.nick_key``: "Ann" and
+"ann" are one): a second member asking for it is refused (1008). With Redis the claim
+is a key that its process renews while the member is connected, so a crashed process
+frees its members' nicknames within ``NICK_TTL`` seconds.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from typing import Any, AsyncIterator, Deque, Dict, List, Optional
 
 from wscore.asgi import Broadcaster, GuardedWebSocket
 
+from rules import Refused, nick_key
+
 logger = logging.getLogger("chat")
 
 Event = Dict[str, Any]
 
 HISTORY = 50  # messages kept per room
+NICK_TAKEN = Refused(1008, "nickname taken in this room", "nick_taken")
 
 
 def encode(event: Event) -> str:
@@ -41,15 +49,29 @@ class LocalRooms:
         self.broadcaster = Broadcaster()  # evicts (1013) a member that falls behind
         self._online: Dict[str, Dict[str, str]] = {}  # room -> {member id: nickname}
         self._history: Dict[str, Deque[Event]] = {}  # dropped when the room empties
+        self._nicks: Dict[str, Dict[str, str]] = {}  # room -> {nick_key: member id}
 
     @asynccontextmanager
     async def lifespan(self, app: Any) -> AsyncIterator[None]:
         yield
 
     @asynccontextmanager
-    async def member(self, room: str, nick: str, ws: GuardedWebSocket) -> AsyncIterator[None]:
-        """In ``room`` for the block's duration; everyone there hears of the arrival and the departure."""
+    async def nickname(self, room: str, nick: str) -> AsyncIterator[str]:
+        """Hold ``nick`` in ``room`` for the block's duration; yields the new member's id.
+
+        Raises ``Refused`` (1008) when another member of the room holds it.
+        """
         member_id = uuid.uuid4().hex
+        if not await self._claim(room, nick_key(nick), member_id):
+            raise NICK_TAKEN
+        try:
+            yield member_id
+        finally:
+            await self._release(room, nick_key(nick), member_id)
+
+    @asynccontextmanager
+    async def member(self, room: str, nick: str, ws: GuardedWebSocket, member_id: str) -> AsyncIterator[None]:
+        """In ``room`` for the block's duration; everyone there hears of the arrival and the departure."""
         with self.broadcaster.joined(room, ws):
             # Joined first, history second: a message posted in between comes twice, never zero times.
             await ws.try_send_json({"type": "history", "messages": await self.recent(room)})
@@ -76,6 +98,17 @@ class LocalRooms:
     async def online(self, room: str) -> List[str]:
         return sorted(set(self._online.get(room, {}).values()))
 
+    async def _claim(self, room: str, key: str, member_id: str) -> bool:
+        holders = self._nicks.setdefault(room, {})
+        return holders.setdefault(key, member_id) == member_id
+
+    async def _release(self, room: str, key: str, member_id: str) -> None:
+        holders = self._nicks.get(room, {})
+        if holders.get(key) == member_id:
+            del holders[key]
+            if not holders:
+                del self._nicks[room]
+
     async def _set_online(self, room: str, member_id: str, nick: Optional[str]) -> None:
         members = self._online.setdefault(room, {})
         if nick is None:
@@ -94,6 +127,11 @@ class RedisRooms(LocalRooms):
     PRESENCE = "wscore-chat:online:"  # + room name; a hash {member id: nickname}
     HISTORY = "wscore-chat:history:"  # + room name; a list of the last messages (JSON)
     HISTORY_TTL = 3600  # seconds a quiet room's history is kept
+    NICK = "wscore-chat:nick:"  # + room + ":" + nick key; the member id holding it
+    NICK_TTL = 60  # seconds a claim outlives its process; renewed every NICK_TTL / 3
+    # Renew or free a claim only if this member still holds it.
+    RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('expire', KEYS[1], ARGV[2]) end return 0"
+    FREE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
     def __init__(self, url: str) -> None:
         super().__init__()
@@ -101,17 +139,34 @@ class RedisRooms(LocalRooms):
 
         self.redis = redis.asyncio.Redis.from_url(url, decode_responses=True)
         self._subscribed = asyncio.Event()
+        self._renew = self.redis.register_script(self.RENEW)
+        self._free = self.redis.register_script(self.FREE)
+        self._claims: Dict[str, str] = {}  # this process's nickname keys -> member id
 
     @asynccontextmanager
     async def lifespan(self, app: Any) -> AsyncIterator[None]:
         """Subscribe before serving, so no event published after start-up is missed."""
         relay = asyncio.create_task(self._relay())
+        renewer = asyncio.create_task(self._renew_claims())
         try:
             await asyncio.wait_for(self._subscribed.wait(), 10)
             yield
         finally:
             relay.cancel()
+            renewer.cancel()
             await self.redis.aclose()
+
+    async def _renew_claims(self) -> None:
+        """Keep this process's nickname claims alive; a crash lets them expire."""
+        import redis
+
+        while True:
+            await asyncio.sleep(self.NICK_TTL / 3)
+            try:
+                for key, member_id in list(self._claims.items()):
+                    await self._renew(keys=[key], args=[member_id, self.NICK_TTL])
+            except redis.RedisError as error:
+                logger.warning("could not renew nickname claims (%s); trying again", error)
 
     async def _relay(self) -> None:
         """Hand every event published by any process to this process's members."""
@@ -152,6 +207,18 @@ class RedisRooms(LocalRooms):
             await self.redis.hdel(self.PRESENCE + room, member_id)
         else:
             await self.redis.hset(self.PRESENCE + room, member_id, nick)
+
+    async def _claim(self, room: str, key: str, member_id: str) -> bool:
+        name = f"{self.NICK}{room}:{key}"
+        if not await self.redis.set(name, member_id, nx=True, ex=self.NICK_TTL):
+            return False
+        self._claims[name] = member_id
+        return True
+
+    async def _release(self, room: str, key: str, member_id: str) -> None:
+        name = f"{self.NICK}{room}:{key}"
+        self._claims.pop(name, None)
+        await self._free(keys=[name], args=[member_id])
 
 
 def make_rooms(redis_url: Optional[str]) -> LocalRooms:

@@ -52,14 +52,16 @@ function startProcess(command, args, env, port, what) {
 
 /**
  * The chat app (examples/chat) under uvicorn with wscore's WebSocket protocol, as
- * `make demo` runs it. `redis` is a redis:// URL for shared rooms; `port` reuses a port.
+ * `make demo` runs it. `redis` is a redis:// URL for shared rooms; `port` reuses a port;
+ * `env` adds environment variables (WSCORE_CHAT_RATE: '0' lifts the per-connection rate limit).
  */
-export async function startChat({ port, redis } = {}) {
+export async function startChat({ port, redis, env: extra = {} } = {}) {
   port ??= await freePort();
+  // serve.sh's limits: chat-sized messages, a bound on concurrent connections.
   const args = ['-m', 'uvicorn', '--app-dir', 'examples/chat', 'app:app', '--ws', 'wscore.uvicorn:WSProtocol',
-    '--host', '127.0.0.1', '--port', String(port)];
+    '--host', '127.0.0.1', '--port', String(port), '--ws-max-size', '65536', '--limit-concurrency', '1000'];
   // The origin policy examples/chat/serve.sh turns on.
-  const env = { WSCORE_ALLOWED_ORIGINS: 'same-origin', WSCORE_ALLOWED_HOSTS: '127.0.0.1,localhost' };
+  const env = { WSCORE_ALLOWED_ORIGINS: 'same-origin', WSCORE_ALLOWED_HOSTS: '127.0.0.1,localhost', ...extra };
   if (redis) env.WSCORE_CHAT_REDIS = redis;
   const server = startProcess(PYTHON, args, env, port, 'the chat server');
   await server.ready();
