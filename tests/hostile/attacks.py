@@ -248,7 +248,7 @@ def origin_policy(server: Server) -> Outcome:
     for name, request in cases.items():
         status, body = status_of(port, request)
         outcome.figures[name] = status
-        outcome.figures[name + "_body"] = body.decode("utf-8", "replace")[:120]
+        outcome.figures[name + "_body"] = body.decode("utf-8", "replace").strip()[:120]
     outcome.probe(server)
     return outcome
 
@@ -358,7 +358,7 @@ def upgrade_with_body(server: Server, variant: str) -> Outcome:
     headers, body = BODY_VARIANTS[variant]
     answer, sock = handshake(server.port, upgrade_request(f"127.0.0.1:{server.port}", extra=headers) + body)
     outcome.figures["status"] = answer.status if answer else 0
-    outcome.figures["body"] = answer.body.decode("utf-8", "replace")[:120] if answer else ""
+    outcome.figures["body"] = answer.body.decode("utf-8", "replace").strip()[:120] if answer else ""
     if answer is not None and answer.status == 101:
         # Was the body taken as a frame (echoed)?
         reader = FrameReader(sock, answer.rest)
@@ -376,7 +376,7 @@ def many_headers(server: Server, count: int = 200) -> Outcome:
     extra = [(f"X-H{i}", "v") for i in range(count)]
     request = upgrade_request(f"127.0.0.1:{server.port}", extra=extra)
     status, body = status_of(server.port, request)
-    outcome.figures.update(head_bytes=len(request), status=status, body=body.decode("utf-8", "replace")[:120])
+    outcome.figures.update(head_bytes=len(request), status=status, body=body.decode("utf-8", "replace").strip()[:120])
     outcome.probe(server)
     return outcome
 
@@ -469,7 +469,7 @@ def bad_request(server: Server, request: bytes, *, pieces: int = 0) -> Outcome:
     usage = Usage(server.pid)
     answer, sock = handshake(server.port, request, pieces=pieces)
     outcome.figures["status"] = answer.status if answer else 0
-    outcome.figures["body"] = answer.body.decode("utf-8", "replace")[:160] if answer else ""
+    outcome.figures["body"] = answer.body.decode("utf-8", "replace").strip()[:160] if answer else ""
     outcome.figures["version_header"] = answer.header("sec-websocket-version") if answer else None
     outcome.figures["tcp_closed"] = closed_by_peer(sock, 5.0)
     sock.close()

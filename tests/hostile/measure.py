@@ -29,6 +29,14 @@ def mib(outcome: Outcome, key: str = "rss_growth_mib") -> str:
     return f"{outcome[key]:g} MiB"
 
 
+def status(code: int) -> str:
+    return str(code) if code else "no answer"
+
+
+def close(code: Optional[int]) -> str:
+    return f"close {code}" if code is not None else "no close frame"
+
+
 def slowloris(server: Server) -> Outcome:
     return attacks.slowloris(server, seconds=12.0)
 
@@ -55,7 +63,7 @@ def every_frame_row(server: Server) -> Outcome:
     for name, (data, code) in rows.items():
         got = attacks.bad_frames(server, data, wait_close=3.0)
         if got["code"] != code:
-            wrong.append(f"{name}: {got['code']}")
+            wrong.append(f"{name}: {close(got['code'])}")
     outcome.figures.update(rows=len(rows), as_in_table=len(rows) - len(wrong), different=wrong)
     outcome.probe(server)
     return outcome
@@ -86,7 +94,8 @@ ATTACKS: dict[str, tuple[Callable[[Server], Outcome], dict, Callable[[Outcome], 
     ),
     "origin_policy": (
         attacks.origin_policy, {"env": "origin"},
-        lambda o: f"other site {o['cross_origin']}, forged Host {o['forged_host']}, same origin {o['same_origin']}",
+        lambda o: f"other site {status(o['cross_origin'])}, forged Host {status(o['forged_host'])}, "
+        f"same origin {status(o['same_origin'])}",
     ),
     "held_inflating_fragments": (
         attacks.held_inflating_fragments, {},
@@ -94,19 +103,20 @@ ATTACKS: dict[str, tuple[Callable[[Server], Outcome], dict, Callable[[Outcome], 
     ),
     "compression_bomb": (
         attacks.compression_bomb, {},
-        lambda o: f"close {o['code']}, RSS +{mib(o)} ({o['wire_kib']} KB on the wire)",
+        lambda o: f"{close(o['code'])}, RSS +{mib(o)} ({o['wire_kib']} KB on the wire)",
     ),
     "head_byte_by_byte": (
         attacks.head_byte_by_byte, {},
-        lambda o: f"{o['cpu_s']:g} s CPU for {o['head_bytes'] // 1024} KiB ({o['status']})",
+        lambda o: f"{o['cpu_s']:g} s CPU for {o['head_bytes'] / 1024:.0f} KiB ({status(o['status'])})",
     ),
     "upgrade_with_body": (
         body_statuses, {},
-        lambda o: f"Content-Length {o['content_length']}, chunked {o['chunked']}, two lengths {o['conflicting_lengths']}",
+        lambda o: f"Content-Length {status(o['content_length'])}, chunked {status(o['chunked'])}, "
+        f"two lengths {status(o['conflicting_lengths'])}",
     ),
     "many_headers": (
         attacks.many_headers, {},
-        lambda o: f"{o['status']} \"{o['body'][:60]}\"",
+        lambda o: f"{status(o['status'])} \"{o['body'][:60]}\"" if o["body"] else status(o["status"]),
     ),
     "connection_burst": (
         attacks.connection_burst, {},
@@ -124,7 +134,8 @@ ATTACKS: dict[str, tuple[Callable[[Server], Outcome], dict, Callable[[Outcome], 
     ),
     "every_frame_row": (
         every_frame_row, {},
-        lambda o: f"{o['as_in_table']}/{o['rows']} close codes as in the table" + (f" ({o['different']})" if o["different"] else ""),
+        lambda o: f"{o['as_in_table']}/{o['rows']} close codes as in the table"
+        + (f" ({', '.join(o['different'][:3])}{', ...' if len(o['different']) > 3 else ''})" if o["different"] else ""),
     ),
 }
 

@@ -61,14 +61,15 @@ def test_held_inflating_fragments_hit_the_memory_budget(fresh: ServerFactory) ->
     """Item 4: 30 connections each hold a 15 KB compressed first fragment that
     inflates to 15 MiB (450 MiB together, each under the message limit). The shared
     budget (64 MiB in WSProtocol, 128 MiB in the example) refuses those that do not
-    fit with 1013, and RSS stays within the budget plus 64 MiB (buffers that grow
-    by doubling, allocator slack)."""
+    fit with 1013. Peak RSS stays within twice the budget (a buffer growing by
+    doubling briefly holds its old and new storage) plus 32 MiB; without a budget
+    it is the whole 450 MiB."""
     server = fresh()
     outcome = attacks.held_inflating_fragments(server)
     print(outcome)
     assert outcome["refused_1013"] >= 1, outcome
     assert outcome["other_codes"] == [] and outcome["dropped_without_close"] == 0, outcome
-    assert outcome["rss_growth_mib"] <= server.memory_budget / MiB + 64, outcome
+    assert outcome["rss_growth_mib"] <= 2 * server.memory_budget / MiB + 32, outcome
     assert_served(outcome)
 
 
