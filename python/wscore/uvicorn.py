@@ -95,7 +95,7 @@ class WSProtocol(asyncio.Protocol):
     * ``output_stall_timeout`` (seconds, default 30; ``None``: never): output above
       the mark that long fails the connection with 1008 and drops the transport;
       a waiting ``websocket.send`` then raises :class:`WebSocketClosed`.
-    * ``memory_budget`` (default: one 64 MiB :class:`wscore.MemoryBudget` shared by
+    * ``memory_budget`` (default: one 128 MiB :class:`wscore.MemoryBudget` shared by
       every connection of the process; ``None``: no budget): bytes of partly
       received or inflating messages. A connection that cannot get budget is
       closed with 1013 (try again later) instead of the server running out of
@@ -105,7 +105,7 @@ class WSProtocol(asyncio.Protocol):
     deflate: ClassVar[Mapping[str, Any]] = {"server_max_window_bits": 12, "client_max_window_bits": 12, "mem_level": 5}
     output_high_water: ClassVar[int] = 64 << 10
     output_stall_timeout: ClassVar[Optional[float]] = 30.0
-    memory_budget: ClassVar[Optional[MemoryBudget]] = MemoryBudget(64 << 20)
+    memory_budget: ClassVar[Optional[MemoryBudget]] = MemoryBudget(128 << 20)
     # Origin/Host policy (cross-site WebSocket hijacking, DNS rebinding), decided in
     # core's handshake: a refused request gets 403 and never reaches the app. None
     # takes the environment (for the uvicorn CLI): WSCORE_ALLOWED_ORIGINS
@@ -226,14 +226,17 @@ class WSProtocol(asyncio.Protocol):
             self.transport.close()
 
     def pause_writing(self) -> None:
-        """The transport's write buffer is over its high-water mark: output stays
-        in core (which bounds it) and reading pauses until it drains."""
+        """The kernel did not take all of a write (the transport's high-water mark
+        is 0): output stays in core, which bounds it, and reading pauses until the
+        transport drains."""
         self.write_paused = True
-        self._update_flow()
+        if not self.transport_lost:
+            self._update_flow(True)
 
     def resume_writing(self) -> None:
         """The transport's write buffer drained: hand it core's output, read again."""
         self.write_paused = False
+        self.send_ready.set()
         self._drive(lambda: None)
 
     def shutdown(self) -> None:
@@ -282,11 +285,9 @@ class WSProtocol(asyncio.Protocol):
             if event is None:
                 break
             self._handle_event(event)
-        if self.transport_lost or self.transport.is_closing():
-            self.conn.data_to_send()  # nowhere to go
-        elif not self.write_paused:
+        if not self.write_paused or self.transport_lost:  # else it waits in core
             data = self.conn.data_to_send()
-            if data:
+            if data and not self.transport_lost and not self.transport.is_closing():
                 self.transport.write(data)
         if self.conn.should_close_transport:
             self._cancel_timer()
@@ -301,32 +302,33 @@ class WSProtocol(asyncio.Protocol):
                 self.transport.close()
         else:
             self._schedule_timer()
-        self._update_flow()
+        if not self.transport_lost:
+            pause = self.write_paused or self.conn.should_pause_reading
+            if pause != self.read_paused or self.write_paused:
+                self._update_flow(pause)
 
     def _failed(self) -> bool:
         """Core failed the connection, or ended it on a timeout or a lost transport."""
         info = self.conn.close_info
         return self.conn.failure is not None or info is None or info.initiator == "transport"
 
-    def _update_flow(self) -> None:
+    def _update_flow(self, pause: bool) -> None:
         """Reads only while core has no events waiting and its output is below the
-        mark, and the transport can take more; lets sends go on while core's
-        output is at most the mark. An echo whose read holds one message changes
-        nothing here: core has no event left once the app has the message."""
-        if self.transport_lost:
-            return
-        pause = self.write_paused or self.conn.should_pause_reading
+        mark, and the transport can take more (``pause`` is false); lets sends go
+        on while core's output is at most the mark. An echo whose read holds one
+        message gets here with nothing to change: core has no event left once the
+        app has the message."""
         if pause != self.read_paused:
             self.read_paused = pause
             if pause:
                 self.transport.pause_reading()
             else:
                 self.transport.resume_reading()
-        # Core holds output only while the transport is write-paused.
-        if self.write_paused and self.conn.buffered_amount > self.output_high_water and self.conn.state != "closed":
-            self.send_ready.clear()
-        else:
-            self.send_ready.set()
+        if self.write_paused:  # core holds output only then (resume_writing sets send_ready)
+            if self.conn.buffered_amount > self.output_high_water and self.conn.state != "closed":
+                self.send_ready.clear()
+            else:
+                self.send_ready.set()
 
     def _schedule_timer(self) -> None:
         deadline = self.conn.next_timeout()
