@@ -45,7 +45,7 @@ ORIGIN_ENV = {
 MAX_MESSAGE = {"wscore": 16 << 20, PEER: 16 << 20, "rust": 64 << 20}
 # The shared memory budget (bytes of partly received messages) each of ours
 # states: WSProtocol.memory_budget and the example's MEMORY_BUDGET.
-MEMORY_BUDGET = {"wscore": 64 << 20, "rust": 128 << 20}
+MEMORY_BUDGET = {"wscore": 128 << 20, "rust": 128 << 20}
 
 
 def python() -> str:

@@ -60,7 +60,7 @@ def test_non_reading_client_while_the_server_sends(fresh: ServerFactory) -> None
 def test_held_inflating_fragments_hit_the_memory_budget(fresh: ServerFactory) -> None:
     """Item 4: 30 connections each hold a 15 KB compressed first fragment that
     inflates to 15 MiB (450 MiB together, each under the message limit). The shared
-    budget (64 MiB in WSProtocol, 128 MiB in the example) refuses those that do not
+    budget (128 MiB in WSProtocol and in the example) refuses those that do not
     fit with 1013. Peak RSS stays within twice the budget (a buffer growing by
     doubling briefly holds its old and new storage) plus 32 MiB; without a budget
     it is the whole 450 MiB."""
