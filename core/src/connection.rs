@@ -394,11 +394,7 @@ impl Connection {
                 // it disarms the timer): the peer does not read.
                 Timer::Stall => self.fail(ProtocolError::OutputStalled {
                     high_water: self.config.output_high_water,
-                    secs: self
-                        .config
-                        .output_stall_timeout
-                        .unwrap_or_default()
-                        .as_secs(),
+                    after: self.config.output_stall_timeout.unwrap_or_default(),
                 }),
             }
             if self.finished {
@@ -923,10 +919,14 @@ impl Connection {
             Incoming::Binary(data) => self.events.push_back(Event::Binary(data)),
             Incoming::Ping(data) => {
                 if self.config.auto_pong && self.our == SideState::Open {
-                    // Only the latest ping needs its pong (RFC 6455 §5.5.3): one
+                    // Only the latest ping needs its pong (RFC 6455 §5.5.3). While
+                    // the peer keeps up every ping gets one (the Autobahn|Testsuite
+                    // expects that); once our output is above the mark, a pong
                     // still unsent is replaced, so a peer that pings and never
                     // reads gets one pending pong, not one per ping.
-                    self.out.retract_trailing_pong();
+                    if self.out.len() > self.config.output_high_water {
+                        self.out.retract_trailing_pong();
+                    }
                     let before = self.out.len();
                     self.queue_frame(OpCode::Pong, true, 0, Payload::Borrowed(&data));
                     self.out.mark_trailing_pong(self.out.len() - before);

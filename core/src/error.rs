@@ -71,12 +71,12 @@ pub enum ProtocolError {
     PongTimeout,
     /// Our pending output stayed above `output_high_water` for
     /// `output_stall_timeout`: the peer does not read (1008).
-    #[error("peer left more than {high_water} bytes unread for {secs} s")]
+    #[error("peer left more than {high_water} bytes unread for {after:?}")]
     OutputStalled {
         /// The configured high-water mark.
         high_water: usize,
-        /// How long the output stayed above it, in whole seconds.
-        secs: u64,
+        /// How long the output stayed above it (`output_stall_timeout`).
+        after: std::time::Duration,
     },
     /// The process's shared [`crate::MemoryBudget`] could not hold this
     /// connection's partly received message (1013, try again later).

@@ -17,8 +17,12 @@ fn closed(events: &[Event]) -> &wscore::Closed {
 }
 
 #[test]
-fn a_ping_flood_queues_one_pong_for_the_latest_ping() {
-    let (_client, mut server) = pair();
+fn a_ping_flood_past_the_mark_queues_one_pong_for_the_latest_ping() {
+    let config = Config {
+        output_high_water: 60,
+        ..Config::default()
+    };
+    let (_client, mut server) = open_pair(Config::default(), config);
     let mut flood = Vec::new();
     for i in 0u32..10_000 {
         flood.extend(client_frame(0x89, &i.to_be_bytes()));
@@ -28,13 +32,36 @@ fn a_ping_flood_queues_one_pong_for_the_latest_ping() {
         server.receive(chunk);
         events(&mut server);
     }
-    let frames = parse_server_frames(&server.take_output());
-    assert_eq!(frames, vec![(0x8A, 9_999u32.to_be_bytes().to_vec())]);
+    // One pong per ping up to the mark (6 bytes each), then one for the latest.
+    let mut expected: Vec<_> = (0u32..10)
+        .map(|i| (0x8A, i.to_be_bytes().to_vec()))
+        .collect();
+    expected.push((0x8A, 9_999u32.to_be_bytes().to_vec()));
+    assert_eq!(parse_server_frames(&server.take_output()), expected);
+}
+
+#[test]
+fn while_the_peer_keeps_up_every_ping_gets_its_pong() {
+    let (_client, mut server) = pair();
+    let mut pings = Vec::new();
+    for i in 0u8..10 {
+        pings.extend(client_frame(0x89, &[i]));
+    }
+    server.receive(&pings);
+    let pongs: Vec<_> = parse_server_frames(&server.take_output());
+    assert_eq!(
+        pongs,
+        (0u8..10).map(|i| (0x8A, vec![i])).collect::<Vec<_>>()
+    );
 }
 
 #[test]
 fn pongs_already_written_or_followed_by_data_stay() {
-    let (_client, mut server) = pair();
+    let config = Config {
+        output_high_water: 0,
+        ..Config::default()
+    };
+    let (_client, mut server) = open_pair(Config::default(), config);
     server.receive(&client_frame(0x89, b"one"));
     let first = server.take_output();
     server.receive(&client_frame(0x89, b"two"));
@@ -101,7 +128,7 @@ fn output_above_the_mark_for_the_stall_timeout_fails_with_1008() {
         Some(
             ProtocolError::OutputStalled {
                 high_water: 1000,
-                secs: 5
+                after: Duration::from_secs(5)
             }
             .into()
         )
