@@ -21,7 +21,7 @@ def _pool() -> Iterator[dict[str, Server]]:
     pool: dict[str, Server] = {}
     yield pool
     for server in pool.values():
-        server.stop()
+        server.__exit__()  # stops it and removes its log
 
 
 @pytest.fixture(params=OURS)
@@ -35,7 +35,7 @@ def server(_pool: dict[str, Server], kind: str) -> Server:
     current = _pool.get(kind)
     if current is None or not current.alive():
         if current is not None:
-            current.stop()
+            current.__exit__()
         _pool[kind] = current = Server(kind).start()
     return current
 
