@@ -41,15 +41,20 @@ impl Blocking {
     }
 
     /// Writes everything the connection has queued. Each write waits at most until
-    /// the connection's next timer, so that a peer that stops reading meets core's
-    /// stall timeout (1008) instead of blocking this thread forever; then the
-    /// connection asks for the transport to be closed and the rest is dropped.
+    /// the connection's next timer (or `LINGER` once it has ended), so that a peer
+    /// that stops reading meets core's stall timeout (1008) instead of blocking
+    /// this thread forever; what such a peer did not take is then dropped.
     pub fn flush(&mut self) -> io::Result<()> {
-        while self.conn.buffered_amount() > 0 && !self.conn.should_close_transport() {
-            self.stream.set_write_timeout(self.wait())?;
+        while self.conn.buffered_amount() > 0 {
+            self.stream.set_write_timeout(self.write_wait())?;
             match self.conn.write_to(&mut self.stream) {
                 Ok(_) => {}
-                Err(e) if is_timeout(&e) => self.conn.handle_timeout(self.now()),
+                Err(e) if is_timeout(&e) => {
+                    self.conn.handle_timeout(self.now());
+                    if self.conn.should_close_transport() {
+                        return Ok(());
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
@@ -62,6 +67,13 @@ impl Blocking {
         self.conn
             .poll_timeout()
             .map(|t| t.saturating_sub(self.now()).max(Duration::from_millis(1)))
+    }
+
+    /// How long one write may block: until the next timer, or `LINGER` for the
+    /// last bytes of a connection that has ended (it has no timers left).
+    fn write_wait(&self) -> Option<Duration> {
+        self.wait()
+            .or_else(|| self.conn.should_close_transport().then_some(LINGER))
     }
 
     /// Drives I/O until the connection has an event; `None` once the transport is closed.
