@@ -54,3 +54,6 @@ e2e-test: chromium redis-server python-develop chat-deps npm-package e2e-deps
 	cd $(E2E_DIR) && node --test --test-concurrency=1 --test-timeout=120000 *.test.js
 
 TEST_SUITES += e2e-test
+
+# tests/python/asgi/test_chat_rules.py imports the demo app: it needs the chat's packages.
+python-test: chat-deps
