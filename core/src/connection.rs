@@ -784,9 +784,10 @@ impl Connection {
             handshake::parse_request_scanned(&self.inbuf, self.config.max_handshake_size, scan)
                 .and_then(|parsed| match parsed {
                     // Origin and Host are judged before the application hears of it.
-                    Some((ref request, _)) => {
-                        origin::check_request(&self.config.origin_policy, request).map(|()| parsed)
-                    }
+                    Some((ref request, _)) => match &self.config.origin_policy {
+                        Some(policy) => origin::check_request(policy, request).map(|()| parsed),
+                        None => Ok(parsed),
+                    },
                     None => Ok(None),
                 });
         match parsed {

@@ -541,8 +541,11 @@ fn upgrade_request_with_a_body() {
 /// A server with an origin policy, fed `input` in one read.
 fn guarded_server_after(input: &[u8]) -> (Vec<u8>, Vec<Event>, Connection) {
     let mut server = Connection::server(Config {
-        origin_policy: wscore::OriginPolicy::same_origin()
-            .with_allowed_hosts(["localhost", "127.0.0.1"]),
+        origin_policy: Some(
+            wscore::OriginPolicy::same_origin()
+                .with_allowed_hosts(["localhost", "127.0.0.1"])
+                .into(),
+        ),
         ..Config::default()
     });
     server.receive(input);

@@ -100,6 +100,7 @@ pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config
     let Some(kwargs) = kwargs else {
         return Ok(config);
     };
+    let mut policy = wscore::OriginPolicy::default();
     for (key, value) in kwargs.iter() {
         let key: String = key.extract()?;
         match key.as_str() {
@@ -124,7 +125,7 @@ pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config
                     Some(budget.get().inner.clone())
                 }
             }
-            _ if crate::origin::set(&mut config.origin_policy, &key, &value)? => {}
+            _ if crate::origin::set(&mut policy, &key, &value)? => {}
             _ => {
                 return Err(PyTypeError::new_err(format!(
                     "unexpected keyword argument {key:?}"
@@ -132,7 +133,8 @@ pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config
             }
         }
     }
-    crate::origin::validate(&config.origin_policy)?;
+    crate::origin::validate(&policy)?;
+    config.origin_policy = policy.is_active().then(|| Box::new(policy));
     Ok(config)
 }
 
@@ -148,7 +150,7 @@ pub(crate) fn to_dict<'py>(py: Python<'py>, config: &Config) -> PyResult<Bound<'
     d.set_item("ping_interval", secs(config.ping_interval))?;
     d.set_item("pong_timeout", secs(config.pong_timeout))?;
     d.set_item("auto_pong", config.auto_pong)?;
-    crate::origin::to_dict(&d, &config.origin_policy)?;
+    crate::origin::to_dict(&d, config.origin_policy.as_deref())?;
     d.set_item("output_high_water", config.output_high_water)?;
     d.set_item("output_stall_timeout", secs(config.output_stall_timeout))?;
     d.set_item(

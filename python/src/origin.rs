@@ -48,7 +48,9 @@ pub(crate) fn validate(policy: &OriginPolicy) -> PyResult<()> {
 }
 
 /// The policy's keyword arguments, into a config dict.
-pub(crate) fn to_dict(d: &Bound<'_, PyDict>, policy: &OriginPolicy) -> PyResult<()> {
+pub(crate) fn to_dict(d: &Bound<'_, PyDict>, policy: Option<&OriginPolicy>) -> PyResult<()> {
+    let default = OriginPolicy::default();
+    let policy = policy.unwrap_or(&default);
     d.set_item("origins", policy.origins.clone())?;
     d.set_item("require_origin", policy.require_origin)?;
     d.set_item("allowed_hosts", policy.allowed_hosts.clone())?;
