@@ -129,6 +129,9 @@ def test_default_config_comes_from_core():
         "origins": None,
         "require_origin": False,
         "allowed_hosts": None,
+        "output_high_water": 1 << 20,
+        "output_stall_timeout": 30.0,
+        "memory_budget": None,
     }
     conn = wscore.ServerConnection(max_message_size=5, close_timeout=None, ping_interval=1.5)
     assert conn.config["max_message_size"] == 5
