@@ -373,6 +373,15 @@ class WSProtocol(asyncio.Protocol):
             self.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
 
     def _handle_request(self, event: Request) -> None:
+        limit = self.config.limit_concurrency
+        if limit is not None and (len(self.connections) >= limit or len(self.tasks) >= limit):
+            # uvicorn checks --limit-concurrency on plain HTTP requests only, after
+            # it has handed an upgrade to us: refuse here the way it does (503).
+            self.logger.warning("Exceeded concurrency limit.")
+            self.answered = True
+            headers = [(b"content-type", b"text/plain; charset=utf-8")]
+            self.conn.reject(503, headers, b"Service Unavailable")
+            return
         raw_path, _, query_string = event.target.partition("?")
         self.scope = {
             "type": "websocket",

@@ -54,6 +54,26 @@ async def test_close_before_accept_is_403(logs):
     assert logs.problems() == []
 
 
+async def test_limit_concurrency_refuses_upgrades_with_503(logs):
+    # uvicorn itself checks --limit-concurrency only for plain HTTP requests.
+    with UvicornThread(fastapi_app(Recorder()), limit_concurrency=3) as server:
+        async with asyncio.timeout(10):
+            async with connect(server.url + "/echo") as first, connect(server.url + "/echo") as second:
+                with pytest.raises(InvalidStatus) as info:
+                    async with connect(server.url + "/echo"):
+                        pass
+                assert info.value.response.status_code == 503
+                for ws in (first, second):
+                    await ws.send("still served")
+                    assert await ws.recv() == "still served"
+            # The limit counts open connections: once they are gone, one is served again.
+            await asyncio.sleep(0.2)
+            async with connect(server.url + "/echo") as ws:
+                await ws.send("x")
+                assert await ws.recv() == "x"
+    assert logs.problems() == []
+
+
 async def test_denial_response_via_http_response_extension():
     with UvicornThread(fastapi_app(Recorder())) as server:
         async with asyncio.timeout(10):
