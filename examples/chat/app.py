@@ -63,10 +63,6 @@ RATE_LIMIT: Optional[RateLimit] = (
     if RATE > 0
     else None
 )
-# uvicorn's --limit-concurrency answers HTTP requests with 503 but lets WebSocket
-# upgrades through: past this many chat connections, new ones are closed with 1013.
-MAX_CONNECTIONS = int(os.environ.get("WSCORE_CHAT_MAX_CONNECTIONS", "1000"))
-
 # One line per refused client or closed offender, next to uvicorn's own lines.
 log = logging.getLogger("chat")
 if not log.handlers:
@@ -81,28 +77,20 @@ rooms = make_rooms(os.environ.get("WSCORE_CHAT_REDIS"))
 app = FastAPI(title="wscore chat", lifespan=rooms.lifespan)
 
 
-open_connections = 0
 
 
 @app.websocket("/ws/{room}")
 async def chat(websocket: WebSocket, room: str, nick: str = "") -> None:
-    global open_connections
     await websocket.accept()
     async with guard(websocket, rate_limit=RATE_LIMIT) as ws:  # closes (after a flush) however the block ends
         try:
             room, nick = check_room(room), check_nick(nick)
-            if open_connections >= MAX_CONNECTIONS:
-                raise Refused(1013, "server full: try again later", "full")
-            open_connections += 1
-            try:
-                with OPEN_CONNECTIONS.track_inprogress():
-                    async with rooms.nickname(room, nick) as member_id:  # ours in this room, or Refused
-                        await ws.try_send_json({"type": "welcome", "room": room, "nick": nick, "worker": os.getpid()})
-                        async with rooms.member(room, nick, ws, member_id):  # joined, presence announced
-                            async for data in ws:  # ends quietly when the connection closes, whoever closed it
-                                await on_event(ws, room, nick, parse_event(data))
-            finally:
-                open_connections -= 1
+            with OPEN_CONNECTIONS.track_inprogress():
+                async with rooms.nickname(room, nick) as member_id:  # ours in this room, or Refused
+                    await ws.try_send_json({"type": "welcome", "room": room, "nick": nick, "worker": os.getpid()})
+                    async with rooms.member(room, nick, ws, member_id):  # joined, presence announced
+                        async for data in ws:  # ends quietly when the connection closes, whoever closed it
+                            await on_event(ws, room, nick, parse_event(data))
         except Refused as refused:
             # 1008: the page does not retry and shows the reason; 1013: it retries later.
             count_refused(refused.kind)

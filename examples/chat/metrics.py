@@ -20,7 +20,7 @@ MESSAGES = Counter("wscore_chat_messages", "Chat messages published to a room.",
 RECONNECTS = Counter(
     "wscore_chat_reconnects_seen", "Connections that were a page reconnecting (its hello said opens > 1).", ["worker"]
 ).labels(WORKER)
-# kind: room, nick, nick_taken, full, binary, json, fields (see rules.py).
+# kind: room, nick, nick_taken, binary, json, fields (see rules.py).
 REFUSED = Counter(
     "wscore_chat_refused", "Clients closed for what they sent or asked for (bad name, message or JSON).",
     ["worker", "kind"],

@@ -15,8 +15,8 @@ WORKERS=${WORKERS:-1}
 REDIS_PORT=${DEMO_REDIS_PORT:-6390}
 # Chat-sized messages (the page sends at most 2000 characters; a bigger frame is closed
 # with 1009 before it is buffered), and a bound on what uvicorn serves at once (HTTP
-# requests get 503 past it; WebSockets count toward it, and app.py closes new chat
-# connections past WSCORE_CHAT_MAX_CONNECTIONS with 1013).
+# requests and WebSocket upgrades get 503 past it: WSProtocol applies uvicorn's
+# --limit-concurrency to upgrades too).
 WS_MAX_SIZE=${DEMO_WS_MAX_SIZE:-65536}
 LIMIT_CONCURRENCY=${DEMO_LIMIT_CONCURRENCY:-1000}
 
