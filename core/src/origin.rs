@@ -447,6 +447,49 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_values_never_panic() {
+        // Pieces that reach every branch of the parsers, glued pseudo-randomly.
+        const PIECES: [&str; 16] = [
+            "http",
+            "://",
+            "[",
+            "]",
+            ":",
+            "::1",
+            "8000",
+            "99999",
+            "a",
+            ".",
+            "*",
+            "/",
+            "é",
+            " ",
+            "null",
+            "same-origin",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut piece =
+            |n: u64| -> String { (0..n % 7).map(|_| PIECES[(next() % 16) as usize]).collect() };
+        for i in 0..20_000u64 {
+            let (a, b, c) = (piece(i), piece(i / 3), piece(i / 5));
+            let policy = OriginPolicy {
+                origins: Some(vec![a.clone(), SAME_ORIGIN.into()]),
+                require_origin: i % 2 == 0,
+                allowed_hosts: Some(vec![c.clone()]),
+            };
+            let _ = policy.validate();
+            let _ = check_origin(&policy, Some(&b), Some(&c));
+            let _ = check_origin(&policy, Some(&a), Some(&b));
+        }
+    }
+
+    #[test]
     fn validate_names_the_bad_entry() {
         assert_eq!(OriginPolicy::same_origin().validate(), Ok(()));
         assert_eq!(
