@@ -91,13 +91,19 @@ enum Handshake {
     ReadingRequest(HeadScan),
     /// Server: the request was reported; waiting for `accept` or `reject`.
     AwaitingAnswer(Box<Request>),
-    /// Client: our request is queued; reading the response head.
-    ReadingResponse {
-        key: String,
-        subprotocols: Vec<String>,
-    },
+    /// Client: our request is queued; reading the response head. Boxed, so that
+    /// servers (the many) do not carry the client's state in every connection.
+    ReadingResponse(Box<ReadingResponse>),
     /// Open (or over).
     Done,
+}
+
+/// What a client needs while it reads the server's response.
+#[derive(Debug)]
+struct ReadingResponse {
+    key: String,
+    subprotocols: Vec<String>,
+    scan: HeadScan,
 }
 
 /// A WebSocket connection without I/O. See the crate docs for the loop around it.
@@ -164,7 +170,11 @@ impl Connection {
         let mut conn = Connection::new(
             Role::Client,
             config,
-            Handshake::ReadingResponse { key, subprotocols },
+            Handshake::ReadingResponse(Box::new(ReadingResponse {
+                key,
+                subprotocols,
+                scan: HeadScan::default(),
+            })),
         );
         conn.out.extend(&head);
         conn.arm_handshake_timer();
@@ -296,7 +306,7 @@ impl Connection {
                 self.inbuf.extend_from_slice(data);
                 self.read_request();
             }
-            Handshake::ReadingResponse { .. } => {
+            Handshake::ReadingResponse(_) => {
                 self.inbuf.extend_from_slice(data);
                 self.read_response();
             }
@@ -802,14 +812,20 @@ impl Connection {
     }
 
     fn read_response(&mut self) {
-        let Handshake::ReadingResponse { key, subprotocols } = &self.handshake else {
+        let Handshake::ReadingResponse(reading) = &mut self.handshake else {
             return;
         };
-        match handshake::parse_response(
+        let ReadingResponse {
+            key,
+            subprotocols,
+            scan,
+        } = &mut **reading;
+        match handshake::parse_response_scanned(
             &self.inbuf,
             key,
             subprotocols,
             self.config.max_handshake_size,
+            scan,
         ) {
             Ok(None) => {}
             Ok(Some((ResponseOutcome::Accepted(response), n))) => {

@@ -396,12 +396,35 @@ pub(crate) fn write_request(
 
 /// Parses the server's response head (and a rejection's body) from the start of `buf`.
 /// Same `Ok(None)`/`TooLarge` contract as [`parse_request`].
+#[cfg(test)]
 pub(crate) fn parse_response(
     buf: &[u8],
     key: &str,
     offered_subprotocols: &[String],
     max_size: usize,
 ) -> Result<Option<(ResponseOutcome, usize)>, HandshakeError> {
+    parse_response_scanned(
+        buf,
+        key,
+        offered_subprotocols,
+        max_size,
+        &mut HeadScan::default(),
+    )
+}
+
+/// [`parse_response`] for a buffer that grows between calls, linear in its
+/// length like [`parse_request_scanned`]; a rejection's body is waited for
+/// without parsing the head again.
+pub(crate) fn parse_response_scanned(
+    buf: &[u8],
+    key: &str,
+    offered_subprotocols: &[String],
+    max_size: usize,
+    scan: &mut HeadScan,
+) -> Result<Option<(ResponseOutcome, usize)>, HandshakeError> {
+    if !scan.parse_due(window(buf, max_size), buf.len() > max_size) {
+        return Ok(None);
+    }
     let mut raw = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut parsed = httparse::Response::new(&mut raw);
     let n = match head_status(parsed.parse(window(buf, max_size)), buf, max_size)? {
@@ -431,7 +454,10 @@ pub(crate) fn parse_response(
         };
         let body = match buf.get(n..total) {
             Some(body) => body.to_vec(),
-            None => return Ok(None),
+            None => {
+                scan.wait_for(total);
+                return Ok(None);
+            }
         };
         return Ok(Some((
             ResponseOutcome::Rejected(Rejection {
@@ -2039,6 +2065,37 @@ mod tests {
         assert_eq!(rej.status, 403);
         assert_eq!(rej.body, b"forbidden");
         assert_eq!(rej.headers[1], Header::new("X-Why", "banned"));
+    }
+
+    #[test]
+    fn responses_fed_one_byte_at_a_time_cost_linear_work() {
+        // A 101 with 8 KiB of headers, and a rejection whose 8 KiB body is blank
+        // lines (each would look like a head's end to a naive search).
+        let filler: String = (0..50)
+            .map(|i| format!("X-Filler-{i:02}: {}\r\n", "a".repeat(150)))
+            .collect();
+        let accept = response_101(&filler);
+        let mut reject =
+            format!("HTTP/1.1 403 Forbidden\r\n{filler}Content-Length: 8000\r\n\r\n").into_bytes();
+        reject.extend_from_slice(&[b'\n'; 8000]);
+        for buf in [accept, reject] {
+            let n = buf.len();
+            let mut scan = HeadScan::default();
+            for end in 1..n {
+                let parsed = parse_response_scanned(&buf[..end], KEY, &[], 64 << 10, &mut scan);
+                assert_eq!(parsed, Ok(None), "at {end}");
+            }
+            let (_, used) = parse_response_scanned(&buf, KEY, &[], 64 << 10, &mut scan)
+                .unwrap()
+                .unwrap();
+            assert_eq!(used, n);
+            // Parsing the whole buffer on each read would be n(n+1)/2.
+            assert!(
+                scan.examined <= 4 * n,
+                "{} bytes examined for {n}",
+                scan.examined
+            );
+        }
     }
 
     #[test]

@@ -6,19 +6,45 @@
 //! early runs (at 1, 2, 4, … times the first read's length) so that bytes that
 //! are not HTTP at all are still refused at once, not after the timeout.
 
-/// How far the search for the end of a head got, kept between reads.
-#[derive(Debug, Default)]
+/// How far the search for the end of a head got, kept between reads. Offsets
+/// are `u32` (a head over 4 GiB is refused long before): 16 bytes in every
+/// connection that is still in its handshake.
+#[derive(Debug)]
 pub(crate) struct HeadScan {
     /// Bytes of the buffer already searched for the blank line.
-    scanned: usize,
-    /// Where the first byte that is not CR or LF is: httparse skips empty lines
-    /// before the start line, so a blank line before it does not end the head.
-    content_from: Option<usize>,
+    scanned: u32,
+    /// Where the first byte that is not CR or LF is (`NONE` until one arrived):
+    /// httparse skips empty lines before the start line, so a blank line before
+    /// it does not end the head.
+    content_from: u32,
     /// The buffer length at which the next early parse is due (doubles each time).
-    parse_at: usize,
+    parse_at: u32,
+    /// Non-zero once a response head is complete and only its body is missing:
+    /// the buffer length at which the whole response is there.
+    wait_for: u32,
     /// Bytes searched plus bytes handed to httparse: what the tests count.
     #[cfg(test)]
     pub(crate) examined: usize,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// `n` as a `u32`, saturated.
+fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(NONE)
+}
+
+impl Default for HeadScan {
+    fn default() -> Self {
+        HeadScan {
+            scanned: 0,
+            content_from: NONE,
+            parse_at: 0,
+            wait_for: 0,
+            #[cfg(test)]
+            examined: 0,
+        }
+    }
 }
 
 impl HeadScan {
@@ -27,15 +53,19 @@ impl HeadScan {
     /// yet, an early parse is due, or `over_limit` (the buffer is longer than the
     /// limit, so this is the last look). Searches each byte once.
     pub(crate) fn parse_due(&mut self, window: &[u8], over_limit: bool) -> bool {
-        let from = self.scanned.min(window.len());
+        if self.wait_for != 0 {
+            // The head is known; a body full of blank lines must not re-parse it.
+            return small(window.len()) >= self.wait_for || over_limit;
+        }
+        let from = (self.scanned as usize).min(window.len());
         #[cfg(test)]
         {
             self.examined += window.len() - from;
         }
         let mut found = false;
         for (i, &b) in window.iter().enumerate().skip(from) {
-            if self.content_from.is_none() && b != b'\r' && b != b'\n' {
-                self.content_from = Some(i);
+            if self.content_from == NONE && b != b'\r' && b != b'\n' {
+                self.content_from = small(i);
             }
             // A line ending followed by an empty line: "\n\n" or "\n\r\n"
             // (httparse accepts bare LF line endings), looking back at most two
@@ -46,21 +76,21 @@ impl HeadScan {
                     Some(b'\r') if i >= 2 && window[i - 2] == b'\n' => Some(i - 2),
                     _ => None,
                 };
-                if matches!((blank, self.content_from), (Some(at), Some(start)) if start < at) {
+                if blank.is_some_and(|at| (self.content_from as usize) < at) {
                     // Resume after it should httparse still want more (it cannot
                     // for a head that really ends here, but never loop on it).
-                    self.scanned = i + 1;
+                    self.scanned = small(i + 1);
                     found = true;
                     break;
                 }
             }
         }
         if !found {
-            self.scanned = window.len();
+            self.scanned = small(window.len());
         }
-        let early = window.len() >= self.parse_at;
+        let early = small(window.len()) >= self.parse_at;
         if early {
-            self.parse_at = window.len().saturating_mul(2).max(1);
+            self.parse_at = small(window.len()).saturating_mul(2).max(1);
         }
         let due = found || early || over_limit;
         #[cfg(test)]
@@ -68,6 +98,12 @@ impl HeadScan {
             self.examined += window.len();
         }
         due
+    }
+
+    /// The head is complete and announces a body: parse again only once the
+    /// buffer holds `total` bytes (head and body).
+    pub(crate) fn wait_for(&mut self, total: usize) {
+        self.wait_for = small(total).max(1);
     }
 }
 
