@@ -6,6 +6,9 @@
 //! Autobahn|Testsuite's 16 MiB messages fit. With `ECHO_STATS=1` it prints a
 //! line a second: connections accepted, still open, and closes by code (the
 //! soak test checks that every connection ends with a reported close).
+//! `ECHO_ALLOWED_ORIGINS=same-origin,https://app.example` and
+//! `ECHO_ALLOWED_HOSTS=127.0.0.1,localhost` (comma-separated, entries as in
+//! `wscore::OriginPolicy`) turn on the Origin and Host checks: others get 403.
 
 #[path = "common/blocking.rs"]
 mod blocking;
@@ -17,7 +20,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use blocking::Blocking;
-use wscore::{Accept, Config, Connection, Event, MemoryBudget};
+use wscore::{Accept, Config, Connection, Event, MemoryBudget, OriginPolicy};
 
 /// Bytes of partly received messages across all connections: two messages at
 /// this server's 64 MiB limit (the Autobahn|Testsuite's largest is 16 MiB).
@@ -82,6 +85,7 @@ fn main() -> std::io::Result<()> {
         // All connections together hold at most this in messages still arriving
         // or inflating (a crowd of peers each starting a large one gets 1013).
         memory_budget: Some(MemoryBudget::new(MEMORY_BUDGET)),
+        origin_policy: origin_policy_from_env()?,
         ..Config::default()
     };
     if std::env::var_os("ECHO_STATS").is_some() {
@@ -107,6 +111,30 @@ fn main() -> std::io::Result<()> {
         });
     }
     Ok(())
+}
+
+/// The Origin/Host policy of `ECHO_ALLOWED_ORIGINS` and `ECHO_ALLOWED_HOSTS`;
+/// `None` when neither is set. An entry that could never match is an error.
+fn origin_policy_from_env() -> std::io::Result<Option<Box<OriginPolicy>>> {
+    let list = |name: &str| -> Option<Vec<String>> {
+        let value = std::env::var(name).ok()?;
+        let items: Vec<String> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        (!items.is_empty()).then_some(items)
+    };
+    let policy = OriginPolicy {
+        origins: list("ECHO_ALLOWED_ORIGINS"),
+        allowed_hosts: list("ECHO_ALLOWED_HOSTS"),
+        ..OriginPolicy::default()
+    };
+    policy
+        .validate()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    Ok(policy.is_active().then(|| Box::new(policy)))
 }
 
 fn echo(ws: &mut Blocking) -> std::io::Result<()> {
