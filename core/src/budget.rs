@@ -2,7 +2,9 @@
 //! still arriving (fragments, a frame split across reads, a message inflating).
 //! Each connection may hold up to `max_message_size` on its own; the budget
 //! bounds the sum, so a crowd of peers that each start a large message cannot
-//! take the process's memory. Plain atomics, no locks, no clock: still sans-IO.
+//! take the process's memory. The first bytes of each connection's message (its
+//! allowance) are not drawn, so small messages are served even while large ones
+//! have used the budget up. Plain atomics, no locks, no clock: still sans-IO.
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,7 +12,10 @@ use std::sync::Arc;
 
 /// A shared limit on bytes of partly received messages (see
 /// [`crate::Config::memory_budget`]). Clone it into every connection's config;
-/// clones share one count.
+/// clones share one count. Room is drawn before a message's buffer grows, so
+/// the limit holds for what is allocated, not just for what arrived. Each
+/// connection holds up to [`MemoryBudget::allowance`] of its message without
+/// drawing (64 KiB by default).
 ///
 /// ```
 /// use wscore::{Config, MemoryBudget};
@@ -24,16 +29,34 @@ pub struct MemoryBudget(Arc<Shared>);
 
 struct Shared {
     limit: usize,
+    allowance: usize,
     used: AtomicUsize,
 }
 
+/// What each connection may hold of a message without drawing from the budget:
+/// a chat message, say, so one is always served (at most this much per
+/// connection beyond the limit).
+pub const DEFAULT_ALLOWANCE: usize = 64 << 10;
+
 impl MemoryBudget {
-    /// A budget of `limit` bytes, none of them in use.
+    /// A budget of `limit` bytes, none of them in use, with the default allowance.
     pub fn new(limit: usize) -> MemoryBudget {
+        MemoryBudget::with_allowance(limit, DEFAULT_ALLOWANCE)
+    }
+
+    /// A budget of `limit` bytes whose connections each hold up to `allowance`
+    /// bytes of a message without drawing from it.
+    pub fn with_allowance(limit: usize, allowance: usize) -> MemoryBudget {
         MemoryBudget(Arc::new(Shared {
             limit,
+            allowance,
             used: AtomicUsize::new(0),
         }))
+    }
+
+    /// Bytes of a message each connection holds without drawing from the budget.
+    pub fn allowance(&self) -> usize {
+        self.0.allowance
     }
 
     /// The limit it was made with.
@@ -99,6 +122,7 @@ impl Draw {
         let Some(budget) = &self.budget else {
             return true;
         };
+        let bytes = bytes.saturating_sub(budget.allowance());
         if bytes > self.held {
             if !budget.try_take(bytes - self.held) {
                 return false;
@@ -123,7 +147,7 @@ mod tests {
 
     #[test]
     fn draws_share_one_limit_and_return_what_they_held() {
-        let budget = MemoryBudget::new(100);
+        let budget = MemoryBudget::with_allowance(100, 0);
         let mut a = Draw::new(Some(budget.clone()));
         let mut b = Draw::new(Some(budget.clone()));
         assert!(a.hold(60));
@@ -135,6 +159,23 @@ mod tests {
         drop(a);
         assert_eq!(budget.used(), 40);
         drop(b);
+        assert_eq!(budget.used(), 0);
+    }
+
+    #[test]
+    fn each_draw_holds_its_allowance_without_drawing() {
+        let budget = MemoryBudget::with_allowance(100, 50);
+        let mut a = Draw::new(Some(budget.clone()));
+        let mut b = Draw::new(Some(budget.clone()));
+        assert!(a.hold(150));
+        assert_eq!(budget.used(), 100);
+        assert!(!a.hold(151), "over the limit");
+        assert!(
+            b.hold(50),
+            "within b's allowance while the budget is used up"
+        );
+        assert!(!b.hold(51));
+        assert!(a.hold(40));
         assert_eq!(budget.used(), 0);
     }
 

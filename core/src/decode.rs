@@ -114,14 +114,31 @@ impl Decoder {
         self.draw.hold(0);
     }
 
-    /// Draws from the budget for what the message in progress now occupies.
+    /// Makes room for `chunk` of frame `c` in the message, drawing the new
+    /// capacity from the budget before it is allocated.
     #[inline]
-    fn charge(&mut self) -> Result<(), ProtocolError> {
-        if self.draw.hold(self.message.capacity()) {
-            Ok(())
-        } else {
-            Err(ProtocolError::MemoryBudgetExhausted)
+    fn reserve_message(&mut self, c: &Current, chunk: usize) -> Result<(), ProtocolError> {
+        let needed = self.message.len() + chunk;
+        let capacity = self.message.capacity();
+        if needed <= capacity {
+            return Ok(());
         }
+        let target = if capacity == 0 && c.header.fin && c.header.len > UPFRONT_MIN {
+            // A whole message in one frame, arriving in pieces: size it once.
+            // `start_frame` has checked the declared length against the limits.
+            let declared = usize::try_from(c.header.len).unwrap_or(usize::MAX);
+            declared.min(UPFRONT_MAX.max(chunk))
+        } else {
+            // Double, as a `Vec` would, but not past the message limit.
+            needed
+                .max(capacity * 2)
+                .min(self.max_message_size.max(needed))
+        };
+        if !self.draw.hold(target) {
+            return Err(ProtocolError::MemoryBudgetExhausted);
+        }
+        self.message.reserve_exact(target - self.message.len());
+        Ok(())
     }
 
     /// Accepts RSV1 (compressed) messages from now on.
@@ -323,16 +340,12 @@ impl Decoder {
             return self.inflate_payload(c, chunk);
         }
         let buf = if c.header.opcode.is_control() {
+            // At most 125 bytes: not drawn from the budget.
             &mut self.control
         } else {
+            self.reserve_message(c, chunk.len())?;
             &mut self.message
         };
-        if buf.capacity() == 0 && c.header.fin && c.header.len > UPFRONT_MIN {
-            // A whole message in one frame, arriving in pieces: size it once.
-            // `start_frame` has checked the declared length against the limits.
-            let declared = usize::try_from(c.header.len).unwrap_or(usize::MAX);
-            buf.reserve_exact(declared.min(UPFRONT_MAX.max(chunk.len())));
-        }
         match c.header.mask {
             Some(key) => extend_masked(buf, chunk, key, c.done as usize),
             None => buf.extend_from_slice(chunk),
@@ -340,7 +353,6 @@ impl Decoder {
         if c.header.opcode.is_control() {
             return Ok(());
         }
-        self.charge()?;
         if self.kind == Some(MessageKind::Text) {
             self.utf8
                 .check(&self.message)
@@ -356,6 +368,7 @@ impl Decoder {
             inflater,
             message,
             max_message_size,
+            draw,
             ..
         } = self;
         let input: &[u8] = match c.header.mask {
@@ -371,9 +384,8 @@ impl Decoder {
             .as_mut()
             .ok_or(ProtocolError::ReservedBits(0b100))?;
         inflater
-            .inflate(input, message, limit)
+            .inflate(input, message, limit, draw)
             .map_err(|e| inflate_error(e, limit))?;
-        self.charge()?;
         self.check_text()
     }
 
@@ -398,7 +410,7 @@ impl Decoder {
                     let limit = self.max_message_size;
                     if let Some(inflater) = self.inflater.as_mut() {
                         inflater
-                            .finish_message(&mut self.message, limit)
+                            .finish_message(&mut self.message, limit, &mut self.draw)
                             .map_err(|e| inflate_error(e, limit))?;
                     }
                     self.check_text()?;
@@ -455,6 +467,7 @@ fn inflate_error(e: InflateError, limit: usize) -> ProtocolError {
             limit,
         },
         InflateError::Corrupt => ProtocolError::InvalidCompressedData,
+        InflateError::Budget => ProtocolError::MemoryBudgetExhausted,
     }
 }
 

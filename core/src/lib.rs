@@ -186,7 +186,7 @@ mod timers;
 mod utf8;
 mod utf8_bytes;
 
-pub use budget::MemoryBudget;
+pub use budget::{MemoryBudget, DEFAULT_ALLOWANCE};
 pub use close::validate_close;
 pub use close::{truncate_reason, CloseCode, CloseInfo, Initiator, MAX_REASON_BYTES};
 pub use close_state::{CloseRequest, CloseTracker};

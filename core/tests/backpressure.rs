@@ -165,7 +165,8 @@ fn draining_below_the_mark_restarts_the_stall_clock() {
 fn connections_share_one_budget_for_partial_messages() {
     // Room for the first message's buffer as it grows (capacity doubles: 400 KB
     // when its last bytes arrive), not for a second one of 350 KB beside it.
-    let budget = MemoryBudget::new(500_000);
+    // Neither draws its first 64 KiB (the allowance).
+    let budget = MemoryBudget::new(400_000);
     let config = Config {
         memory_budget: Some(budget.clone()),
         ..Config::default()
@@ -175,7 +176,7 @@ fn connections_share_one_budget_for_partial_messages() {
     // A fragment of 200 KB stays in the first connection, unfinished.
     first.receive(&client_frame(0x02, &vec![7; 200_000]));
     assert!(events(&mut first).is_empty());
-    assert!(budget.used() >= 200_000, "used {}", budget.used());
+    assert_eq!(budget.used(), 200_000 - 65_536);
     // The second cannot get 350 KB more: 1013, and it holds nothing after.
     second.receive(&client_frame(0x02, &vec![7; 350_000]));
     let ev = events(&mut second);
@@ -187,7 +188,11 @@ fn connections_share_one_budget_for_partial_messages() {
             Some(ProtocolError::MemoryBudgetExhausted.into())
         )
     );
-    assert!(budget.used() < 250_000, "used {}", budget.used());
+    assert_eq!(
+        budget.used(),
+        200_000 - 65_536,
+        "the refused one holds nothing"
+    );
     // The first message completes: its budget is returned.
     first.receive(&client_frame(0x80, b"end"));
     match events(&mut first).as_slice() {
@@ -198,6 +203,28 @@ fn connections_share_one_budget_for_partial_messages() {
 }
 
 #[test]
+fn small_messages_pass_while_large_ones_hold_the_budget() {
+    let budget = MemoryBudget::new(200_000);
+    let config = Config {
+        memory_budget: Some(budget.clone()),
+        deflate: Some(wscore::DeflateConfig::default()),
+        ..Config::default()
+    };
+    let (_c1, mut hog) = open_pair(Config::default(), config.clone());
+    hog.receive(&client_frame(0x02, &vec![7; 265_536]));
+    assert!(events(&mut hog).is_empty());
+    assert_eq!(budget.used(), 200_000, "used up");
+    // Another connection's chat message, split over two reads and compressed:
+    // within its allowance, so it is delivered.
+    let (mut client, mut server) = open_pair(config.clone(), config);
+    client.send_text("x".repeat(3000)).unwrap();
+    let wire = client.take_output();
+    server.receive(&wire[..wire.len() / 2]);
+    server.receive(&wire[wire.len() / 2..]);
+    assert!(matches!(events(&mut server).as_slice(), [Event::Text(t)] if t.len() == 3000));
+}
+
+#[test]
 fn a_connection_dropped_mid_message_returns_its_budget() {
     let budget = MemoryBudget::new(1 << 20);
     let config = Config {
@@ -205,10 +232,10 @@ fn a_connection_dropped_mid_message_returns_its_budget() {
         ..Config::default()
     };
     let (_client, mut server) = open_pair(Config::default(), config);
-    // A single frame split across reads holds budget too.
-    let frame = client_frame(0x82, &vec![1; 100_000]);
+    // A single frame split across reads holds budget too, sized up front.
+    let frame = client_frame(0x82, &vec![1; 200_000]);
     server.receive(&frame[..50_000]);
-    assert!(budget.used() >= 49_000);
+    assert_eq!(budget.used(), 200_000 - 65_536);
     drop(server);
     assert_eq!(budget.used(), 0);
 }

@@ -49,10 +49,13 @@ class MemoryBudget:
     """A limit on bytes of partly received messages, shared by every connection
     given it as ``memory_budget=``; one that cannot draw from it fails with 1013."""
 
-    def __init__(self, limit: int) -> None: ...
+    def __init__(self, limit: int, *, allowance: int = 65536) -> None: ...
     @property
     def limit(self) -> int:
         """The limit in bytes."""
+    @property
+    def allowance(self) -> int:
+        """Bytes of a message each connection holds without drawing (64 KiB by default)."""
     @property
     def used(self) -> int:
         """Bytes currently held by connections."""

@@ -1,6 +1,7 @@
 //! The compressor and the capped, streaming decompressor for one connection,
 //! over zlib-rs (pure Rust zlib: builds for wasm32, window bits 9–15, memLevel).
 
+use crate::budget::Draw;
 use zlib_rs::{Deflate, DeflateConfig as ZConfig, DeflateFlush, Inflate, InflateFlush, Status};
 
 /// The bytes a sync flush ends with; RFC 7692 §7.2.1 removes them on the wire.
@@ -95,6 +96,8 @@ pub(crate) enum InflateError {
     TooBig,
     /// Not valid DEFLATE data.
     Corrupt,
+    /// The shared memory budget could not give the room to grow.
+    Budget,
 }
 
 /// Decompresses incoming messages, never growing a message past the limit. Like
@@ -123,12 +126,14 @@ impl Inflater {
         }
     }
 
-    /// Inflates `input` onto the end of `out`, which may not grow beyond `limit` bytes.
+    /// Inflates `input` onto the end of `out`, which may not grow beyond `limit`
+    /// bytes; every growth is drawn from `draw` before it is allocated.
     pub(crate) fn inflate(
         &mut self,
         mut input: &[u8],
         out: &mut Vec<u8>,
         limit: usize,
+        draw: &mut Draw,
     ) -> Result<(), InflateError> {
         let bits = self.window_bits;
         let zlib = self.zlib.get_or_insert_with(|| Inflate::new(false, bits));
@@ -149,6 +154,9 @@ impl Inflater {
                     .saturating_mul(2)
                     .max(out.len() + first.min(INFLATE_STEP));
                 let target = if doubled >= limit { cap } else { doubled };
+                if !draw.hold(target) {
+                    return Err(InflateError::Budget);
+                }
                 out.reserve_exact(target - out.len());
             }
             let (before_in, before_out) = (zlib.total_in(), zlib.total_out());
@@ -186,8 +194,9 @@ impl Inflater {
         &mut self,
         out: &mut Vec<u8>,
         limit: usize,
+        draw: &mut Draw,
     ) -> Result<(), InflateError> {
-        self.inflate(&SYNC_TAIL, out, limit)?;
+        self.inflate(&SYNC_TAIL, out, limit, draw)?;
         if self.no_context_takeover {
             self.zlib = None;
         }
@@ -204,8 +213,10 @@ mod tests {
         d.compress(msg, true, &mut wire).unwrap();
         assert!(!wire.ends_with(&SYNC_TAIL));
         let mut out = Vec::new();
-        i.inflate(&wire, &mut out, 1 << 20).unwrap();
-        i.finish_message(&mut out, 1 << 20).unwrap();
+        i.inflate(&wire, &mut out, 1 << 20, &mut Draw::default())
+            .unwrap();
+        i.finish_message(&mut out, 1 << 20, &mut Draw::default())
+            .unwrap();
         out
     }
 
@@ -253,9 +264,11 @@ mod tests {
         d.compress(b"world", true, &mut wire).unwrap();
         let mut out = Vec::new();
         for byte in wire.chunks(1) {
-            i.inflate(byte, &mut out, 100).unwrap();
+            i.inflate(byte, &mut out, 100, &mut Draw::default())
+                .unwrap();
         }
-        i.finish_message(&mut out, 100).unwrap();
+        i.finish_message(&mut out, 100, &mut Draw::default())
+            .unwrap();
         assert_eq!(out, b"hello world");
     }
 
@@ -268,7 +281,7 @@ mod tests {
         let mut i = Inflater::new(15, false);
         let mut out = Vec::new();
         assert_eq!(
-            i.inflate(&wire, &mut out, 1 << 20),
+            i.inflate(&wire, &mut out, 1 << 20, &mut Draw::default()),
             Err(InflateError::TooBig)
         );
         assert!(
@@ -282,7 +295,12 @@ mod tests {
     fn garbage_is_corrupt_not_a_panic() {
         let mut i = Inflater::new(15, false);
         let mut out = Vec::new();
-        let r = i.inflate(&[0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x12], &mut out, 1000);
+        let r = i.inflate(
+            &[0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x12],
+            &mut out,
+            1000,
+            &mut Draw::default(),
+        );
         assert_eq!(r, Err(InflateError::Corrupt));
     }
 }

@@ -7,6 +7,7 @@
 pub(crate) enum InflateError {
     TooBig,
     Corrupt,
+    Budget,
 }
 
 #[derive(Debug)]
@@ -27,6 +28,7 @@ impl Inflater {
         _input: &[u8],
         _out: &mut Vec<u8>,
         _limit: usize,
+        _draw: &mut crate::budget::Draw,
     ) -> Result<(), InflateError> {
         match *self {}
     }
@@ -35,6 +37,7 @@ impl Inflater {
         &mut self,
         _out: &mut Vec<u8>,
         _limit: usize,
+        _draw: &mut crate::budget::Draw,
     ) -> Result<(), InflateError> {
         match *self {}
     }
