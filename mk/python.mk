@@ -38,7 +38,7 @@ TEST_SUITES += python-test
 # ---- Autobahn peers: uvicorn + WSProtocol (server), the sans-IO asyncio client ----
 AB_PEERS += python
 AB_BUILD_python := python-develop
-AB_SERVER_CMD_python := $(PY) -m uvicorn --app-dir tests/python autobahn_echo_app:app \
+AB_SERVER_CMD_python := $(PY) -m uvicorn --loop asyncio --app-dir tests/python autobahn_echo_app:app \
   --ws wscore.uvicorn:WSProtocol --ws-max-size 67108864 --ws-ping-interval 0 \
   --host 127.0.0.1 --port {port} --log-level warning --no-access-log --lifespan off
 AB_CLIENT_CMD_python := $(PY) tests/python/autobahn_client.py {url} {agent}

@@ -10,7 +10,7 @@ SOAK_UVICORN_CLIENTS ?= 200
 SOAK_ECHO_RSS_GROWTH_MB ?= 32
 SOAK_UVICORN_RSS_GROWTH_MB ?= 16
 
-SOAK_UVICORN_CMD := $(PY) -m uvicorn --app-dir tests/soak uvicorn_echo_app:app --ws wscore.uvicorn:WSProtocol \
+SOAK_UVICORN_CMD := $(PY) -m uvicorn --loop asyncio --app-dir tests/soak uvicorn_echo_app:app --ws wscore.uvicorn:WSProtocol \
   --host 127.0.0.1 --port {port} --log-level warning --no-access-log --lifespan off
 
 .PHONY: soak soak-echo soak-uvicorn soak-build

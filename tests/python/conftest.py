@@ -58,6 +58,7 @@ class UvicornThread:
     def __init__(self, app: Callable[..., Any], **config: Any) -> None:
         self.port = free_port()
         config.setdefault("ws_ping_interval", None)
+        config.setdefault("loop", "asyncio")  # uvloop is installed too (tests/hostile)
         config.setdefault("ws", WSProtocol)
         self.config = uvicorn.Config(app, host="127.0.0.1", port=self.port, lifespan="off", log_config=None, **config)
         self.server = uvicorn.Server(self.config)
