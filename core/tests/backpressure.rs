@@ -6,15 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{client_frame, events, open_pair, pair, parse_server_frames};
+use common::{client_frame, closed, events, open_pair, pair, parse_server_frames};
 use wscore::{CloseCode, Config, Event, Initiator, MemoryBudget, ProtocolError};
-
-fn closed(events: &[Event]) -> &wscore::Closed {
-    match events.last() {
-        Some(Event::Closed(c)) => c,
-        other => panic!("expected Closed last, got {other:?}"),
-    }
-}
 
 #[test]
 fn a_ping_flood_past_the_mark_queues_one_pong_for_the_latest_ping() {

@@ -11,13 +11,6 @@ use wscore::{
     ProtocolError, SendError, SideState, State,
 };
 
-fn closed(events: &[Event]) -> &wscore::Closed {
-    match events.last() {
-        Some(Event::Closed(c)) => c,
-        other => panic!("expected Closed last, got {other:?}"),
-    }
-}
-
 #[test]
 fn data_queued_before_close_arrives_before_it_and_close_is_clean() {
     let (mut client, mut server) = pair();

@@ -30,6 +30,14 @@ pub fn pump(from: &mut Connection, to: &mut Connection) {
     to.receive(&bytes);
 }
 
+/// The `Closed` event that must end `events`.
+pub fn closed(events: &[Event]) -> &wscore::Closed {
+    match events.last() {
+        Some(Event::Closed(c)) => c,
+        other => panic!("expected Closed last, got {other:?}"),
+    }
+}
+
 pub fn events(conn: &mut Connection) -> Vec<Event> {
     std::iter::from_fn(|| conn.poll_event()).collect()
 }
