@@ -557,18 +557,12 @@ fn guarded_server_after(input: &[u8]) -> (Vec<u8>, Vec<Event>, Connection) {
 fn origin_of_another_site() {
     // Cross-site WebSocket hijacking: a page on evil.example opens our socket.
     let input = request(true, "13", "Origin: https://evil.example\r\n");
-    let (wire, events, server) = guarded_server_after(&input);
-    let error = HandshakeError::OriginNotAllowed {
-        origin: "https://evil.example".into(),
-        allowed: "same-origin (Host \"localhost\")".into(),
-    };
-    let body = format!("{error}\n");
-    assert_rejected(
-        &wire,
-        &events,
-        &server,
-        &http_error("403 Forbidden", "", &body),
-        error,
+    assert_forbidden(
+        &input,
+        HandshakeError::OriginNotAllowed {
+            origin: "https://evil.example".into(),
+            allowed: "same-origin (Host \"localhost\")".into(),
+        },
     );
 }
 
@@ -578,11 +572,18 @@ fn forged_host() {
     let input = String::from_utf8(request(true, "13", "Origin: http://evil.example\r\n"))
         .unwrap()
         .replace("Host: localhost", "Host: evil.example");
-    let (wire, events, server) = guarded_server_after(input.as_bytes());
-    let error = HandshakeError::HostNotAllowed {
-        host: "evil.example".into(),
-        allowed: "localhost, 127.0.0.1".into(),
-    };
+    assert_forbidden(
+        input.as_bytes(),
+        HandshakeError::HostNotAllowed {
+            host: "evil.example".into(),
+            allowed: "localhost, 127.0.0.1".into(),
+        },
+    );
+}
+
+/// `input` to the guarded server is refused with 403 and `error` as its body.
+fn assert_forbidden(input: &[u8], error: HandshakeError) {
+    let (wire, events, server) = guarded_server_after(input);
     let body = format!("{error}\n");
     assert_rejected(
         &wire,
