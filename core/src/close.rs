@@ -120,6 +120,19 @@ pub enum Initiator {
     Transport,
 }
 
+impl Initiator {
+    /// `"local"`, `"remote"`, `"protocol_error"` or `"transport"`: the one
+    /// spelling every adapter uses (equal to the serde name).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Initiator::Local => "local",
+            Initiator::Remote => "remote",
+            Initiator::ProtocolError => "protocol_error",
+            Initiator::Transport => "transport",
+        }
+    }
+}
+
 /// What is known about a close: the code and reason, and who started it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CloseInfo {

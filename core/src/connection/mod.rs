@@ -26,41 +26,8 @@ use crate::payload::{Payload, Text};
 use crate::random::MaskKeys;
 use crate::timers::{Timer, Timers};
 
-/// Which end of the connection we are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// We opened the connection; our frames are masked.
-    Client,
-    /// We accepted the connection; our frames are not masked.
-    Server,
-}
-
-/// The state of one direction of the connection (h11's `our_state`/`their_state`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SideState {
-    /// The opening handshake is not complete.
-    Connecting,
-    /// Messages may flow in this direction.
-    Open,
-    /// A close frame went this way, or the connection failed or ended: nothing more will.
-    Closed,
-}
-
-/// The state of the whole connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum State {
-    /// The opening handshake is in progress.
-    Connecting,
-    /// Both directions are open.
-    Open,
-    /// One side has sent a close frame; the closing handshake is under way.
-    Closing,
-    /// [`Event::Closed`] has been reported.
-    Closed,
-}
+mod state;
+pub use state::{Role, SideState, State};
 
 /// What [`Connection::send_binary_held`] did with the payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
