@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::HandshakeError;
+use crate::handshake::http::is_token;
 
 /// One item of a `Sec-WebSocket-Extensions` header: a name and its parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,12 +60,6 @@ impl std::fmt::Display for ExtensionParams {
         }
         Ok(())
     }
-}
-
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// A token, or a quoted string whose content is a token (RFC 6455 §9.1).
