@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CloseError, ProtocolError};
-use crate::event::CloseFrame;
 
 /// A close status code as carried in a close frame.
 ///
@@ -142,6 +141,15 @@ pub struct CloseInfo {
     pub reason: String,
     /// Who started the close.
     pub initiator: Initiator,
+}
+
+/// A close frame's contents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CloseFrame {
+    /// The code; 1005 ([`CloseCode::NO_STATUS`]) if the frame carried none.
+    pub code: CloseCode,
+    /// The reason, possibly empty.
+    pub reason: String,
 }
 
 /// Reads a received close frame's payload: nothing, or a valid code and a UTF-8 reason.

@@ -4,6 +4,8 @@ use bytes::Bytes;
 use serde::{Serialize, Serializer};
 
 use crate::close::{CloseCode, Initiator};
+// `connection/` still imports `CloseFrame` from here.
+pub(crate) use crate::close::CloseFrame;
 use crate::error::Error;
 use crate::handshake::{Rejection, Request, Response};
 use crate::utf8_bytes::Utf8Bytes;
@@ -34,15 +36,6 @@ pub enum Event {
     CloseReceived(CloseFrame),
     /// The connection is over. Always the last event, exactly once.
     Closed(Closed),
-}
-
-/// A close frame's contents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CloseFrame {
-    /// The code; 1005 ([`CloseCode::NO_STATUS`]) if the frame carried none.
-    pub code: CloseCode,
-    /// The reason, possibly empty.
-    pub reason: String,
 }
 
 /// How a connection ended.

@@ -188,8 +188,8 @@ mod utf8_bytes;
 
 pub use budget::{MemoryBudget, DEFAULT_ALLOWANCE};
 pub use close::validate_close;
-pub use close::{truncate_reason, CloseCode, CloseInfo, Initiator, MAX_REASON_BYTES};
-pub use close_state::{CloseRequest, CloseTracker};
+pub use close::{truncate_reason, CloseCode, CloseFrame, CloseInfo, Initiator, MAX_REASON_BYTES};
+pub use close_tracker::{CloseRequest, CloseTracker};
 pub use config::Config;
 pub use connection::{CloseOutcome, Connection, HeldPayload, Role, SideState, State};
 pub use decode::SHARE_FROM;
@@ -201,7 +201,7 @@ pub use deflate::{
 };
 pub use deflate::{DeflateConfig, DeflateParams};
 pub use error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
-pub use event::{CloseFrame, Closed, Event};
+pub use event::{Closed, Event};
 pub use extension::ExtensionParams;
 pub use handshake::{accept_key, Accept, ClientRequest, Header, Rejection, Request, Response};
 pub use origin::{check_origin, OriginPolicy, NULL_ORIGIN, SAME_ORIGIN};
