@@ -164,7 +164,7 @@
 
 mod budget;
 mod close;
-mod close_state;
+mod close_tracker;
 mod config;
 mod connection;
 mod decode;
