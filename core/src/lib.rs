@@ -182,7 +182,7 @@ mod payload;
 mod random;
 mod reconnect;
 mod send_queue;
-mod timers;
+
 mod utf8;
 mod utf8_bytes;
 

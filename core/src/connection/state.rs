@@ -35,7 +35,7 @@ pub enum State {
     Open,
     /// One side has sent a close frame; the closing handshake is under way.
     Closing,
-    /// [`Event::Closed`] has been reported.
+    /// [`crate::Event::Closed`] has been reported.
     Closed,
 }
 
