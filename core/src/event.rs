@@ -3,9 +3,7 @@
 use bytes::Bytes;
 use serde::{Serialize, Serializer};
 
-use crate::close::{CloseCode, Initiator};
-// `connection/` still imports `CloseFrame` from here.
-pub(crate) use crate::close::CloseFrame;
+use crate::close::{CloseCode, CloseFrame, Initiator};
 use crate::error::Error;
 use crate::handshake::{Rejection, Request, Response};
 use crate::utf8_bytes::Utf8Bytes;

@@ -3,10 +3,10 @@
 //! connection can end is a named transition here; the connection carries out
 //! what a transition asks (queue a close frame, arm or stop timers).
 
+use crate::close::CloseFrame;
 use crate::close::{CloseCode, CloseInfo, Initiator};
 use crate::error::{Error, HandshakeError, ProtocolError, SendError};
 use crate::event::Closed;
-use crate::CloseFrame;
 
 use super::state::{SideState, State};
 

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 
+use crate::close::CloseFrame;
 use crate::close::{close_payload, parse_close_payload, CloseCode, CloseInfo};
 use crate::config::Config;
 use crate::decode::{Decoder, Incoming};
@@ -27,7 +28,6 @@ use crate::frame::{OpCode, MAX_CONTROL_PAYLOAD};
 use crate::handshake::{self, Accept, ClientRequest, Header};
 use crate::output::OutputSegment;
 use crate::payload::{Payload, Text};
-use crate::CloseFrame;
 
 mod encoder;
 mod lifecycle;
