@@ -19,10 +19,10 @@ fn open_pair() -> (Connection, Connection) {
     let mut client = Connection::client(config.clone(), ClientRequest::new("ws://bench/")).unwrap();
     let mut server = Connection::server(config);
     server.receive(&client.take_output());
-    server.poll_event();
+    let _ = server.poll_event();
     server.accept(Accept::default()).unwrap();
     client.receive(&server.take_output());
-    client.poll_event();
+    let _ = client.poll_event();
     (client, server)
 }
 

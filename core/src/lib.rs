@@ -103,10 +103,10 @@
 //! # let mut client = Connection::client(Config::default(), ClientRequest::new("ws://h/")).unwrap();
 //! # let mut server = Connection::server(Config::default());
 //! # server.receive(&client.take_output());
-//! # server.poll_event();
+//! # let _ = server.poll_event();
 //! # server.accept(Accept::default()).unwrap();
 //! # client.receive(&server.take_output());
-//! # client.poll_event();
+//! # let _ = client.poll_event();
 //! client.send_binary(&[7u8; 4096][..]).unwrap();
 //!
 //! let mut read_buf = BytesMut::with_capacity(64 * 1024);
@@ -136,10 +136,10 @@
 //! # let mut client = Connection::client(Config::default(), ClientRequest::new("ws://h/")).unwrap();
 //! # let mut server = Connection::server(Config::default());
 //! # server.receive(&client.take_output());
-//! # server.poll_event();
+//! # let _ = server.poll_event();
 //! # server.accept(Accept::default()).unwrap();
 //! # client.receive(&server.take_output());
-//! # client.poll_event();
+//! # let _ = client.poll_event();
 //! let news: Arc<str> = "all hands at noon ".repeat(100).into();
 //! server.send_text(news.clone()).unwrap(); // queued by reference
 //!

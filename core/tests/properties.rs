@@ -113,10 +113,10 @@ proptest! {
         // Pretend the server accepted so the client frames its messages.
         let mut server = Connection::server(Config::default());
         server.receive(&bytes);
-        server.poll_event();
+        let _ = server.poll_event();
         server.accept(Accept::default()).unwrap();
         client.receive(&server.take_output());
-        client.poll_event();
+        let _ = client.poll_event();
         for m in &msgs {
             send(&mut client, m);
         }

@@ -446,8 +446,8 @@ impl JsConnection {
         }
         let mut conn = self.core()?;
         let total = conn.buffered_amount();
-        let out = match conn.output().next() {
-            Some(bytes) if total > 0 && bytes.len() == total => {
+        let out = match conn.output_segments().next() {
+            Some(OutputSegment::Bytes(bytes)) if total > 0 && bytes.len() == total => {
                 make(bytes.as_ptr() as usize as u32, total as u32)
             }
             _ => return Ok(None),

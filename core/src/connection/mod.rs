@@ -44,6 +44,19 @@ pub use state::{Role, SideState, State};
 use timers::{Timer, Timers};
 
 /// A WebSocket connection without I/O. See the crate docs for the loop around it.
+///
+/// ## Taking output
+///
+/// Write what the connection queued with [`Connection::write_to`]: it takes any
+/// [`std::io::Write`] (a `TcpStream`, blocking or not: `WouldBlock` comes back
+/// as the error it is) and hands large payloads to one vectored write, no
+/// copy. The other ways exist for what `write_to` cannot serve:
+/// - [`Connection::output_io_slices`] + [`Connection::advance_output`]: for
+///   writers that are not `io::Write` (tokio's `AsyncWrite::poll_write_vectored`).
+/// - [`Connection::output_segments`] + [`Connection::advance_output`]: for
+///   bindings that keep payloads outside Rust ([`Connection::send_binary_held`]).
+/// - [`Connection::take_output`]: all of it as one `Vec<u8>`, a copy: for tests
+///   and in-memory pairs.
 #[derive(Debug)]
 pub struct Connection {
     role: Role,
@@ -67,7 +80,7 @@ impl Connection {
         conn
     }
 
-    /// A client connection; its upgrade request is queued at once (see [`Connection::output`]).
+    /// A client connection; its upgrade request is queued at once (see [`Connection::write_to`]).
     pub fn client(config: Config, request: ClientRequest) -> Result<Connection, HandshakeError> {
         let key = handshake::new_key();
         let offer = config
@@ -285,6 +298,7 @@ impl Connection {
     }
 
     /// When [`Connection::handle_timeout`] must next be called, if a timer is armed.
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
         if self.life.is_ended() {
             None
@@ -491,14 +505,6 @@ impl Connection {
 
     // ----- to the network -----
 
-    /// The bytes to write, in order, as slices (header and payload slices stay
-    /// separate where that avoids a copy). Call [`Connection::advance_output`] with
-    /// the number of bytes the transport took. Stops before a payload the caller
-    /// kept ([`Connection::send_binary_held`]); see [`Connection::output_segments`].
-    pub fn output(&self) -> impl Iterator<Item = &[u8]> {
-        self.encoder.out.slices()
-    }
-
     /// Everything to write, in order, including the payloads the caller kept
     /// ([`OutputSegment::Held`]: write the next bytes of the oldest one there).
     /// [`Connection::advance_output`] counts held bytes like any others.
@@ -519,6 +525,7 @@ impl Connection {
 
     /// Takes every pending byte as one buffer (simple, at the cost of a copy), up to
     /// a payload the caller kept ([`Connection::send_binary_held`]).
+    #[must_use = "the bytes are no longer queued: write them"]
     pub fn take_output(&mut self) -> Vec<u8> {
         let all = self.encoder.out.take_all();
         self.output_taken();
@@ -584,6 +591,7 @@ impl Connection {
     }
 
     /// The next event, if any. Call until `None` after each input.
+    #[must_use = "an event polled is gone from the connection"]
     pub fn poll_event(&mut self) -> Option<Event> {
         if self.events.is_empty() {
             self.run_deferred_failure();
