@@ -3,8 +3,7 @@
 //! connection can end is a named transition here; the connection carries out
 //! what a transition asks (queue a close frame, arm or stop timers).
 
-use crate::close::CloseFrame;
-use crate::close::{CloseCode, CloseInfo, Initiator};
+use crate::close::{CloseCode, CloseFrame, CloseInfo, Initiator};
 use crate::error::{Error, HandshakeError, ProtocolError, SendError};
 use crate::event::Closed;
 

@@ -15,8 +15,7 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 
-use crate::close::CloseFrame;
-use crate::close::{close_payload, parse_close_payload, CloseCode, CloseInfo};
+use crate::close::{close_payload, parse_close_payload, CloseCode, CloseFrame, CloseInfo};
 use crate::config::Config;
 use crate::decode::{Decoder, Incoming};
 #[cfg(feature = "deflate")]
