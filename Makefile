@@ -1,6 +1,14 @@
 # wscore developer entry points (GNU make). Every target installs what it needs
 # and is safe to re-run.
-#   make test            Rust tests, doc tests, docs, clippy, then Autobahn 1.*-10.* (both roles)
+#   make check           the fast suite, a few minutes once built: format, clippy, Rust unit,
+#                        property and doc tests, pytest (tests/python), Node tests
+#                        (tests/node and the wasm codec). No Autobahn, no browser, no apt.
+#   make test            the full contract: system packages first (system-deps), then every
+#                        suite (Rust, Python, Node, browser, demo end to end, hostile
+#                        clients, fuzz smoke) and Autobahn 1.*-10.* (both roles). About 30 min.
+#   make system-deps     the Debian packages `make test` needs (chromium-deps, redis-deps;
+#                        valgrind-deps is for bench-callgrind): installed when root, otherwise
+#                        the apt-get line to run is printed and make stops.
 #   make autobahn        the whole Autobahn|Testsuite (both roles), reports in target/autobahn/
 #   make autobahn-quick  the Autobahn part of `make test` alone
 #   make demo            the chat demo on http://127.0.0.1:8000 (mk/demo.mk; WORKERS=2 for Redis fan-out)
@@ -12,7 +20,7 @@
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := test
-.PHONY: test rust-checks clippy-installed autobahn autobahn-quick autobahn-install examples
+.PHONY: test check system-deps rust-checks clippy-installed autobahn autobahn-quick autobahn-install examples
 
 CARGO ?= cargo
 PYTHON3 ?= python3
@@ -21,16 +29,27 @@ PYTHON3 ?= python3
 # stay independent): TEST_SUITES += target; AB_PEERS += name with AB_BUILD_name,
 # AB_SERVER_CMD_name ({port}) and AB_CLIENT_CMD_name ({url} {agent}), and
 # AB_ALLOW_UNIMPLEMENTED_name for case groups that peer does not offer yet.
+# CHECK_SUITES: the part of TEST_SUITES that `make check` runs (no apt, no browser).
+# SYSTEM_DEPS: targets that install Debian packages (tests/tools/apt-deps.sh).
 TEST_SUITES := rust-checks
+CHECK_SUITES := rust-checks
+SYSTEM_DEPS :=
 AB_PEERS := rust
 AB_BUILD_rust := examples
 AB_SERVER_CMD_rust := target/release/examples/echo_server 127.0.0.1:{port}
 AB_CLIENT_CMD_rust := target/release/examples/autobahn_client {url} {agent}
 include $(sort $(wildcard mk/*.mk))
 
-test: $(TEST_SUITES)
+# System packages first: without root, a missing one stops the run in seconds, not
+# after 20 minutes of other suites.
+test: system-deps $(TEST_SUITES)
 	@# Autobahn last, so that a "SKIPPED" banner is the final line of output.
 	@$(MAKE) --no-print-directory autobahn-quick AUTOBAHN_MAY_SKIP=$(if $(filter true,$(CI)),no,yes)
+
+system-deps: $(SYSTEM_DEPS)
+
+check: $(CHECK_SUITES)
+	@echo 'make check: all passed (make test runs the rest: browsers, demo, hostile, fuzz, Autobahn)'
 
 rust-checks: clippy-installed
 	$(CARGO) fmt --all -- --check

@@ -4,7 +4,7 @@
 # rerun alone (bench-rust, bench-python, bench-e2e, bench-node, bench-memory, bench-callgrind,
 # bench-deflate); each rewrites BENCHMARKS.md from whatever JSON is there.
 .PHONY: bench bench-rust bench-rust-build bench-python bench-e2e bench-node bench-node-deps \
-  bench-memory bench-deflate bench-callgrind bench-venv bench-report
+  bench-memory bench-deflate bench-callgrind bench-venv bench-report valgrind-deps
 
 BENCH_OUT := target/bench
 BENCH_RUNS ?= 5
@@ -87,9 +87,11 @@ bench-deflate:
 	@$(MAKE) --no-print-directory bench-report
 
 # ---- Instructions per message under callgrind: the repeatable comparison on a noisy machine.
-bench-callgrind: bench-rust-build
-	@command -v valgrind >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; }
+# Debian's valgrind; needs root when missing (not part of `make test`).
+valgrind-deps:
+	@tests/tools/apt-deps.sh valgrind valgrind
+
+bench-callgrind: valgrind-deps bench-rust-build
 	@mkdir -p $(BENCH_OUT)
 	$(PYTHON3) bench/rust/callgrind.py $(BENCH_RUST_TARGET)/release/profile --out $(BENCH_OUT)/callgrind.json
 	@$(MAKE) --no-print-directory bench-report

@@ -5,7 +5,7 @@
 #   make e2e-test         the demo in headless Chromium: chat, restart, crash mid-flood, workers
 # serve.sh also reads DEMO_WS_MAX_SIZE (65536), DEMO_LIMIT_CONCURRENCY (1000) and the app
 # WSCORE_CHAT_RATE (20 messages/s per connection, 0: off), WSCORE_CHAT_MAX_CONNECTIONS (1000).
-.PHONY: demo echo-demo chat-deps redis-server e2e-deps e2e-test
+.PHONY: demo echo-demo chat-deps redis-deps e2e-deps e2e-test
 
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
@@ -26,12 +26,14 @@ $(CHAT_STAMP): $(CHAT_REQS) | python-venv
 	$(PY) -m pip install --quiet -r $(CHAT_REQS)
 	@rm -f .venv/.chat-stamp-* && touch $@
 
-# Debian's Redis, for fan-out across workers (the package's own service is not used).
-redis-server:
-	@test -x /usr/bin/redis-server || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
+# Debian's Redis, for fan-out across workers (the package's own service is not used;
+# tests/e2e starts /usr/bin/redis-server). Needs root when missing.
+redis-deps:
+	@tests/tools/apt-deps.sh /usr/bin/redis-server redis-server
 
-demo: python-develop chat-deps npm-package $(if $(DEMO_USES_REDIS),redis-server)
+SYSTEM_DEPS += redis-deps
+
+demo: python-develop chat-deps npm-package $(if $(DEMO_USES_REDIS),redis-deps)
 	PY=$(PY) DEMO_HOST=$(DEMO_HOST) DEMO_PORT=$(DEMO_PORT) DEMO_REDIS_PORT=$(DEMO_REDIS_PORT) \
 	  WORKERS=$(WORKERS) REDIS=$(if $(DEMO_USES_REDIS),1,0) examples/chat/serve.sh
 
@@ -49,7 +51,7 @@ $(E2E_STAMP): $(E2E_DIR)/package-lock.json
 	@rm -f $(E2E_DIR)/node_modules/.stamp-* && touch $@
 
 # Servers and Redis on free ports of 127.0.0.1, started by the tests; screenshots in target/e2e/.
-e2e-test: chromium redis-server python-develop chat-deps npm-package e2e-deps
+e2e-test: chromium-deps redis-deps python-develop chat-deps npm-package e2e-deps
 	rm -rf target/e2e && mkdir -p target/e2e
 	cd $(E2E_DIR) && node --test --test-concurrency=1 --test-timeout=120000 *.test.js
 

@@ -34,6 +34,7 @@ python-test: python-develop
 	$(PY) -m pytest -c tests/python/pytest.ini tests/python -q
 
 TEST_SUITES += python-test
+CHECK_SUITES += python-test
 
 # ---- Autobahn peers: uvicorn + WSProtocol (server), the sans-IO asyncio client ----
 AB_PEERS += python

@@ -4,6 +4,7 @@
 .PHONY: node-test node-codec-test node-adapter-test node-test-deps
 
 TEST_SUITES += node-test
+CHECK_SUITES += node-test
 AB_PEERS += node
 AB_BUILD_node := wasm-build
 AB_SERVER_CMD_node := node examples/node/echo_server.mjs 127.0.0.1:{port}

@@ -5,7 +5,7 @@ TOOLS := $(CURDIR)/target/tools
 export PATH := $(TOOLS)/bin:$(PATH)
 WASM_OUT := target/wasm
 
-.PHONY: wasm-target wasm-bindgen-cli chromium wasm-tools wasm-build
+.PHONY: wasm-target wasm-bindgen-cli chromium-deps wasm-tools wasm-build
 
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -13,10 +13,12 @@ wasm-target:
 wasm-bindgen-cli:
 	@tests/tools/install-wasm-bindgen.sh $(WASM_BINDGEN_VERSION) $(TOOLS)
 
-# Debian's Chromium and ChromeDriver (downloading a browser is not possible here).
-chromium:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+# Debian's Chromium and ChromeDriver (the tests start /usr/bin/chromium; downloading a
+# browser is not possible here). Needs root when missing: tests/tools/apt-deps.sh says so.
+chromium-deps:
+	@tests/tools/apt-deps.sh "/usr/bin/chromium /usr/bin/chromedriver" chromium chromium-driver
+
+SYSTEM_DEPS += chromium-deps
 
 wasm-tools: wasm-target wasm-bindgen-cli
 
