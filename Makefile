@@ -55,9 +55,12 @@ rust-checks: clippy-installed
 	$(CARGO) fmt --all -- --check
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
+	@# Optional features: the serde names (as_str agrees with them).
+	$(CARGO) test -p wscore --lib --features serde
 	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc -p wscore --no-deps
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p wscore --no-default-features --all-targets -- -D warnings
+	$(CARGO) clippy -p wscore --all-features --all-targets -- -D warnings
 
 # rustup's server may be unreachable: only ask it when clippy is really missing.
 clippy-installed:

@@ -1,15 +1,14 @@
 //! Close codes and reasons (RFC 6455 §7.4): what may be sent, what may be received.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{CloseError, ProtocolError};
 
 /// A close status code as carried in a close frame.
 ///
 /// Any `u16` can be held; [`CloseCode::is_sendable`] and [`CloseCode::is_valid_received`]
 /// tell which ones the RFC allows on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct CloseCode(pub u16);
 
 impl CloseCode {
@@ -106,8 +105,9 @@ pub fn truncate_reason(reason: &str) -> &str {
 
 /// Who ended the connection, as reported with [`crate::Closed`] and with the
 /// [`crate::SendError::Closed`] a send after close returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Initiator {
     /// Our application called `close`.
     Local,
@@ -133,7 +133,8 @@ impl Initiator {
 }
 
 /// What is known about a close: the code and reason, and who started it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CloseInfo {
     /// The close code (1005 when the close frame carried none, 1006 when there was no close frame).
     pub code: CloseCode,
@@ -144,7 +145,8 @@ pub struct CloseInfo {
 }
 
 /// A close frame's contents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CloseFrame {
     /// The code; 1005 ([`CloseCode::NO_STATUS`]) if the frame carried none.
     pub code: CloseCode,

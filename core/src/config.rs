@@ -2,16 +2,15 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use crate::budget::MemoryBudget;
 use crate::deflate::DeflateConfig;
 use crate::origin::OriginPolicy;
 
 /// Settings for one connection. `Config::default()` suits a chat server: bounded
 /// memory per connection, a handshake and close that cannot hang forever.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Config {
     /// Largest frame payload accepted; a bigger frame fails the connection with 1009.
     pub max_frame_size: usize,
@@ -47,7 +46,7 @@ pub struct Config {
     /// still arriving or inflating; a connection that cannot draw from it fails
     /// with 1013 ([`crate::ProtocolError::MemoryBudgetExhausted`]). `None`: each
     /// connection is bounded by `max_message_size` alone.
-    #[serde(skip)]
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub memory_budget: Option<MemoryBudget>,
     /// Which `Origin` and `Host` a server accepts (cross-site WebSocket hijacking,
     /// DNS rebinding); refused requests get 403. `None` (the default) checks

@@ -1,7 +1,6 @@
 //! What a [`crate::Connection`] reports to the application.
 
 use bytes::Bytes;
-use serde::{Serialize, Serializer};
 
 use crate::close::{CloseCode, CloseFrame, Initiator};
 use crate::error::Error;
@@ -9,8 +8,9 @@ use crate::handshake::{Rejection, Request, Response};
 use crate::utf8_bytes::Utf8Bytes;
 
 /// Something the application should know about, from [`crate::Connection::poll_event`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "snake_case"))]
 pub enum Event {
     /// Server: a client asked to open a WebSocket. Answer with
     /// [`crate::Connection::accept`] or [`crate::Connection::reject`].
@@ -23,7 +23,7 @@ pub enum Event {
     /// when it arrived whole through [`crate::Connection::receive_buf`].
     Text(Utf8Bytes),
     /// A complete binary message, shared the same way.
-    #[serde(serialize_with = "as_byte_seq")]
+    #[cfg_attr(feature = "serde", serde(serialize_with = "as_byte_seq"))]
     Binary(Bytes),
     /// A ping (already answered unless `auto_pong` is off).
     Ping(Vec<u8>),
@@ -37,7 +37,8 @@ pub enum Event {
 }
 
 /// How a connection ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Closed {
     /// The peer's close code (RFC 6455 §7.1.5); the code we failed the connection
     /// with after a protocol error; 1006 if there was no closing handshake.
@@ -49,11 +50,12 @@ pub struct Closed {
     /// Who started the close.
     pub initiator: Initiator,
     /// The error that failed the connection, if one did.
-    #[serde(serialize_with = "error_message")]
+    #[cfg_attr(feature = "serde", serde(serialize_with = "error_message"))]
     pub error: Option<Error>,
 }
 
-fn error_message<S: Serializer>(error: &Option<Error>, s: S) -> Result<S::Ok, S::Error> {
+#[cfg(feature = "serde")]
+fn error_message<S: serde::Serializer>(error: &Option<Error>, s: S) -> Result<S::Ok, S::Error> {
     match error {
         Some(e) => s.serialize_some(&e.to_string()),
         None => s.serialize_none(),
@@ -61,6 +63,7 @@ fn error_message<S: Serializer>(error: &Option<Error>, s: S) -> Result<S::Ok, S:
 }
 
 /// Binary payloads serialize as a sequence of bytes, as `Vec<u8>` does.
-fn as_byte_seq<S: Serializer>(data: &Bytes, s: S) -> Result<S::Ok, S::Error> {
+#[cfg(feature = "serde")]
+fn as_byte_seq<S: serde::Serializer>(data: &Bytes, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(data.iter())
 }

@@ -2,13 +2,12 @@
 //! The connection negotiates permessage-deflate (see `crate::deflate`) from these;
 //! any other extension is declined.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::HandshakeError;
 use crate::handshake::http::is_token;
 
 /// One item of a `Sec-WebSocket-Extensions` header: a name and its parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ExtensionParams {
     /// The extension token, e.g. `permessage-deflate`.
     pub name: String,

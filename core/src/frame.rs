@@ -1,12 +1,11 @@
 //! Frame headers (RFC 6455 §5.2): parsing and writing. Payloads are handled by the
 //! connection as they stream in, so a frame never has to be buffered whole.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::ProtocolError;
 
 /// A frame opcode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum OpCode {
     /// 0x0: the next fragment of a message.
     Continuation,

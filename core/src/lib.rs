@@ -159,6 +159,15 @@
 //! assert_eq!(client.poll_event(), Some(Event::Text((*news).into())));
 //! assert_eq!(client.poll_event(), Some(Event::Binary(held.into())));
 //! ```
+//!
+//! ## Cargo features
+//!
+//! - `deflate` (on by default): permessage-deflate (RFC 7692). Without it the
+//!   extension is always declined and the code is smaller.
+//! - `serde` (off by default): `Serialize` and `Deserialize` for the plain data
+//!   types ([`Config`], [`CloseInfo`], [`CloseOutcome`], [`State`], the handshake
+//!   types) and `Serialize` for [`Event`]. Enum names are snake_case, the same
+//!   strings as their `as_str()`. None of the adapters needs it.
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 

@@ -8,8 +8,6 @@
 //! change it; other clients usually send none, so a request without one is let
 //! through unless the policy requires it.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::HandshakeError;
 use crate::handshake::Request;
 
@@ -24,8 +22,9 @@ pub const NULL_ORIGIN: &str = "null";
 /// ([`crate::Config::origin_policy`]). The default checks nothing. A refused request
 /// is answered 403 with a `text/plain` body naming the offending value and what
 /// is allowed; the application never sees it (only `Closed` 1006 with the error).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct OriginPolicy {
     /// `None`: `Origin` is not checked. `Some(list)`: a request's `Origin` must be
     /// one of these exact origins, `scheme://host[:port]` (scheme and host compared

@@ -6,7 +6,6 @@ use std::fmt;
 use std::ops::Deref;
 
 use bytes::Bytes;
-use serde::{Serialize, Serializer};
 
 /// A received text message: valid UTF-8 in shared [`Bytes`]. It reads as a
 /// `&str` (it derefs to one), clones without copying, and a server sends it on
@@ -149,8 +148,9 @@ impl PartialEq<Utf8Bytes> for String {
     }
 }
 
-impl Serialize for Utf8Bytes {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+#[cfg(feature = "serde")]
+impl serde::Serialize for Utf8Bytes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
@@ -167,8 +167,14 @@ mod tests {
         assert_eq!(t.len(), 6);
         assert_eq!(format!("{t} {t:?}"), "héllo \"héllo\"");
         assert_eq!(String::from(t.clone()), "héllo");
-        assert_eq!(serde_json::to_string(&t).unwrap(), "\"héllo\"");
         assert_eq!(Utf8Bytes::from_static("héllo"), t);
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serializes_as_a_string() {
+        let t = Utf8Bytes::from("héllo");
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"héllo\"");
     }
 
     #[test]

@@ -1,7 +1,5 @@
 //! What an application call did: the outcomes of `close` and of the held sends.
 
-use serde::{Deserialize, Serialize};
-
 use crate::close::CloseInfo;
 
 /// What [`crate::Connection::send_binary_held`] did with the payload.
@@ -14,8 +12,9 @@ pub enum HeldPayload {
 }
 
 /// What a `close` call did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "outcome", rename_all = "snake_case"))]
 pub enum CloseOutcome {
     /// Our close frame is queued after everything sent before it.
     Sent,

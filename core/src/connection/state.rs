@@ -1,11 +1,10 @@
 //! The names of a connection's states, each with the one spelling every
 //! adapter uses (`as_str`, equal to the serde name).
 
-use serde::{Deserialize, Serialize};
-
 /// Which end of the connection we are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Role {
     /// We opened the connection; our frames are masked.
     Client,
@@ -14,8 +13,9 @@ pub enum Role {
 }
 
 /// The state of one direction of the connection (h11's `our_state`/`their_state`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum SideState {
     /// The opening handshake is not complete.
     Connecting,
@@ -26,8 +26,9 @@ pub enum SideState {
 }
 
 /// The state of the whole connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum State {
     /// The opening handshake is in progress.
     Connecting,
@@ -72,7 +73,7 @@ impl State {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "serde"))]
 mod tests {
     use super::*;
     use crate::Initiator;
@@ -80,7 +81,7 @@ mod tests {
     /// `as_str` is the serde name, so JSON and the adapters agree.
     #[test]
     fn as_str_is_the_serde_name() {
-        fn serde_name(v: impl Serialize) -> String {
+        fn serde_name(v: impl serde::Serialize) -> String {
             serde_json::to_value(v)
                 .unwrap()
                 .as_str()

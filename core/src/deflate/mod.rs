@@ -12,16 +12,15 @@ mod negotiate;
 pub(crate) use codec::{Deflater, InflateError, Inflater};
 pub use negotiate::{client_accept, client_offer, server_accept, DeflateParams};
 
-use serde::{Deserialize, Serialize};
-
 /// The extension token.
 pub const EXTENSION_NAME: &str = "permessage-deflate";
 
 /// How this endpoint wants permessage-deflate. Window bits are 9–15 (zlib cannot
 /// compress with 8); smaller windows cost less memory per connection and
 /// compress a little worse.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct DeflateConfig {
     /// The largest window the server's compressor uses (a server applies it to
     /// itself; a client asks the server for it when below 15).

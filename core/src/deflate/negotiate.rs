@@ -1,14 +1,13 @@
 //! Negotiating permessage-deflate (RFC 7692 §5–7): what a client offers, which
 //! offer a server accepts, and whether a client can live with the server's answer.
 
-use serde::{Deserialize, Serialize};
-
 use super::{DeflateConfig, EXTENSION_NAME};
 use crate::error::HandshakeError;
 use crate::extension::ExtensionParams;
 
 /// What both ends agreed for one connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct DeflateParams {
     /// The server resets its compressor after each message.
     pub server_no_context_takeover: bool,

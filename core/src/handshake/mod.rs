@@ -4,8 +4,6 @@
 //! parses answers, [`http`] holds the HTTP rules both share, [`url`] reads
 //! `ws://` and `wss://` URLs.
 
-use serde::{Deserialize, Serialize};
-
 mod client;
 pub(crate) mod http;
 mod server;
@@ -20,7 +18,8 @@ pub(crate) use client::{parse_response_scanned, write_request};
 pub(crate) use server::{parse_request_scanned, write_accept, write_error_response, write_reject};
 
 /// One HTTP header: the name as it was written and the raw value bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Header {
     /// Header name, as received or as given (compare case-insensitively).
     pub name: String,
@@ -39,7 +38,8 @@ impl Header {
 }
 
 /// A client's upgrade request, as a server received it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Request {
     /// The request target: path and query, e.g. `/chat?room=1`.
     pub target: String,
@@ -54,7 +54,8 @@ pub struct Request {
 }
 
 /// What a server answers when it accepts a request.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Accept {
     /// The subprotocol to select; it must be one the client offered.
     pub subprotocol: Option<String>,
@@ -63,7 +64,8 @@ pub struct Accept {
 }
 
 /// How a client opens a connection: URL, subprotocols to offer, extra headers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ClientRequest {
     /// A `ws://` or `wss://` URL.
     pub url: String,
@@ -74,7 +76,8 @@ pub struct ClientRequest {
 }
 
 /// The server's 101 answer, as a client received it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Response {
     /// Always 101.
     pub status: u16,
@@ -87,7 +90,8 @@ pub struct Response {
 }
 
 /// A server's refusal: any non-101 response to the upgrade request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Rejection {
     /// The HTTP status, e.g. 403.
     pub status: u16,
