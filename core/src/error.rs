@@ -6,6 +6,7 @@ use crate::close::{CloseCode, CloseInfo};
 /// The peer broke RFC 6455 or one of our limits. The connection is failed with
 /// [`ProtocolError::close_code`] on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProtocolError {
     /// An RSV bit was set that no negotiated extension claims.
     #[error("reserved bits {0:#05b} set without an extension that defines them")]
@@ -105,6 +106,7 @@ impl ProtocolError {
 /// The opening handshake failed. On a server, [`HandshakeError::status`] is the HTTP
 /// status the rejection carries.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum HandshakeError {
     /// The bytes are not an HTTP/1.1 request or response.
     #[error("malformed HTTP: {0}")]
@@ -204,6 +206,7 @@ impl HandshakeError {
 
 /// A `send_*` call that could not queue its frame. Nothing was queued.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SendError {
     /// The connection is closing or closed: our close frame is queued, the
     /// connection failed, or the transport ended. Carries who closed, the code and the reason.
@@ -225,6 +228,7 @@ pub enum SendError {
 
 /// A `close` call with arguments the RFC forbids. Nothing was sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CloseError {
     /// The code may not be sent (1004–1006, 1015, < 1000, 1016–2999, ≥ 5000).
     #[error("close code {0} may not be sent (use 1000-1003, 1007-1014 or 3000-4999)")]
@@ -239,6 +243,7 @@ pub enum CloseError {
 
 /// A server's `accept` or `reject` call that does not fit the connection's state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AcceptError {
     /// No handshake request is waiting: not a server, not received yet, or already answered.
     #[error("no handshake request is waiting for an answer")]
@@ -256,6 +261,7 @@ pub enum AcceptError {
 
 /// Why a connection failed: the peer's protocol violation or a failed handshake.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The peer broke the framing or close rules, or a limit.
     #[error(transparent)]

@@ -11,6 +11,7 @@ use crate::utf8_bytes::Utf8Bytes;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum Event {
     /// Server: a client asked to open a WebSocket. Answer with
     /// [`crate::Connection::accept`] or [`crate::Connection::reject`].

@@ -59,6 +59,9 @@ pub(crate) fn send_error(py: Python<'_>, e: SendError) -> PyErr {
         SendError::NotOpen | SendError::MessageInProgress | SendError::FragmentKindMismatch => {
             new_err(py, "InvalidState", (e.to_string(),))
         }
+        // A refusal newer than this mapping (SendError is non_exhaustive): nothing
+        // was queued; raised as the base class with core's message.
+        _ => new_err(py, "WebSocketError", (e.to_string(),)),
     }
 }
 
@@ -94,6 +97,9 @@ pub(crate) fn failure(py: Python<'_>, e: &Error, role: Role) -> PyErr {
         ) => new_err(py, "PayloadTooBig", (p.to_string(), p.close_code().0)),
         Error::Protocol(p) => new_err(py, "ProtocolError", (p.to_string(), p.close_code().0)),
         Error::Handshake(h) => handshake_error(py, h, role),
+        // A failure kind newer than this mapping (Error is non_exhaustive): the
+        // base class with core's message, still the `Closed` event's cause.
+        _ => new_err(py, "WebSocketError", (e.to_string(),)),
     }
 }
 

@@ -287,6 +287,12 @@ pub(crate) fn to_python(
             )?
             .into_any()
         }
+        // An event kind newer than this mapping (Event is non_exhaustive): raised
+        // as InternalError naming it, so the application hears of it.
+        other => {
+            let message = format!("event not mapped for Python: {other:?}");
+            return Err(errors::internal_error(py, &message));
+        }
     };
     Ok(object)
 }

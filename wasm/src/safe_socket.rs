@@ -121,6 +121,9 @@ fn close_error(error: CloseError, code: Option<u16>, reason: &str) -> JsValue {
         CloseError::InvalidCode(_) => ("invalid-code", error.to_string()),
         CloseError::ReasonTooLong(_) => ("reason-too-long", error.to_string()),
         CloseError::ReasonWithoutCode => ("reason-without-code", error.to_string()),
+        // A refusal newer than this mapping (CloseError is non_exhaustive): still
+        // thrown, nothing is sent; kind "other" with core's message says why.
+        _ => ("other", error.to_string()),
     };
     typed_error(kind, &message, code.map(f64::from), reason)
 }
