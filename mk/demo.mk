@@ -57,5 +57,6 @@ e2e-test: chromium-deps redis-deps python-develop chat-deps npm-package e2e-deps
 
 TEST_SUITES += e2e-test
 
-# tests/python/asgi/test_chat_rules.py imports the demo app: it needs the chat's packages.
-python-test: chat-deps
+# tests/python/asgi/test_chat_rules.py imports the demo app: it needs the chat's packages;
+# tests/python/asgi/test_redis_*.py start Debian's redis-server themselves.
+python-test: chat-deps redis-server

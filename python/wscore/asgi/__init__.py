@@ -24,7 +24,10 @@ from typing import Any, Dict
 
 from ._broadcast import EVICT_CODE, Broadcaster
 from ._guard import Data, GuardedWebSocket, guard
+from ._otel import instrument_otel
+from ._prometheus import PrometheusCollector, register_prometheus
 from ._ratelimit import RATE_LIMIT_CLOSE_CODE, RateLimit
+from ._redis import RedisBroadcaster
 from ._stats import TOTALS, Counters
 
 __all__ = [
@@ -32,6 +35,10 @@ __all__ = [
     "GuardedWebSocket",
     "Broadcaster",
     "EVICT_CODE",
+    "RedisBroadcaster",
+    "register_prometheus",
+    "PrometheusCollector",
+    "instrument_otel",
     "RateLimit",
     "RATE_LIMIT_CLOSE_CODE",
     "Counters",

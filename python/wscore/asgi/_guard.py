@@ -171,7 +171,7 @@ class GuardedWebSocket:
         if self._closed is not None:
             return False
         self._closed = info
-        self.counters.add_close_code(info.code)
+        self.counters.add_close_code(info.code, info.initiator)
         logger.debug("websocket %s", info)
         if self._closed_future is not None and not self._closed_future.done():
             self._closed_future.set_result(None)
