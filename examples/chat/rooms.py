@@ -2,10 +2,11 @@
 
 ``LocalRooms`` keeps everything in this process: the guard's ``Broadcaster`` holds
 the members and fans events out to them. ``RedisRooms`` lets several processes
-(``uvicorn --workers N``, or several hosts) share rooms: an event goes to Redis
-with PUBLISH, and each process's one subscription hands it to its own
-``Broadcaster``, which delivers to the members connected there. Presence (who is
-online) lives in a Redis hash per room, so every process sees the same list.
+(``uvicorn --workers N``, or several hosts) share rooms with the package's
+``RedisBroadcaster``: an event reaches this process's members at once and the
+other processes' through Redis pub/sub (it reconnects by itself after a Redis
+restart, members staying). Presence (who is online) lives in a Redis hash per
+room, so every process sees the same list.
 
 Each room also keeps its last ``HISTORY`` messages, sent to whoever joins: a page
 that reconnects gets what was said while it was away (it skips ids it already shows).
@@ -26,7 +27,7 @@ from contextlib import asynccontextmanager
 from collections import deque
 from typing import Any, AsyncIterator, Deque, Dict, List, Optional
 
-from wscore.asgi import Broadcaster, GuardedWebSocket
+from wscore.asgi import Broadcaster, GuardedWebSocket, RedisBroadcaster
 
 from rules import Refused, nick_key
 
@@ -123,7 +124,7 @@ class LocalRooms:
 class RedisRooms(LocalRooms):
     """Rooms shared by every process connected to the same Redis."""
 
-    CHANNEL = "wscore-chat:room:"  # + room name; one PUBLISH per event
+    CHANNEL = "wscore-chat:room:"  # + room name: the RedisBroadcaster's channels
     PRESENCE = "wscore-chat:online:"  # + room name; a hash {member id: nickname}
     HISTORY = "wscore-chat:history:"  # + room name; a list of the last messages (JSON)
     HISTORY_TTL = 3600  # seconds a quiet room's history is kept
@@ -136,9 +137,16 @@ class RedisRooms(LocalRooms):
     def __init__(self, url: str) -> None:
         super().__init__()
         import redis.asyncio  # only needed in this mode (examples/chat/requirements.txt)
+        from redis.asyncio.retry import Retry
+        from redis.backoff import EqualJitterBackoff
 
-        self.redis = redis.asyncio.Redis.from_url(url, decode_responses=True)
-        self._subscribed = asyncio.Event()
+        # Fan-out: the package's (it evicts a member that falls behind, as the local one does).
+        self.broadcaster = self._shared = RedisBroadcaster(url, prefix=self.CHANNEL)
+        # The chat's own keys (history, presence, nicknames), read as text.
+        # A URL's client retries nothing by default: after a Redis restart the first command
+        # on each pooled connection would fail instead of reconnecting.
+        retry = Retry(EqualJitterBackoff(cap=1.0, base=0.01), 3)
+        self.redis = redis.asyncio.Redis.from_url(url, decode_responses=True, retry=retry)
         self._renew = self.redis.register_script(self.RENEW)
         self._free = self.redis.register_script(self.FREE)
         self._claims: Dict[str, str] = {}  # this process's nickname keys -> member id
@@ -146,15 +154,13 @@ class RedisRooms(LocalRooms):
     @asynccontextmanager
     async def lifespan(self, app: Any) -> AsyncIterator[None]:
         """Subscribe before serving, so no event published after start-up is missed."""
-        relay = asyncio.create_task(self._relay())
-        renewer = asyncio.create_task(self._renew_claims())
-        try:
-            await asyncio.wait_for(self._subscribed.wait(), 10)
-            yield
-        finally:
-            relay.cancel()
-            renewer.cancel()
-            await self.redis.aclose()
+        async with self._shared:
+            renewer = asyncio.create_task(self._renew_claims())
+            try:
+                yield
+            finally:
+                renewer.cancel()
+                await self.redis.aclose()
 
     async def _renew_claims(self) -> None:
         """Keep this process's nickname claims alive; a crash lets them expire."""
@@ -168,36 +174,16 @@ class RedisRooms(LocalRooms):
             except redis.RedisError as error:
                 logger.warning("could not renew nickname claims (%s); trying again", error)
 
-    async def _relay(self) -> None:
-        """Hand every event published by any process to this process's members."""
-        import redis
-
-        while True:
-            try:
-                async with self.redis.pubsub() as pubsub:
-                    await pubsub.psubscribe(f"{self.CHANNEL}*")
-                    async for message in pubsub.listen():
-                        if message["type"] == "psubscribe":
-                            self._subscribed.set()
-                        elif message["type"] == "pmessage":
-                            room = message["channel"][len(self.CHANNEL) :]
-                            self.broadcaster.publish(room, message["data"])
-            except redis.RedisError as error:
-                logger.warning("Redis subscription lost (%s); subscribing again in 1 s", error)
-                await asyncio.sleep(1)
-
     async def post(self, room: str, message: Event) -> None:
         text = encode(message)
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.rpush(self.HISTORY + room, text).ltrim(self.HISTORY + room, -HISTORY, -1)
-            pipe.expire(self.HISTORY + room, self.HISTORY_TTL).publish(self.CHANNEL + room, text)
+            pipe.expire(self.HISTORY + room, self.HISTORY_TTL)
             await pipe.execute()
+        self.broadcaster.publish(room, text)
 
     async def recent(self, room: str) -> List[Event]:
         return [json.loads(text) for text in await self.redis.lrange(self.HISTORY + room, 0, -1)]
-
-    async def publish(self, room: str, event: Event) -> None:
-        await self.redis.publish(self.CHANNEL + room, encode(event))
 
     async def online(self, room: str) -> List[str]:
         return sorted(set(await self.redis.hvals(self.PRESENCE + room)))
