@@ -46,6 +46,9 @@ class Broadcaster:
     flushing its backlog. Members leave their rooms by themselves as soon as
     their connection closes, however it closes. The guard's ``max_queue`` count
     does not apply to publishes.
+
+    Presence: a member joined with ``presence="ann"`` is listed by :meth:`online`
+    (what the room shows of it, e.g. a name) until it leaves or closes.
     """
 
     def __init__(
@@ -69,12 +72,16 @@ class Broadcaster:
         self.counters = Counters(parent=None)
         self._rooms: Dict[Hashable, Dict[GuardedWebSocket, None]] = {}
         self._member_of: Dict[GuardedWebSocket, Set[Hashable]] = {}
+        self._presence: Dict[Hashable, Dict[GuardedWebSocket, str]] = {}
         self._closing: Set["asyncio.Task[None]"] = set()
         # One lag timer per member with a backlog: (handle, when it is due).
         self._timers: Dict[GuardedWebSocket, Tuple[asyncio.TimerHandle, float]] = {}
 
-    def join(self, room: Hashable, member: GuardedWebSocket) -> bool:
-        """Add ``member`` to ``room``; ``False`` (not added) if it is already closed."""
+    def join(self, room: Hashable, member: GuardedWebSocket, presence: Optional[str] = None) -> bool:
+        """Add ``member`` to ``room``, listed by :meth:`online` as ``presence`` if given.
+
+        ``False`` (not added) if it is already closed.
+        """
         if member.closed is not None:
             return False
         self._rooms.setdefault(room, {})[member] = None
@@ -82,6 +89,9 @@ class Broadcaster:
             self._member_of[member] = set()
             member.add_close_callback(self._forget)
         self._member_of[member].add(room)
+        if presence is not None:
+            self._presence.setdefault(room, {})[member] = presence
+            self._presence_changed(room)
         return True
 
     def leave(self, room: Hashable, member: GuardedWebSocket) -> None:
@@ -96,11 +106,18 @@ class Broadcaster:
             rooms.discard(room)
             if not rooms:
                 del self._member_of[member]
+        shown = self._presence.get(room)
+        if shown is not None and shown.pop(member, None) is not None:
+            if not shown:
+                del self._presence[room]
+            self._presence_changed(room)
 
     @contextmanager
-    def joined(self, room: Hashable, member: GuardedWebSocket) -> Iterator[GuardedWebSocket]:
+    def joined(
+        self, room: Hashable, member: GuardedWebSocket, presence: Optional[str] = None
+    ) -> Iterator[GuardedWebSocket]:
         """``with broadcaster.joined(room, ws):`` — a member for the block's duration."""
-        self.join(room, member)
+        self.join(room, member, presence)
         try:
             yield member
         finally:
@@ -134,6 +151,13 @@ class Broadcaster:
             self._evict(member, "evictions_lag_time")
         else:
             self._watch(member)
+
+    def _presence_changed(self, room: Hashable) -> None:
+        """A member with a presence joined or left ``room`` (RedisBroadcaster shares it)."""
+
+    async def online(self, room: Hashable) -> List[str]:
+        """The presence of every member of ``room`` that joined with one, in join order."""
+        return list(self._presence.get(room, {}).values())
 
     def members(self, room: Hashable) -> List[GuardedWebSocket]:
         """The members of ``room`` now."""

@@ -7,20 +7,23 @@ import time
 import uuid
 from collections import deque
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, AsyncIterator, Deque, Dict, Hashable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Deque, Dict, Hashable, List, Optional, Set, Tuple, Union, cast
 
 from ._broadcast import DEFAULT_MAX_LAG_BYTES, DEFAULT_MAX_LAG_SECONDS, EVICT_CODE, EVICT_REASON, Broadcaster
-from ._guard import Data
+from ._guard import Data, GuardedWebSocket
 from ._stats import logger
 
 if TYPE_CHECKING:  # redis is the optional extra wscore[redis]: imported only when used
     from redis.asyncio import Redis
 
-__all__ = ["RedisBroadcaster", "DEFAULT_MAX_PENDING_BYTES"]
+__all__ = ["RedisBroadcaster", "DEFAULT_MAX_PENDING_BYTES", "DEFAULT_PRESENCE_TTL"]
 
 #: Bytes of messages this process may hold for Redis while it is unreachable or
 #: slower than the publishers; past it the oldest are dropped (and counted).
 DEFAULT_MAX_PENDING_BYTES = 16 << 20
+#: Seconds a process's presence entries outlive it (it rewrites them every third of this):
+#: the members of a crashed process leave :meth:`RedisBroadcaster.online` within it.
+DEFAULT_PRESENCE_TTL = 15.0
 # Wire format of one message: version, sender id (16 bytes), kind, payload.
 _VERSION = b"\x01"
 _TEXT, _BINARY = b"t", b"b"
@@ -57,6 +60,14 @@ class RedisBroadcaster(Broadcaster):
     a batch whose PUBLISH failed is sent again, so a message in flight at the
     moment of the cut may arrive twice.
 
+    Presence is shared too: :meth:`online` lists the members that joined with a
+    ``presence`` in every process. Each process keeps its own entries in Redis
+    (a hash per room, expiring after ``presence_ttl`` unless rewritten, which it
+    does every third of that and at once after a reconnect), so a crashed
+    process's members drop out within ``presence_ttl`` and a restarted Redis is
+    filled again within seconds. While Redis is unreachable, :meth:`online` lists
+    this process's members only.
+
     Start it before serving and stop it after: ``FastAPI(lifespan=rooms.lifespan)``,
     ``async with rooms:``, or :meth:`start` / :meth:`aclose`.
     """
@@ -67,6 +78,7 @@ class RedisBroadcaster(Broadcaster):
         *,
         prefix: str = "wscore:",
         max_pending_bytes: int = DEFAULT_MAX_PENDING_BYTES,
+        presence_ttl: float = DEFAULT_PRESENCE_TTL,
         evict_code: int = EVICT_CODE,
         evict_reason: str = EVICT_REASON,
         max_lag_bytes: int = DEFAULT_MAX_LAG_BYTES,
@@ -85,8 +97,8 @@ class RedisBroadcaster(Broadcaster):
             max_lag_bytes=max_lag_bytes,
             max_lag_seconds=max_lag_seconds,
         )
-        if max_pending_bytes <= 0:
-            raise ValueError("max_pending_bytes must be positive")
+        if max_pending_bytes <= 0 or not presence_ttl > 0:
+            raise ValueError("max_pending_bytes and presence_ttl must be positive")
         if isinstance(redis, str):
             import redis.asyncio as redis_asyncio  # the extra wscore[redis]
             from redis.asyncio.retry import Retry
@@ -106,6 +118,7 @@ class RedisBroadcaster(Broadcaster):
                 raise ValueError("RedisBroadcaster needs a client made with decode_responses=False")
         self.prefix = prefix
         self.max_pending_bytes = max_pending_bytes
+        self.presence_ttl = presence_ttl
         self._channel_prefix = prefix.encode("utf-8")
         self._id = uuid.uuid4().bytes
         self._outbox: Deque[_Outgoing] = deque()
@@ -114,6 +127,11 @@ class RedisBroadcaster(Broadcaster):
         self._subscribed = asyncio.Event()
         self._tasks: List["asyncio.Task[None]"] = []
         self._sending = False  # a batch is in flight
+        # Rooms whose presence entries Redis must be told again, and who tells it.
+        self._presence_dirty: Set[str] = set()
+        self._presence_wake = asyncio.Event()
+        self._presence_lock: Optional[asyncio.Lock] = None
+        self._presence_failing = False
         self._ever_subscribed = False
         self._redis_counts: Dict[str, int] = dict.fromkeys(
             ("redis_published", "redis_received", "redis_dropped", "redis_reconnects"), 0
@@ -130,7 +148,13 @@ class RedisBroadcaster(Broadcaster):
         self._wake = asyncio.Event()
         if self._outbox:
             self._wake.set()
-        self._tasks = [asyncio.ensure_future(self._receive_loop()), asyncio.ensure_future(self._send_loop())]
+        self._presence_wake = asyncio.Event()
+        self._presence_lock = asyncio.Lock()
+        self._tasks = [
+            asyncio.ensure_future(self._receive_loop()),
+            asyncio.ensure_future(self._send_loop()),
+            asyncio.ensure_future(self._presence_loop()),
+        ]
         try:
             await asyncio.wait_for(self._subscribed.wait(), timeout)
         except asyncio.TimeoutError:
@@ -138,13 +162,21 @@ class RedisBroadcaster(Broadcaster):
             raise TimeoutError(f"Redis did not answer within {timeout} s") from None
 
     async def aclose(self, flush_timeout: float = 2.0) -> None:
-        """Send what is queued (for at most ``flush_timeout``), then stop; members are not closed."""
+        """Send what is queued (for at most ``flush_timeout``), then stop; members are not closed.
+
+        This process's presence entries are removed from Redis (they would expire anyway).
+        """
         if self._tasks:
             await self.flush(flush_timeout)
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._presence:
+            try:
+                await asyncio.wait_for(self._forget_presence(), flush_timeout)
+            except Exception as error:  # noqa: BLE001 (best effort: the entries expire)
+                logger.debug("could not remove presence entries from Redis: %r", error)
         if self._own_client:
             await self.redis.aclose()
 
@@ -269,6 +301,8 @@ class RedisBroadcaster(Broadcaster):
                                 away = f" after {now - lost_at:.1f} s" if lost_at is not None else ""
                                 logger.info("Redis subscription back%s", away)
                             self._ever_subscribed = True
+                            self._presence_dirty.update(self._presence_rooms())  # a restarted Redis has none
+                            self._presence_wake.set()
                             lost_at, delay = None, _RETRY_FIRST
                             self._subscribed.set()
             except (redis.RedisError, OSError) as error:
@@ -290,6 +324,108 @@ class RedisBroadcaster(Broadcaster):
         payload = wire[_HEADER:]
         data: Data = payload.decode("utf-8", "surrogatepass") if wire[17:18] == _TEXT else payload
         super().publish(room, data)
+
+    # ---- presence -----------------------------------------------------------------
+
+    def join(self, room: Hashable, member: GuardedWebSocket, presence: Optional[str] = None) -> bool:
+        """:meth:`Broadcaster.join`; rooms are ``str``."""
+        if not isinstance(room, str):
+            raise TypeError(f"RedisBroadcaster rooms are str, not {type(room).__name__}")
+        return super().join(room, member, presence)
+
+    def _presence_changed(self, room: Hashable) -> None:
+        assert isinstance(room, str)
+        self._presence_dirty.add(room)
+        self._presence_wake.set()
+
+    def _presence_rooms(self) -> List[str]:
+        return [room for room in self._presence if isinstance(room, str)]
+
+    def _online_key(self, room: str) -> bytes:
+        """A sorted set per room: {process id: when its entries expire}."""
+        return self._channel_prefix + b"online:" + room.encode("utf-8", "surrogatepass")
+
+    def _entries_key(self, room: str, process: bytes) -> bytes:
+        """One process's entries in a room: a hash {member: presence}."""
+        return self._channel_prefix + b"online-of:" + process.hex().encode() + b":" + room.encode("utf-8", "surrogatepass")
+
+    async def _presence_loop(self) -> None:
+        """Tell Redis of presence changes at once, and rewrite every entry every ``presence_ttl / 3``."""
+        while True:
+            try:
+                await asyncio.wait_for(self._presence_wake.wait(), self.presence_ttl / 3)
+            except asyncio.TimeoutError:
+                self._presence_dirty.update(self._presence_rooms())
+            self._presence_wake.clear()
+            if not await self._sync_presence():
+                await asyncio.sleep(_RETRY_LAST)
+                self._presence_wake.set()
+
+    async def _sync_presence(self) -> bool:
+        """Write the changed rooms' entries of this process; ``False`` if Redis failed (they stay due)."""
+        import redis
+
+        if self._presence_lock is None:
+            self._presence_lock = asyncio.Lock()
+        async with self._presence_lock:
+            rooms, self._presence_dirty = self._presence_dirty, set()
+            if not rooms:
+                return True
+            expires = time.time() + self.presence_ttl
+            ttl_ms = int(self.presence_ttl * 1000)
+            try:
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    for room in rooms:
+                        entries = {f"{id(member):x}": shown for member, shown in self._presence.get(room, {}).items()}
+                        key, online = self._entries_key(room, self._id), self._online_key(room)
+                        pipe.delete(key)
+                        if entries:
+                            pipe.hset(key, mapping=entries)  # type: ignore[arg-type]
+                            pipe.pexpire(key, ttl_ms)
+                            pipe.zadd(online, {self._id: expires})
+                            pipe.pexpire(online, ttl_ms)
+                        else:
+                            pipe.zrem(online, self._id)
+                        pipe.zremrangebyscore(online, "-inf", time.time())
+                    await pipe.execute()
+            except (redis.RedisError, OSError) as error:
+                self._presence_dirty |= rooms
+                if not self._presence_failing:
+                    self._presence_failing = True
+                    logger.warning("could not write presence to Redis (%s); trying again", error)
+                return False
+            self._presence_failing = False
+            return True
+
+    async def online(self, room: Hashable) -> List[str]:
+        """The presence of every member of ``room`` that joined with one, in every process.
+
+        Grouped by process, in no set order. While Redis is unreachable: this
+        process's members only.
+        """
+        import redis
+
+        if not isinstance(room, str):
+            raise TypeError(f"RedisBroadcaster rooms are str, not {type(room).__name__}")
+        try:
+            if not await self._sync_presence():
+                raise redis.ConnectionError("presence not written")
+            processes = await self.redis.zrangebyscore(self._online_key(room), time.time(), "+inf")
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for process in processes:
+                    pipe.hvals(self._entries_key(room, cast(bytes, process)))
+                found = await pipe.execute()
+        except (redis.RedisError, OSError) as error:
+            logger.debug("presence from Redis unavailable (%r): this process's only", error)
+            return await super().online(room)
+        return [value.decode("utf-8", "surrogatepass") for values in found for value in values]
+
+    async def _forget_presence(self) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for room in self._presence_rooms():
+                pipe.delete(self._entries_key(room, self._id))
+                pipe.zrem(self._online_key(room), self._id)
+            await pipe.execute()
 
     # ---- numbers ----------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Rooms over Redis: ``/ws/{room}`` echoes every message to the whole room, ``/stats`` tells the numbers.
+"""Rooms over Redis: ``/ws/{room}?name=`` echoes every message to the whole room, ``/stats`` tells the numbers.
 
 ``make_app(rooms)`` for a server in the test's own loop; ``app`` (module level) for a
 uvicorn worker process, on the Redis at ``WSCORE_TEST_REDIS``.
@@ -24,7 +24,7 @@ def make_app(rooms: RedisBroadcaster, lifespan: Any = None, **guard_options: Any
         await websocket.accept()
         name = websocket.path_params["room"]
         async with guard(websocket, **guard_options) as ws:
-            with rooms.joined(name, ws):
+            with rooms.joined(name, ws, presence=websocket.query_params.get("name")):
                 async for data in ws:
                     rooms.publish(name, data)
 
