@@ -86,9 +86,9 @@ async def chat(websocket: WebSocket, room: str, nick: str = "") -> None:
         try:
             room, nick = check_room(room), check_nick(nick)
             with OPEN_CONNECTIONS.track_inprogress():
-                async with rooms.nickname(room, nick) as member_id:  # ours in this room, or Refused
+                async with rooms.nickname(room, nick):  # ours in this room, or Refused
                     await ws.try_send_json({"type": "welcome", "room": room, "nick": nick, "worker": os.getpid()})
-                    async with rooms.member(room, nick, ws, member_id):  # joined, presence announced
+                    async with rooms.member(room, nick, ws):  # joined, presence announced
                         async for data in ws:  # ends quietly when the connection closes, whoever closed it
                             await on_event(ws, room, nick, parse_event(data))
         except Refused as refused:

@@ -5,8 +5,9 @@ the members and fans events out to them. ``RedisRooms`` lets several processes
 (``uvicorn --workers N``, or several hosts) share rooms with the package's
 ``RedisBroadcaster``: an event reaches this process's members at once and the
 other processes' through Redis pub/sub (it reconnects by itself after a Redis
-restart, members staying). Presence (who is online) lives in a Redis hash per
-room, so every process sees the same list.
+restart, members staying). Presence (who is online) is the broadcaster's: every
+process sees the same list, and a crashed process's members drop out of it within
+15 seconds.
 
 Each room also keeps its last ``HISTORY`` messages, sent to whoever joins: a page
 that reconnects gets what was said while it was away (it skips ids it already shows).
@@ -48,7 +49,6 @@ class LocalRooms:
 
     def __init__(self) -> None:
         self.broadcaster = Broadcaster()  # evicts (1013) a member that falls behind
-        self._online: Dict[str, Dict[str, str]] = {}  # room -> {member id: nickname}
         self._history: Dict[str, Deque[Event]] = {}  # dropped when the room empties
         self._nicks: Dict[str, Dict[str, str]] = {}  # room -> {nick_key: member id}
 
@@ -71,17 +71,21 @@ class LocalRooms:
             await self._release(room, nick_key(nick), member_id)
 
     @asynccontextmanager
-    async def member(self, room: str, nick: str, ws: GuardedWebSocket, member_id: str) -> AsyncIterator[None]:
-        """In ``room`` for the block's duration; everyone there hears of the arrival and the departure."""
-        with self.broadcaster.joined(room, ws):
+    async def member(self, room: str, nick: str, ws: GuardedWebSocket) -> AsyncIterator[None]:
+        """In ``room`` for the block's duration; everyone there hears of the arrival and the departure.
+
+        The broadcaster's presence lists the member's nickname meanwhile (in every process with Redis).
+        """
+        with self.broadcaster.joined(room, ws, presence=nick):
             # Joined first, history second: a message posted in between comes twice, never zero times.
             await ws.try_send_json({"type": "history", "messages": await self.recent(room)})
-            await self._set_online(room, member_id, nick)
             await self.publish(room, {"type": "presence", "online": await self.online(room)})
             try:
                 yield
             finally:
-                await self._set_online(room, member_id, None)
+                self.broadcaster.leave(room, ws)
+                if not self.broadcaster.members(room):
+                    self._history.pop(room, None)  # in memory: kept while someone is there
                 await self.publish(room, {"type": "presence", "online": await self.online(room)})
 
     async def post(self, room: str, message: Event) -> None:
@@ -97,7 +101,7 @@ class LocalRooms:
         self.broadcaster.publish(room, encode(event))
 
     async def online(self, room: str) -> List[str]:
-        return sorted(set(self._online.get(room, {}).values()))
+        return sorted(set(await self.broadcaster.online(room)))
 
     async def _claim(self, room: str, key: str, member_id: str) -> bool:
         holders = self._nicks.setdefault(room, {})
@@ -110,22 +114,11 @@ class LocalRooms:
             if not holders:
                 del self._nicks[room]
 
-    async def _set_online(self, room: str, member_id: str, nick: Optional[str]) -> None:
-        members = self._online.setdefault(room, {})
-        if nick is None:
-            members.pop(member_id, None)
-            if not members:
-                del self._online[room]
-                self._history.pop(room, None)
-        else:
-            members[member_id] = nick
-
 
 class RedisRooms(LocalRooms):
     """Rooms shared by every process connected to the same Redis."""
 
-    CHANNEL = "wscore-chat:room:"  # + room name: the RedisBroadcaster's channels
-    PRESENCE = "wscore-chat:online:"  # + room name; a hash {member id: nickname}
+    CHANNEL = "wscore-chat:room:"  # + room name: the RedisBroadcaster's channels (and presence keys)
     HISTORY = "wscore-chat:history:"  # + room name; a list of the last messages (JSON)
     HISTORY_TTL = 3600  # seconds a quiet room's history is kept
     NICK = "wscore-chat:nick:"  # + room + ":" + nick key; the member id holding it
@@ -142,7 +135,7 @@ class RedisRooms(LocalRooms):
 
         # Fan-out: the package's (it evicts a member that falls behind, as the local one does).
         self.broadcaster = self._shared = RedisBroadcaster(url, prefix=self.CHANNEL)
-        # The chat's own keys (history, presence, nicknames), read as text.
+        # The chat's own keys (history, nicknames), read as text.
         # A URL's client retries nothing by default: after a Redis restart the first command
         # on each pooled connection would fail instead of reconnecting.
         retry = Retry(EqualJitterBackoff(cap=1.0, base=0.01), 3)
@@ -184,15 +177,6 @@ class RedisRooms(LocalRooms):
 
     async def recent(self, room: str) -> List[Event]:
         return [json.loads(text) for text in await self.redis.lrange(self.HISTORY + room, 0, -1)]
-
-    async def online(self, room: str) -> List[str]:
-        return sorted(set(await self.redis.hvals(self.PRESENCE + room)))
-
-    async def _set_online(self, room: str, member_id: str, nick: Optional[str]) -> None:
-        if nick is None:
-            await self.redis.hdel(self.PRESENCE + room, member_id)
-        else:
-            await self.redis.hset(self.PRESENCE + room, member_id, nick)
 
     async def _claim(self, room: str, key: str, member_id: str) -> bool:
         name = f"{self.NICK}{room}:{key}"
