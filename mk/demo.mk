@@ -27,7 +27,7 @@ $(CHAT_STAMP): $(CHAT_REQS) | python-venv
 	@rm -f .venv/.chat-stamp-* && touch $@
 
 # Debian's Redis, for fan-out across workers (the package's own service is not used;
-# tests/e2e starts /usr/bin/redis-server). Needs root when missing.
+# tests/e2e and tests/python/asgi start /usr/bin/redis-server). Needs root when missing.
 redis-deps:
 	@tests/tools/apt-deps.sh /usr/bin/redis-server redis-server
 
@@ -57,6 +57,8 @@ e2e-test: chromium-deps redis-deps python-develop chat-deps npm-package e2e-deps
 
 TEST_SUITES += e2e-test
 
-# tests/python/asgi/test_chat_rules.py imports the demo app: it needs the chat's packages;
-# tests/python/asgi/test_redis_*.py start Debian's redis-server themselves.
-python-test: chat-deps redis-server
+# tests/python/asgi/test_chat_rules.py imports the demo app: it needs the chat's packages.
+# tests/python/asgi/test_redis_*.py and test_presence.py start Debian's redis-server
+# themselves: `make test` installs it first (system-deps: redis-deps); without it
+# (`make check` installs nothing) they skip, saying so.
+python-test: chat-deps

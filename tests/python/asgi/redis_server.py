@@ -66,9 +66,9 @@ class RedisServer:
 
 @pytest.fixture
 def redis_server() -> Iterator[RedisServer]:
-    """A fresh redis-server for one test (make python-test installs Debian's first)."""
+    """A fresh redis-server for one test (`make test` installs Debian's first: redis-deps)."""
     if shutil.which(REDIS_SERVER) is None:
-        pytest.skip("no redis-server on this machine: `make python-test` installs Debian's (as root)")
+        pytest.skip("no redis-server on this machine: `make redis-deps` installs Debian's (as root)")
     server = RedisServer()
     server.start()
     try:
