@@ -60,6 +60,7 @@ rust-checks: clippy-installed
 	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc -p wscore --no-deps
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p wscore --no-default-features --all-targets -- -D warnings
+	$(CARGO) clippy -p wscore-wasm --no-default-features --all-targets -- -D warnings
 	$(CARGO) clippy -p wscore --all-features --all-targets -- -D warnings
 
 # rustup's server may be unreachable: only ask it when clippy is really missing.

@@ -14,11 +14,14 @@ $(BROWSER_STAMP): $(BROWSER_DIR)/package-lock.json
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	@rm -f $(BROWSER_DIR)/node_modules/.stamp-* && touch $@
 
-# The browser entry's module: SafeWebSocket alone (wasm/browser: its own workspace, lockfile
-# and size profile; not --locked, so that a new dependency in core does not break it).
-BROWSER_WASM := target/browser/wasm32-unknown-unknown/release/wscore_browser.wasm
+# The browser entry's module: wscore-wasm without its `codec` feature (SafeWebSocket alone,
+# no deflate), in the size-optimized `wasm-browser` profile of the root Cargo.toml.
+BROWSER_WASM := target/wasm32-unknown-unknown/wasm-browser/wscore_wasm.wasm
+# `cargo rustc --crate-type cdylib`: with the crate's rlib beside it cargo drops `lto`
+# (+15% of wasm after wasm-opt).
 browser-wasm: wasm-tools
-	CARGO_TARGET_DIR=target/browser $(CARGO) build --manifest-path wasm/browser/Cargo.toml --target wasm32-unknown-unknown --release
+	$(CARGO) rustc -p wscore-wasm --lib --crate-type cdylib --no-default-features --profile wasm-browser \
+	  --target wasm32-unknown-unknown
 
 # wasm/npm's sources plus three ESM wasm-bindgen builds: dist/web (browsers and
 # bundlers: SafeWebSocket, shrunk by wasm-opt), dist/full (browsers: everything, for
@@ -26,7 +29,7 @@ browser-wasm: wasm-tools
 npm-package: wasm-build browser-wasm browser-deps
 	rm -rf $(NPM_PKG) && mkdir -p $(NPM_PKG)/dist
 	cp wasm/npm/package.json wasm/npm/*.js wasm/npm/*.d.ts wasm/npm/README.md $(NPM_PKG)/
-	wasm-bindgen $(BROWSER_WASM) --out-dir $(NPM_PKG)/dist/web --target web
+	wasm-bindgen $(BROWSER_WASM) --out-dir $(NPM_PKG)/dist/web --target web --out-name wscore_browser
 	$(WASM_OPT) -Oz $(NPM_PKG)/dist/web/wscore_browser_bg.wasm -o $(NPM_PKG)/dist/web/wscore_browser_bg.wasm
 	cp -r $(WASM_OUT)/web $(NPM_PKG)/dist/full
 	wasm-bindgen $(WASM_NODE_WASM) --out-dir $(NPM_PKG)/dist/node --target experimental-nodejs-module

@@ -1,13 +1,18 @@
-//! wscore for JavaScript (npm package `wscore`). The full adapter is built in its
-//! own issue; for now it exposes the core's close-code rule so the crate is real.
+//! wscore for JavaScript (npm package `wscore`): the sans-IO `Connection` (feature
+//! `codec`, on by default) and `SafeWebSocket`. Without `codec` the module is the
+//! package's browser entry, SafeWebSocket alone (see mk/wasm-browser.mk).
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "codec")]
 mod codec;
+#[cfg(feature = "codec")]
 mod errors;
+#[cfg(feature = "codec")]
 mod js_types;
 mod safe_socket;
 
+#[cfg(feature = "codec")]
 pub use codec::JsConnection;
 
 /// The version of wscore.
