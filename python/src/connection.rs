@@ -124,13 +124,9 @@ impl Connection {
 
     fn side(&self, f: impl FnOnce(&wscore::Connection) -> SideState) -> &'static str {
         if self.poisoned.is_some() {
-            return "closed";
+            return SideState::Closed.as_str();
         }
-        match f(&self.inner) {
-            SideState::Connecting => "connecting",
-            SideState::Open => "open",
-            SideState::Closed => "closed",
-        }
+        f(&self.inner).as_str()
     }
 }
 
@@ -405,14 +401,9 @@ impl Connection {
     #[getter]
     fn state(&self) -> &'static str {
         if self.poisoned.is_some() {
-            return "closed";
+            return State::Closed.as_str();
         }
-        match self.inner.state() {
-            State::Connecting => "connecting",
-            State::Open => "open",
-            State::Closing => "closing",
-            State::Closed => "closed",
-        }
+        self.inner.state().as_str()
     }
 
     /// Whether we may still send: ``"connecting"``, ``"open"`` or ``"closed"``.
@@ -430,10 +421,7 @@ impl Connection {
     /// ``"client"`` or ``"server"``.
     #[getter]
     fn role(&self) -> &'static str {
-        match self.inner.role() {
-            Role::Client => "client",
-            Role::Server => "server",
-        }
+        self.inner.role().as_str()
     }
 
     /// Bytes queued for the transport and not yet taken by ``data_to_send()``.

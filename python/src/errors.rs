@@ -6,8 +6,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyModule, PyType};
 
 use wscore::{
-    AcceptError, CloseError, CloseInfo, Error, HandshakeError, Initiator, ProtocolError, Role,
-    SendError,
+    AcceptError, CloseError, CloseInfo, Error, HandshakeError, ProtocolError, Role, SendError,
 };
 
 static EXCEPTIONS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -30,25 +29,12 @@ where
     }
 }
 
-pub(crate) fn initiator_str(initiator: Initiator) -> &'static str {
-    match initiator {
-        Initiator::Local => "local",
-        Initiator::Remote => "remote",
-        Initiator::ProtocolError => "protocol_error",
-        Initiator::Transport => "transport",
-    }
-}
-
 /// `ConnectionClosed(code, reason, initiator)`.
 pub(crate) fn connection_closed(py: Python<'_>, info: &CloseInfo) -> PyErr {
     new_err(
         py,
         "ConnectionClosed",
-        (
-            info.code.0,
-            info.reason.as_str(),
-            initiator_str(info.initiator),
-        ),
+        (info.code.0, info.reason.as_str(), info.initiator.as_str()),
     )
 }
 

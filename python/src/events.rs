@@ -193,7 +193,7 @@ pub(crate) fn close_info(py: Python<'_>, info: &wscore::CloseInfo) -> PyResult<P
     let info = CloseInfo {
         code: obj(py, info.code.0)?,
         reason: obj(py, info.reason.as_str())?,
-        initiator: obj(py, errors::initiator_str(info.initiator))?,
+        initiator: obj(py, info.initiator.as_str())?,
     };
     Ok(Py::new(py, info)?.into_any())
 }
@@ -281,7 +281,7 @@ pub(crate) fn to_python(
                     code: obj(py, closed.code.0)?,
                     reason: obj(py, closed.reason)?,
                     clean: obj(py, closed.clean)?,
-                    initiator: obj(py, errors::initiator_str(closed.initiator))?,
+                    initiator: obj(py, closed.initiator.as_str())?,
                     error: obj(py, closed.error.map(|e| e.to_string()))?,
                 },
             )?
@@ -303,7 +303,7 @@ pub(crate) fn internal_closed(py: Python<'_>, message: &str) -> PyResult<Py<PyAn
         code: obj(py, 1006u16)?,
         reason: obj(py, "internal error")?,
         clean: obj(py, false)?,
-        initiator: obj(py, "local")?,
+        initiator: obj(py, wscore::Initiator::Local.as_str())?,
         error: obj(py, format!("internal error: {message}"))?,
     };
     Ok(Py::new(py, closed)?.into_any())

@@ -363,40 +363,34 @@ impl JsConnection {
     /// `"connecting" | "open" | "closing" | "closed"`.
     #[wasm_bindgen(getter, unchecked_return_type = "State")]
     pub fn state(&self) -> String {
-        let state = self
-            .inner
+        self.inner
             .try_borrow()
             .map(|c| c.state())
-            .unwrap_or(State::Closed);
-        match state {
-            State::Connecting => "connecting",
-            State::Open => "open",
-            State::Closing => "closing",
-            State::Closed => "closed",
-        }
-        .to_owned()
+            .unwrap_or(State::Closed)
+            .as_str()
+            .to_owned()
     }
 
     /// Whether we may still send: `"connecting" | "open" | "closed"`.
     #[wasm_bindgen(getter, js_name = ourState, unchecked_return_type = "SideState")]
     pub fn our_state(&self) -> String {
-        side_state(
-            self.inner
-                .try_borrow()
-                .map(|c| c.our_state())
-                .unwrap_or(SideState::Closed),
-        )
+        self.inner
+            .try_borrow()
+            .map(|c| c.our_state())
+            .unwrap_or(SideState::Closed)
+            .as_str()
+            .to_owned()
     }
 
     /// Whether the peer may still send: `"connecting" | "open" | "closed"`.
     #[wasm_bindgen(getter, js_name = theirState, unchecked_return_type = "SideState")]
     pub fn their_state(&self) -> String {
-        side_state(
-            self.inner
-                .try_borrow()
-                .map(|c| c.their_state())
-                .unwrap_or(SideState::Closed),
-        )
+        self.inner
+            .try_borrow()
+            .map(|c| c.their_state())
+            .unwrap_or(SideState::Closed)
+            .as_str()
+            .to_owned()
     }
 
     /// The subprotocol agreed in the handshake, if any.
@@ -491,13 +485,4 @@ impl JsConnection {
         let mut conn = self.core()?;
         Ok(f(&mut conn))
     }
-}
-
-fn side_state(state: SideState) -> String {
-    match state {
-        SideState::Connecting => "connecting",
-        SideState::Open => "open",
-        SideState::Closed => "closed",
-    }
-    .to_owned()
 }

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::sync::Once;
 
 use wasm_bindgen::prelude::*;
-use wscore::{AcceptError, CloseError, CloseInfo, HandshakeError, Initiator, SendError};
+use wscore::{AcceptError, CloseError, CloseInfo, HandshakeError, SendError};
 
 #[wasm_bindgen(module = "/src/errors.mjs")]
 extern "C" {
@@ -24,18 +24,8 @@ extern "C" {
     pub(crate) fn error_classes() -> js_sys::Object;
 }
 
-/// The name JS sees for who closed: the same strings as core's serde and Python.
-pub(crate) fn initiator_name(initiator: Initiator) -> &'static str {
-    match initiator {
-        Initiator::Local => "local",
-        Initiator::Remote => "remote",
-        Initiator::ProtocolError => "protocol_error",
-        Initiator::Transport => "transport",
-    }
-}
-
 pub(crate) fn closed_error(info: &CloseInfo) -> JsValue {
-    new_connection_closed_error(info.code.0, &info.reason, initiator_name(info.initiator))
+    new_connection_closed_error(info.code.0, &info.reason, info.initiator.as_str())
 }
 
 pub(crate) fn send_error(e: SendError) -> JsValue {

@@ -8,8 +8,6 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wscore::{CloseInfo, CloseOutcome, Config, DeflateConfig, Event, Header};
 
-use crate::errors::initiator_name;
-
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 export type State = "connecting" | "open" | "closing" | "closed";
@@ -347,7 +345,7 @@ pub(crate) fn event(event: Event) -> JsValue {
             set(&o, "code", c.code.0);
             set(&o, "reason", c.reason);
             set(&o, "clean", c.clean);
-            set(&o, "initiator", initiator_name(c.initiator));
+            set(&o, "initiator", c.initiator.as_str());
             set(
                 &o,
                 "error",
@@ -367,7 +365,7 @@ pub(crate) fn close_info(info: &CloseInfo) -> Object {
     let o = Object::new();
     set(&o, "code", info.code.0);
     set(&o, "reason", info.reason.as_str());
-    set(&o, "initiator", initiator_name(info.initiator));
+    set(&o, "initiator", info.initiator.as_str());
     o
 }
 

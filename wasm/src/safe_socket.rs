@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, Event, EventTarget, MessageEvent};
 use wscore::{
     validate_close, Backoff, CloseCode, CloseError, CloseInfo, CloseRequest, CloseTracker,
-    Enqueued, Initiator, ReconnectDecision, SendQueue,
+    Enqueued, ReconnectDecision, SendQueue,
 };
 
 use js::{object, RawSocket, Timer};
@@ -106,14 +106,6 @@ fn byte_len(data: &JsValue) -> usize {
         }
     }
     0
-}
-
-fn initiator_name(initiator: Initiator) -> &'static str {
-    match initiator {
-        Initiator::Local => "local",
-        Initiator::Remote => "remote",
-        Initiator::ProtocolError | Initiator::Transport => "transport",
-    }
 }
 
 fn close_error(error: CloseError, code: Option<u16>, reason: &str) -> JsValue {
@@ -217,19 +209,16 @@ impl Inner {
         let events = {
             let mut st = self.state.borrow_mut();
             detach(&mut st);
+            // Never `ProtocolError`: a browser fails a connection with 1006 and
+            // hides why, so the initiator is local, remote or transport (index.d.ts).
             let info = st.tracker.transport_closed(code, reason, was_clean);
             st.last_close = Some((info.clone(), was_clean));
             if std::mem::take(&mut st.reopen) {
                 // reconnect() closed it: open the next one now, no backoff.
                 st.reconnect_timer.stop();
                 let failed = self.open_socket(&mut st).is_err();
-                let event = js::close_event(
-                    code,
-                    reason,
-                    was_clean,
-                    initiator_name(info.initiator),
-                    !failed,
-                );
+                let event =
+                    js::close_event(code, reason, was_clean, info.initiator.as_str(), !failed);
                 drop(st);
                 self.dispatch(vec![event]);
                 if failed {
@@ -242,7 +231,7 @@ impl Inner {
                 (Some(backoff), false) => backoff.decide(&info, js_sys::Math::random()),
                 _ => ReconnectDecision::Stop(wscore::StopReason::ClosedByApplication),
             };
-            let initiator = initiator_name(info.initiator);
+            let initiator = info.initiator.as_str();
             match decision {
                 ReconnectDecision::Retry { attempt, delay } => {
                     st.phase = Phase::Reconnecting;

@@ -8,7 +8,7 @@ use web_sys::BinaryType;
 use wscore::Initiator;
 
 use super::js::{self, object};
-use super::{initiator_name, Phase, SafeWebSocket, EVENT_NAMES};
+use super::{Phase, SafeWebSocket, EVENT_NAMES};
 
 #[wasm_bindgen]
 impl SafeWebSocket {
@@ -38,7 +38,7 @@ impl SafeWebSocket {
                     .last_close
                     .as_ref()
                     .map_or(Initiator::Local, |(info, _)| info.initiator);
-                format!("closed-{}", initiator_name(initiator))
+                format!("closed-{}", initiator.as_str())
             }
         }
     }
@@ -51,7 +51,7 @@ impl SafeWebSocket {
             Some((info, clean)) => object(&[
                 ("code", info.code.0.into()),
                 ("reason", info.reason.as_str().into()),
-                ("initiator", initiator_name(info.initiator).into()),
+                ("initiator", info.initiator.as_str().into()),
                 ("wasClean", (*clean).into()),
             ])
             .into(),
