@@ -13,6 +13,7 @@ use crate::deflate::{InflateError, Inflater};
 use crate::error::ProtocolError;
 use crate::frame::{FrameHeader, OpCode, MAX_HEADER_LEN};
 use crate::mask::{apply_mask, extend_masked, masked_copy};
+use crate::thresholds::SHARE_FROM;
 use crate::utf8::{validate_utf8, Utf8Tracker};
 use crate::utf8_bytes::Utf8Bytes;
 
@@ -26,11 +27,6 @@ const UPFRONT_MAX: usize = 1 << 20;
 /// and sizing it up front measured slower (more work inside glibc's malloc for
 /// 1 KiB messages under callgrind), not faster.
 const UPFRONT_MIN: u64 = 4096;
-
-/// From this size a message that arrived whole through
-/// [`crate::Connection::receive_buf`] shares the buffer it was read into;
-/// shorter ones are copied, so keeping one never holds on to a read buffer.
-pub const SHARE_FROM: usize = 1024;
 
 /// A complete unit for the connection: a message or a control frame.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -191,7 +191,7 @@ mod payload;
 mod random;
 mod reconnect;
 mod send_queue;
-
+pub mod thresholds;
 mod utf8;
 mod utf8_bytes;
 
@@ -201,7 +201,6 @@ pub use close::{truncate_reason, CloseCode, CloseFrame, CloseInfo, Initiator, MA
 pub use close_tracker::{CloseRequest, CloseTracker};
 pub use config::Config;
 pub use connection::{CloseOutcome, Connection, HeldPayload, Role, SideState, State};
-pub use decode::SHARE_FROM;
 /// permessage-deflate negotiation on its own, for adapters whose HTTP handshake
 /// is done elsewhere (then [`Connection::upgraded`] runs with the result).
 pub use deflate::{
@@ -218,6 +217,7 @@ pub use output::OutputSegment;
 pub use payload::{Payload, Text};
 pub use reconnect::{Backoff, ReconnectDecision, ReconnectPolicy, StopReason};
 pub use send_queue::{DropPolicy, Enqueued, QueueLimits, SendQueue};
+pub use thresholds::SHARE_FROM;
 pub use utf8_bytes::Utf8Bytes;
 
 /// `bytes::Bytes`, re-exported: pass one to `send_binary` to queue it without a

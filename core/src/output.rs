@@ -9,9 +9,8 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use crate::frame::MAX_HEADER_LEN;
 
-/// Payloads up to this size are copied next to their header; larger shared
-/// payloads are queued by reference.
-pub(crate) const COALESCE_LIMIT: usize = 1024;
+// Re-exported for the connection's send paths, which import it from here.
+pub(crate) use crate::thresholds::COALESCE_LIMIT;
 
 /// One piece of pending output, in write order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::output::COALESCE_LIMIT;
+use crate::thresholds::COALESCE_LIMIT;
 use crate::utf8_bytes::Utf8Bytes;
 
 /// Bytes to send. Build it with `.into()` from `&[u8]`, `Vec<u8>`, `Bytes` and friends.

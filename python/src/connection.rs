@@ -8,19 +8,14 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
+// A `bytes` of HOLD_FROM bytes or more, or a `str` of that many characters, is
+// offered to core to keep; core's thresholds module has the measurement.
+use wscore::thresholds::HOLD_FROM;
 use wscore::{Accept, ClientRequest, CloseOutcome, Header, HeldPayload, Role, SideState, State};
 
 use crate::buffer::{self, BytesLike};
 use crate::held::{HeldPayloads, Piece};
 use crate::{config, errors, events, negotiation};
-
-/// A whole binary message from a `bytes` of at least this many bytes is offered
-/// to core to keep as it is (`send_binary_or_keep`); a smaller one is copied in.
-/// Measured (bench/python/encode_rows.py, output through `data_to_send_chunks()`):
-/// keeping is slower at 16 B-1 KiB (the payload is one more piece of output to
-/// build and write), even at 2 KiB, and faster from 4 KiB (1.3-2x at 8-16 KiB).
-/// The same for a `str` of that many characters (`send_text_or_keep`).
-const HOLD_FROM: usize = 4096;
 
 /// A sans-IO WebSocket connection (RFC 6455): feed it bytes and the time, take
 /// events and the bytes to write. Build a ``ServerConnection`` or a ``ClientConnection``.

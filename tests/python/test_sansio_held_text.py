@@ -16,7 +16,7 @@ import pytest
 import wscore
 from payloads import DEFLATE, assert_kept_until_taken, client, payload, received, server
 
-HOLD_FROM = 4096  # characters (python/src/connection.rs)
+HOLD_FROM = 4096  # characters (core/src/thresholds.rs)
 BIG = 64 << 10  # kept whatever the threshold
 UNIT = "héllo wörld — ça va? 你好 👋 "  # 1-, 2-, 3- and 4-byte characters
 
