@@ -63,9 +63,6 @@ pub enum ProtocolError {
     /// A compressed message was not valid DEFLATE data.
     #[error("compressed message is not valid DEFLATE data")]
     InvalidCompressedData,
-    /// Data frames arrived after the peer's close frame.
-    #[error("frame received after the peer's close frame")]
-    FrameAfterClose,
     /// The peer did not answer a ping within `pong_timeout` (1011, as uvicorn and
     /// websockets send for it).
     #[error("keepalive ping timeout")]
