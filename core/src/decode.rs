@@ -349,12 +349,7 @@ impl Decoder {
         if c.header.opcode.is_control() {
             return Ok(());
         }
-        if self.kind == Some(MessageKind::Text) {
-            self.utf8
-                .check(&self.message)
-                .map_err(|_| ProtocolError::InvalidUtf8("text message"))?;
-        }
-        Ok(())
+        self.check_text()
     }
 
     /// Unmasks a compressed chunk and inflates it onto the message, within the limit.
@@ -385,6 +380,7 @@ impl Decoder {
         self.check_text()
     }
 
+    /// A text message's bytes so far are UTF-8, or could still become it.
     fn check_text(&mut self) -> Result<(), ProtocolError> {
         if self.kind == Some(MessageKind::Text) {
             self.utf8
