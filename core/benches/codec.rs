@@ -5,30 +5,25 @@
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use wscore::{Accept, Bytes, ClientRequest, Config, Connection, Event};
+use wscore::testing::open_pair;
+use wscore::{Bytes, Config, Connection, Event};
 
 const SIZES: [usize; 6] = [16, 125, 1024, 16 << 10, 64 << 10, 1 << 20];
 const CHUNK: usize = 64 << 10;
 
-fn open_pair() -> (Connection, Connection) {
+/// A connected pair whose limits take the largest message here.
+fn pair() -> (Connection, Connection) {
     let config = Config {
         max_message_size: 64 << 20,
         max_frame_size: 64 << 20,
         ..Config::default()
     };
-    let mut client = Connection::client(config.clone(), ClientRequest::new("ws://bench/")).unwrap();
-    let mut server = Connection::server(config);
-    server.receive(&client.take_output());
-    let _ = server.poll_event();
-    server.accept(Accept::default()).unwrap();
-    client.receive(&server.take_output());
-    let _ = client.poll_event();
-    (client, server)
+    open_pair(config.clone(), config)
 }
 
 /// About 1 MiB of client-masked binary frames of `size` bytes each.
 fn masked_frames(size: usize) -> (Vec<u8>, usize) {
-    let (mut client, _) = open_pair();
+    let (mut client, _) = pair();
     let count = ((1 << 20) / size).max(1);
     let payload = vec![0xA5u8; size];
     for _ in 0..count {
@@ -45,7 +40,7 @@ fn decode(c: &mut Criterion) {
         group.throughput(Throughput::Bytes((size * count) as u64));
         group.bench_with_input(BenchmarkId::new("wscore", size), &wire, |b, wire| {
             b.iter(|| {
-                let (_, mut server) = open_pair();
+                let (_, mut server) = pair();
                 let mut got = 0;
                 for chunk in wire.chunks(CHUNK) {
                     server.receive(chunk);
@@ -79,7 +74,7 @@ fn encode(c: &mut Criterion) {
         let payload = Bytes::from(vec![0x5Au8; size]);
         group.throughput(Throughput::Bytes((size * count) as u64));
         group.bench_with_input(BenchmarkId::new("wscore", size), &payload, |b, payload| {
-            let (_, mut server) = open_pair();
+            let (_, mut server) = pair();
             b.iter(|| {
                 for _ in 0..count {
                     server.send_binary(&payload[..]).unwrap();

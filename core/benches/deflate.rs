@@ -6,7 +6,8 @@
 
 use std::time::Instant;
 
-use wscore::{Accept, ClientRequest, Config, Connection, DeflateConfig, Event};
+use wscore::testing::open_pair;
+use wscore::{Config, Connection, DeflateConfig, Event};
 
 const COUNT: usize = 2000;
 
@@ -27,7 +28,8 @@ fn chat_message(i: usize, size: usize) -> String {
     s
 }
 
-fn open_pair() -> (Connection, Connection) {
+/// A connected pair that compresses every message.
+fn pair() -> (Connection, Connection) {
     let deflate = DeflateConfig {
         min_size: 0,
         ..DeflateConfig::default()
@@ -36,13 +38,7 @@ fn open_pair() -> (Connection, Connection) {
         deflate: Some(deflate),
         ..Config::default()
     };
-    let mut client = Connection::client(config.clone(), ClientRequest::new("ws://bench/")).unwrap();
-    let mut server = Connection::server(config);
-    server.receive(&client.take_output());
-    let _ = server.poll_event();
-    server.accept(Accept::default()).unwrap();
-    client.receive(&server.take_output());
-    let _ = client.poll_event();
+    let (client, server) = open_pair(config.clone(), config);
     assert!(server.deflate().is_some());
     (client, server)
 }
@@ -57,7 +53,7 @@ fn main() {
         let total: usize = msgs.iter().map(String::len).sum();
         let (mut best_c, mut best_d, mut wire_len) = (f64::MAX, f64::MAX, 0);
         for _ in 0..5 {
-            let (mut client, mut server) = open_pair();
+            let (mut client, mut server) = pair();
             let t = Instant::now();
             for m in &msgs {
                 server.send_text(m.as_str()).unwrap();

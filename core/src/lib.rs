@@ -191,6 +191,8 @@ mod payload;
 mod random;
 mod reconnect;
 mod send_queue;
+#[cfg(feature = "test-support")]
+pub mod testing;
 pub mod thresholds;
 mod utf8;
 mod utf8_bytes;

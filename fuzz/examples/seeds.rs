@@ -5,8 +5,9 @@
 use std::fs;
 use std::path::Path;
 
+use wscore::testing::open_pair;
 use wscore::{ClientRequest, CloseCode, Config, Connection, DeflateConfig};
-use wscore_fuzz::{open_pair, REQUEST, RESPONSE};
+use wscore_fuzz::{REQUEST, RESPONSE};
 
 /// A connected pair; the peer whose frames we capture is `from_client`'s side.
 fn pair(deflate: bool) -> (Connection, Connection) {
@@ -17,7 +18,7 @@ fn pair(deflate: bool) -> (Connection, Connection) {
         }),
         ..Config::default()
     };
-    open_pair(config)
+    open_pair(config.clone(), config)
 }
 
 /// A chat-like session from `conn`: messages, fragments, a ping, a close.

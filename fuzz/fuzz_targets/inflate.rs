@@ -5,8 +5,9 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use wscore::testing::open_pair;
 use wscore::{Config, Connection, DeflateConfig, Event};
-use wscore_fuzz::{open_pair, Run};
+use wscore_fuzz::Run;
 
 #[derive(Debug, Arbitrary)]
 struct Input {
@@ -36,7 +37,7 @@ fn pair(input: &Input) -> (Connection, Connection) {
         deflate: Some(deflate),
         ..Config::default()
     };
-    let (client, server) = open_pair(config);
+    let (client, server) = open_pair(config.clone(), config);
     assert!(server.deflate().is_some());
     (client, server)
 }

@@ -314,15 +314,3 @@ impl Run {
         }
     }
 }
-
-/// A client and a server with `config`, through the opening handshake.
-pub fn open_pair(config: Config) -> (Connection, Connection) {
-    let mut client = Connection::client(config.clone(), ClientRequest::new("ws://h/")).unwrap();
-    let mut server = Connection::server(config);
-    server.receive(&client.take_output());
-    assert!(matches!(server.poll_event(), Some(Event::Request(_))));
-    server.accept(Accept::default()).unwrap();
-    client.receive(&server.take_output());
-    assert!(matches!(client.poll_event(), Some(Event::Accepted(_))));
-    (client, server)
-}

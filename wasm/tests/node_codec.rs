@@ -46,7 +46,8 @@ fn pump(from: &Connection, to: &Connection) {
     to.receive(&from.take_output().unwrap().to_vec()).unwrap();
 }
 
-/// A client and a server with the handshake done (subprotocol "chat").
+/// A client and a server with the handshake done (subprotocol "chat"), through
+/// the JS API under test: core's own pair is `wscore::testing::open_pair`.
 fn open_pair(server_options: Option<Object>) -> (Connection, Connection) {
     let subprotocols = Array::of1(&"chat".into());
     let client = Connection::client(

@@ -1,24 +1,9 @@
 //! In-memory helpers: two connections wired back to back, no sockets.
 #![allow(dead_code)]
 
-use std::time::Duration;
+use wscore::{Config, Connection, Event};
 
-use wscore::{Accept, ClientRequest, Config, Connection, Event};
-
-/// A client and a server that completed the opening handshake, events drained.
-pub fn open_pair(client_config: Config, server_config: Config) -> (Connection, Connection) {
-    let mut client =
-        Connection::client(client_config, ClientRequest::new("ws://localhost/test")).unwrap();
-    let mut server = Connection::server(server_config);
-    client.handle_timeout(Duration::ZERO);
-    server.handle_timeout(Duration::ZERO);
-    server.receive(&client.take_output());
-    assert!(matches!(server.poll_event(), Some(Event::Request(_))));
-    server.accept(Accept::default()).unwrap();
-    client.receive(&server.take_output());
-    assert!(matches!(client.poll_event(), Some(Event::Accepted(_))));
-    (client, server)
-}
+pub use wscore::testing::open_pair;
 
 pub fn pair() -> (Connection, Connection) {
     open_pair(Config::default(), Config::default())
