@@ -4,8 +4,10 @@
 ``close()`` that flushes first, serialized sends bounded by timeouts, and one
 :class:`wscore.ConnectionClosed` for every "already closed or gone" flavour of every
 server. :class:`Broadcaster` fans messages out to rooms without ever waiting on
-one client. Counters (per connection, per broadcaster, and :data:`TOTALS`) are
-plain dicts; events are logged through the ``wscore`` logger.
+one client; :class:`RedisBroadcaster` shares the rooms between processes and hosts
+(``wscore[redis]``). Counters (per connection, per broadcaster, and :data:`TOTALS`) are
+plain dicts, exported by :func:`register_prometheus` (``wscore[prometheus]``) and
+:func:`instrument_otel` (``wscore[otel]``); events are logged through the ``wscore`` logger.
 
     from wscore.asgi import Broadcaster, guard
 

@@ -49,7 +49,8 @@ class RedisBroadcaster(Broadcaster):
     process hands the other processes' messages to its own members (its own come
     back too and are skipped by sender id). Eviction is :class:`Broadcaster`'s,
     per member, with the same ``max_lag_bytes``/``max_lag_seconds``, in the
-    member's own process. Rooms are ``str``.
+    member's own process. Rooms are ``str``; :meth:`members`, :meth:`rooms`,
+    :meth:`evict` and :meth:`close_room` see this process's members only.
 
     Redis going away (a restart, a network cut) loses no member: local members
     stay in their rooms and keep getting this process's messages; up to

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -19,6 +21,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def die_with_parent() -> None:
+    """In the child: SIGKILL when the test process dies, even killed (no redis-server left behind)."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 class RedisServer:
     """One redis-server process; :meth:`restart` brings a fresh, empty one up on the same port."""
 
@@ -33,7 +41,11 @@ class RedisServer:
     def start(self) -> None:
         config = f'port {self.port}\nbind 127.0.0.1\nsave ""\nappendonly no\nloglevel warning\n'
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "-"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [REDIS_SERVER, "-"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,
         )
         assert self.process.stdin is not None
         self.process.stdin.write(config.encode())
