@@ -1,4 +1,4 @@
-//! "Bad input → what happens": one test per row of the README table. Each
+//! "Bad input → what happens": one test per row of the table in docs/bad-input.md. Each
 //! asserts the exact bytes put on the wire (close frame or HTTP response), the
 //! events the application sees, and where the input could make memory grow, a
 //! bound on the heap measured by the counting allocator.

@@ -1,7 +1,7 @@
 """Runs each attack of the hostile-client suite against uvicorn + wscore's
 WSProtocol, the Rust echo_server example and uvicorn's default protocol
 (websockets-sansio), and prints the figures side by side: a Markdown table for
-the README's "Hostile clients" section, then every figure measured.
+docs/hostile-clients.md, then every figure measured.
 
     .venv/bin/python tests/hostile/measure.py            # all attacks (about 2 min)
     .venv/bin/python tests/hostile/measure.py ping_flood # only these

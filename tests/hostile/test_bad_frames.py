@@ -1,4 +1,4 @@
-"""The frame rows of the README's "Bad input → what happens" table, over a real
+"""The frame rows of docs/bad-input.md's "Bad input → what happens" table, over a real
 socket against uvicorn + WSProtocol and the Rust echo_server: the close code on
 the wire, the TCP connection closed after it, memory flat, and a well-behaved
 client served. (`masked_server_frame` is a client-side row: no server to attack.)

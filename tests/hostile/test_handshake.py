@@ -1,5 +1,5 @@
 """Attacks on the opening handshake (issue 14, items 3 and 5, and the handshake rows
-of the README's "Bad input" table), against uvicorn + WSProtocol and the Rust
+of the "Bad input" table in docs/bad-input.md), against uvicorn + WSProtocol and the Rust
 echo_server. Under uvicorn its own HTTP parser (h11) reads the head first and
 hands it to WSProtocol, so a head too large for h11 is refused by h11 (400).
 """
@@ -69,7 +69,7 @@ def test_200_small_headers_431_says_what_was_exceeded(server: Server) -> None:
     assert_served(outcome)
 
 
-# ---- the handshake rows of the README's "Bad input" table ----
+# ---- the handshake rows of the "Bad input" table (docs/bad-input.md) ----
 
 def test_handshake_header_of_1_mib(server: Server) -> None:
     """A 1 MiB header in 64 KiB writes: refused once past the 16 KiB limit, so the
