@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from collections import deque
@@ -280,7 +281,7 @@ class RedisBroadcaster(Broadcaster):
         while True:
             try:
                 async with self.redis.pubsub() as pubsub:
-                    await pubsub.psubscribe(self._channel_prefix + b"*")
+                    await pubsub.psubscribe(_glob_escape(self._channel_prefix) + b"*")
                     heard = pinged = time.monotonic()
                     while True:
                         message = await pubsub.get_message(timeout=1.0)
@@ -449,3 +450,7 @@ class RedisBroadcaster(Broadcaster):
         snapshot["redis_pending_bytes"] = self._pending_bytes
         return snapshot
 
+
+def _glob_escape(prefix: bytes) -> bytes:
+    """``prefix`` as a literal in a PSUBSCRIBE pattern (``*``, ``?``, ``[``, ``]``, ``\\`` escaped)."""
+    return re.sub(rb"([*?\[\]\\])", rb"\\\1", prefix)

@@ -135,3 +135,22 @@ def rss_bytes() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * 4096
 
+
+
+async def test_a_prefix_is_literal_even_with_glob_characters(redis_server: RedisServer) -> None:
+    """Prefix "r[1]:" must not hear "r1:" (the pattern subscription escapes its glob characters)."""
+    async with AsyncExitStack() as stack:
+        urls, all_rooms = [], []
+        for prefix in ("r[1]:", "r1:", "r[1]:"):
+            rooms = await stack.enter_async_context(RedisBroadcaster(redis_server.url, prefix=prefix))
+            urls.append(await stack.enter_async_context(running("uvicorn", make_app(rooms))))
+            all_rooms.append(rooms)
+        async with client(urls[0] + "/ws/x") as ann, client(urls[1] + "/ws/x") as bob, client(urls[2] + "/ws/x") as cy:
+            await wait_for(lambda: all(rooms.rooms() == {"x": 1} for rooms in all_rooms))
+            await bob.send("r1 only")
+            assert await asyncio.wait_for(bob.recv(), 5) == "r1 only"
+            await cy.send("r[1] only")
+            assert await asyncio.wait_for(ann.recv(), 5) == "r[1] only"  # not "r1 only" first
+            assert await asyncio.wait_for(cy.recv(), 5) == "r[1] only"
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(bob.recv(), 0.3)
