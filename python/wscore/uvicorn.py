@@ -21,6 +21,10 @@ semantics:
   output is above the mark, and core fails a peer that does not drain it within
   ``output_stall_timeout`` with 1008.
 * Partly received messages draw on one process-wide ``memory_budget``.
+* Otherwise it answers apps as uvicorn's protocols do; the few deliberate
+  differences (1000 when the app returns without closing, 1011 when it fails
+  after accepting, 1006 for a client gone without a close frame) are listed in
+  the package README ("Where it differs from uvicorn's own protocols").
 
 Protocol rules (framing, limits, timers, close codes) all come from
 :class:`wscore.ServerConnection`; this module only translates ASGI messages and
@@ -159,8 +163,10 @@ class WSProtocol(asyncio.Protocol):
         # behind a message then takes effect after the app's answer is on the wire.
         self.pull_paused = False
         self.answered = False  # accept, close or an HTTP response was sent
+        # A denial response the app started (status, headers) and its body so far.
         self.response_start: Optional[tuple[int, list[tuple[bytes, bytes]]]] = None
         self.response_body: list[bytes] = []
+        self.rejected = False  # the handshake was answered with an HTTP response
         self.close_sent = False  # the app sent websocket.close
         self.disconnect_queued = False
         self.internal_error_logged = False
@@ -220,7 +226,7 @@ class WSProtocol(asyncio.Protocol):
         self.connections.discard(self)
         # asyncio never calls resume_writing() on a transport lost while paused.
         self.send_ready.set()
-        self._queue_disconnect(1006, "")
+        self._queue_disconnect(1006)
         self._trace("WebSocket connection lost")
         if exc is None:
             self.transport.close()
@@ -244,9 +250,9 @@ class WSProtocol(asyncio.Protocol):
         if self.transport_lost:
             return
         if not self.answered:
-            self._send_500_response()
+            self._answer_failed()
         elif self.conn.state == "open" and not self.close_sent:
-            self._queue_disconnect(1012, "")
+            self._queue_disconnect(1012)
             self._drive(self.conn.close, 1012, "")
         elif self.conn.state == "closed":
             self.transport.close()
@@ -365,12 +371,18 @@ class WSProtocol(asyncio.Protocol):
             self._cancel_timer()
             if event.error:
                 self._trace(f"WebSocket failed: {event.error}")
-            self._queue_disconnect(event.code, event.reason)
+            # 1006: no close frame (lost transport, denial), so no reason either.
+            self._queue_disconnect(event.code, None if event.code == 1006 else event.reason)
 
-    def _queue_disconnect(self, code: int, reason: str) -> None:
+    def _queue_disconnect(self, code: int, reason: Optional[str] = None) -> None:
+        """Queues ``websocket.disconnect`` once. As uvicorn's protocols do, it has a
+        ``reason`` only when a close frame was sent or received."""
         if not self.disconnect_queued and self.scope:
             self.disconnect_queued = True
-            self.queue.put_nowait({"type": "websocket.disconnect", "code": code, "reason": reason})
+            message: dict[str, Any] = {"type": "websocket.disconnect", "code": code}
+            if reason is not None:
+                message["reason"] = reason
+            self.queue.put_nowait(message)
 
     def _handle_request(self, event: Request) -> None:
         limit = self.config.limit_concurrency
@@ -426,24 +438,38 @@ class WSProtocol(asyncio.Protocol):
         except BaseException:
             self.logger.exception("Exception in ASGI application\n")
             if not self.answered:
-                self._send_500_response()
+                self._answer_failed()
             else:
                 self._drive(self.conn.close, 1011, "")
         else:
             if not self.answered:
                 self.logger.error("ASGI callable returned without completing handshake.")
-                self._send_500_response()
+                self._answer_failed()
             elif result is not None:
                 self.logger.error("ASGI callable should return None, but returned '%s'.", result)
             # An app that returns without websocket.close closes normally.
             self._drive(self.conn.close, 1000, "")
 
-    def _send_500_response(self) -> None:
+    def _answer_failed(self) -> None:
+        """The app failed, or the server stops, before the handshake was answered:
+        the denial response it started goes out with its status, headers and the
+        body so far (as uvicorn's wsproto protocol has sent them by then); without
+        one, or if core refuses it, 500."""
         if self.answered or self.conn.state != "connecting":
             return
-        self.answered = True
-        headers = [(b"content-type", b"text/plain; charset=utf-8")]
-        self._drive(self.conn.reject, 500, headers, b"Internal Server Error")
+        if self.response_start is not None:
+            try:
+                self._reject(*self.response_start, b"".join(self.response_body))
+                return
+            except Exception:
+                self.logger.debug("Cannot send the started response", exc_info=True)
+        self._reject(500, [(b"content-type", b"text/plain; charset=utf-8")], b"Internal Server Error")
+
+    def _reject(self, status: int, headers: Sequence[tuple[bytes, bytes]], body: bytes) -> None:
+        """Answers the handshake with an HTTP response. Core refuses a bad status or
+        header (``InvalidHandshakeAnswer``) before anything is sent; then nothing changes."""
+        self._drive(self.conn.reject, status, headers, body)
+        self.answered = self.rejected = self.close_sent = True
 
     def _log_answer(self, what: object) -> None:
         self.logger.info(
@@ -460,31 +486,25 @@ class WSProtocol(asyncio.Protocol):
         if not self.answered:
             if self.conn.state == "closed":
                 raise self._closed_error()  # the client left before we answered
-            if kind == "websocket.accept":
-                self._log_answer("[accepted]")
-                self.answered = True
-                headers = list(self.default_headers) + list(message.get("headers") or [])
+            if self.response_start is not None:
+                self._send_response_body(kind, message)
+            elif kind == "websocket.accept":
+                headers = list(self.default_headers) + _header_pairs(message.get("headers"))
                 self._drive(self.conn.accept, message.get("subprotocol"), headers)
+                self.answered = True
+                self._log_answer("[accepted]")
             elif kind == "websocket.close":
                 self._log_answer(403)
-                self.answered = True
-                self.close_sent = True
-                self._drive(self.conn.reject, 403, (), b"")
-            elif kind == "websocket.http.response.start" and self.response_start is None:
+                self._reject(403, (), b"")
+            elif kind == "websocket.http.response.start":
                 status = message["status"]
                 if not (100 <= status < 600):
                     raise RuntimeError("Invalid HTTP status code '%d' in response." % status)
+                headers = _header_pairs(message.get("headers"))
                 self._log_answer(status)
                 # Core frames the body itself and drops any Content-Length,
                 # Transfer-Encoding or Connection header the app sets.
-                self.response_start = (status, list(message.get("headers") or []))
-            elif kind == "websocket.http.response.body" and self.response_start is not None:
-                self.response_body.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    self.answered = True
-                    self.close_sent = True
-                    status, headers = self.response_start
-                    self._drive(self.conn.reject, status, headers, b"".join(self.response_body))
+                self.response_start = (status, headers)
             else:
                 raise RuntimeError(
                     "Expected ASGI message 'websocket.accept', 'websocket.close' "
@@ -511,10 +531,27 @@ class WSProtocol(asyncio.Protocol):
                 self.close_sent = True
                 self._queue_disconnect(code, reason)
                 self._resume()  # read on until the peer's close reply
-        elif self.response_start is not None:
-            raise RuntimeError(f"Expected ASGI message 'websocket.http.response.body' but got '{kind}'.")
+        elif self.rejected:
+            raise RuntimeError(f"Unexpected ASGI message '{kind}' after the HTTP response.")
         else:
             raise RuntimeError(f"Expected ASGI message 'websocket.send' or 'websocket.close', but got '{kind}'.")
+
+    def _send_response_body(self, kind: str, message: Any) -> None:
+        """A part of the started denial response; the last one sends it all."""
+        if kind != "websocket.http.response.body":
+            raise RuntimeError(f"Expected ASGI message 'websocket.http.response.body' but got '{kind}'.")
+        body = message.get("body", b"")
+        if not isinstance(body, (bytes, bytearray, memoryview)):
+            raise TypeError(f"'body' must be bytes, not {type(body).__name__}")
+        self.response_body.append(bytes(body))
+        if not message.get("more_body", False):
+            assert self.response_start is not None
+            status, headers = self.response_start
+            try:
+                self._reject(status, headers, b"".join(self.response_body))
+            except Exception:
+                self.response_start = None  # refused by core: the app's failure is answered with 500
+                raise
 
     async def receive(self) -> dict[str, Any]:
         """The ASGI ``receive`` callable."""
@@ -527,6 +564,11 @@ class WSProtocol(asyncio.Protocol):
         (reading resumes once core holds none, see _update_flow)."""
         self.pull_paused = False
         self._drive(lambda: None)
+
+
+def _header_pairs(headers: Any) -> list[tuple[bytes, bytes]]:
+    """ASGI headers as (name, value) tuples: ASGI allows ``[name, value]`` lists too."""
+    return [(name, value) for name, value in headers or ()]
 
 
 def _env_list(name: str) -> Optional[list[str]]:
