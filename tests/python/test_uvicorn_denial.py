@@ -18,7 +18,10 @@ CRLF_HEADER = (b"x-bad", b"a\r\nInjected: yes")
 # (raises) if the last item is an exception class.
 SCRIPTS: dict[str, list[Any]] = {
     "/list-headers": [{**START, "headers": [[b"content-type", b"text/plain"], [b"x-test", b"list"]]}, BODY],
-    "/list-accept-headers": [{"type": "websocket.accept", "headers": [[b"x-test", b"list"]]}, {"type": "websocket.close"}],
+    "/list-accept-headers": [
+        {"type": "websocket.accept", "headers": [[b"x-test", b"list"]]},
+        {"type": "websocket.close"},
+    ],
     "/two-parts": [{**START, "headers": []}, {**BODY, "body": b"no", "more_body": True}, {**BODY, "body": b"pe"}],
     "/second-start": [{**START, "headers": [(b"x-test", b"first")]}, {**START, "status": 402, "headers": []}],
     "/start-then-raise": [{**START, "headers": [(b"x-test", b"started")]}, ValueError],

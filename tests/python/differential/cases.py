@@ -10,14 +10,19 @@ exception's own class.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
-from typing import Any, Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any, Awaitable, Callable, Optional
 
 from uvicorn.protocols.utils import ClientDisconnected
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Case = Callable[[Receive, Send], Awaitable[None]]
+# The case a connection serves, set in its ASGI task: uvicorn logs an app's failure
+# from that task, so the log record can be told apart by case.
+CASE: ContextVar[Optional[str]] = ContextVar("differential_case", default=None)
 
 START_401 = {"type": "websocket.http.response.start", "status": 401, "headers": [(b"content-type", b"text/plain")]}
 NOPE = {"type": "websocket.http.response.body", "body": b"nope"}
@@ -228,6 +233,7 @@ class Recorder:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.seen: dict[str, list[str]] = {}
+        self.logged: dict[str, list[str]] = {}
         self.ended = threading.Condition(self.lock)
 
     def note(self, case: str, entry: str) -> None:
@@ -235,6 +241,14 @@ class Recorder:
             self.seen.setdefault(case, []).append(entry)
             if entry.startswith("end:"):
                 self.ended.notify_all()
+
+    def log(self, case: str, line: str) -> None:
+        with self.lock:
+            self.logged.setdefault(case, []).append(line)
+
+    def log_of(self, case: str) -> str:
+        with self.lock:
+            return " | ".join(self.logged.get(case, []))
 
     def wait_end(self, case: str, timeout: float) -> str:
         """The app's record once it ended; 'stuck' is added if it did not within ``timeout``."""
@@ -246,6 +260,19 @@ class Recorder:
         return " | ".join(seen)
 
 
+class LogTap(logging.Handler):
+    """uvicorn's warnings and errors (first line), by the case whose task logged them."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__(logging.WARNING)
+        self.recorder = recorder
+
+    def emit(self, record: logging.LogRecord) -> None:
+        case = CASE.get()
+        if case is not None:
+            self.recorder.log(case, f"{record.levelname} {record.getMessage().splitlines()[0]}")
+
+
 def routing_app(cases: dict[str, tuple[Case, str]], recorder: Recorder) -> Any:
     """One ASGI app serving every case at /<name>, recording what it sees."""
 
@@ -253,6 +280,7 @@ def routing_app(cases: dict[str, tuple[Case, str]], recorder: Recorder) -> Any:
         if scope["type"] != "websocket":
             return
         case = scope["path"].lstrip("/")
+        CASE.set(case)
         run, _ = cases[case]
 
         async def recv() -> dict[str, Any]:

@@ -10,21 +10,23 @@ a new difference, a changed value or a difference that went away fails the test.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from conftest import UvicornThread
 from wscore.uvicorn import WSProtocol
 
-from .cases import CASES, SHUTDOWN_CASES, Recorder, routing_app
+from .cases import CASES, SHUTDOWN_CASES, LogTap, Recorder, routing_app
 from .wire import observe
 
 PROTOCOLS: dict[str, Any] = {"wscore": WSProtocol, "wsproto": "wsproto", "websockets-sansio": "websockets-sansio"}
 THEIRS = ("wsproto", "websockets-sansio")
 
-# Why ours differs; python/README.md ("Differences from uvicorn's protocols") says the same.
+# Why ours differs; python/README.md ("Where it differs from uvicorn's own protocols") says the same.
 WHY: dict[str, str] = {
     "close-reply-reason": "The reply to a client's close carries its code but not its reason: core echoes the code "
     "(RFC 6455 5.5.1); uvicorn echoes both.",
@@ -37,6 +39,8 @@ WHY: dict[str, str] = {
     "uvicorn reports 1005, the code of a close frame without a code.",
     "send-after-close": "websocket.send after the app's close or denial raises ClientDisconnected (an OSError, as "
     "ASGI 2.4 asks of a send on a closed connection, and not logged); uvicorn raises RuntimeError.",
+    "unfinished-response-logged": "An app that returns after websocket.http.response.start without its body is "
+    "logged as an error, as on websockets-sansio; wsproto logs nothing.",
     "403-content-type": "The 403 of websocket.close before accept has no body and no Content-Type, as on "
     "wsproto; websockets-sansio adds text/plain.",
     "started-response-sent": "An app that fails after websocket.http.response.start: the status and headers it "
@@ -79,21 +83,25 @@ ALLOWED: dict[tuple[str, str, str], tuple[str, str, str]] = {
         'connect | send send raised ClientDisconnected | end: raised ClientDisconnected',
         'send-after-close',
     ),
+    ('send_after_close', 'websockets-sansio', 'log'): ('ERROR Exception in ASGI application', '', 'send-after-close'),
     ('send_after_close', 'wsproto', 'app'): (
         'connect | send send raised RuntimeError | end: raised RuntimeError',
         'connect | send send raised ClientDisconnected | end: raised ClientDisconnected',
         'send-after-close',
     ),
+    ('send_after_close', 'wsproto', 'log'): ('ERROR Exception in ASGI application', '', 'send-after-close'),
     ('send_after_denial', 'websockets-sansio', 'app'): (
         'connect | send send raised RuntimeError | end: raised RuntimeError',
         'connect | send send raised ClientDisconnected | end: raised ClientDisconnected',
         'send-after-close',
     ),
+    ('send_after_denial', 'websockets-sansio', 'log'): ('ERROR Exception in ASGI application', '', 'send-after-close'),
     ('send_after_denial', 'wsproto', 'app'): (
         'connect | send send raised RuntimeError | end: raised RuntimeError',
         'connect | send send raised ClientDisconnected | end: raised ClientDisconnected',
         'send-after-close',
     ),
+    ('send_after_denial', 'wsproto', 'log'): ('ERROR Exception in ASGI application', '', 'send-after-close'),
     ('send_after_disconnect', 'websockets-sansio', 'close'): ("4002 'client bye'", "4002 ''", 'close-reply-reason'),
     ('send_after_disconnect', 'wsproto', 'close'): ("4002 'client bye'", "4002 ''", 'close-reply-reason'),
     ('start_after_accept', 'websockets-sansio', 'close'): ('none', "1011 ''", 'app-error-1011'),
@@ -110,6 +118,11 @@ ALLOWED: dict[tuple[str, str, str], tuple[str, str, str]] = {
     ('start_then_return', 'websockets-sansio', 'headers'): ('-', 'content-type=text/plain', 'started-response-sent'),
     ('start_then_return', 'websockets-sansio', 'status'): ('no response', '401', 'started-response-sent'),
     ('start_then_return', 'wsproto', 'body'): ("b'' cut", "b'' complete", 'started-response-framed'),
+    ('start_then_return', 'wsproto', 'log'): (
+        '',
+        'ERROR ASGI callable returned without completing handshake.',
+        'unfinished-response-logged',
+    ),
     ('start_then_str_body', 'websockets-sansio', 'body'): ('-', "b'' complete", 'started-response-sent'),
     ('start_then_str_body', 'websockets-sansio', 'headers'): ('-', 'content-type=text/plain', 'started-response-sent'),
     ('start_then_str_body', 'websockets-sansio', 'status'): ('no response', '401', 'started-response-sent'),
@@ -119,15 +132,31 @@ ALLOWED: dict[tuple[str, str, str], tuple[str, str, str]] = {
 Results = dict[str, dict[str, str]]
 
 
+@contextmanager
+def tapped(recorder: Recorder) -> Iterator[None]:
+    """uvicorn's log records go to ``recorder`` too, while the server runs."""
+    tap = LogTap(recorder)
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(tap)
+    try:
+        yield
+    finally:
+        logger.removeHandler(tap)
+
+
 def run_cases(ws: Any) -> Results:
     """Every case in CASES against one server, several clients at a time."""
     recorder = Recorder()
-    with UvicornThread(routing_app(CASES, recorder), ws=ws, timeout_graceful_shutdown=5) as server:
+    with tapped(recorder), UvicornThread(routing_app(CASES, recorder), ws=ws, timeout_graceful_shutdown=5) as server:
         with ThreadPoolExecutor(8) as pool:
-            futures = {name: pool.submit(observe, server.port, "/" + name, script) for name, (_, script) in CASES.items()}
+            futures = {
+                name: pool.submit(observe, server.port, "/" + name, script) for name, (_, script) in CASES.items()
+            }
             results = {name: future.result(timeout=20) for name, future in futures.items()}
         for name in CASES:
             results[name]["app"] = recorder.wait_end(name, 5)
+    for name in CASES:
+        results[name]["log"] = recorder.log_of(name)
     return results
 
 
@@ -135,7 +164,8 @@ def run_shutdown(ws: Any) -> Results:
     """An accepted connection and an unanswered handshake when the server stops."""
     recorder = Recorder()
     results: Results = {}
-    with UvicornThread(routing_app(SHUTDOWN_CASES, recorder), ws=ws, timeout_graceful_shutdown=5) as server:
+    app = routing_app(SHUTDOWN_CASES, recorder)
+    with tapped(recorder), UvicornThread(app, ws=ws, timeout_graceful_shutdown=5) as server:
 
         def client(name: str, script: str) -> None:
             results[name] = observe(server.port, "/" + name, script, timeout=8)
@@ -152,6 +182,8 @@ def run_shutdown(ws: Any) -> Results:
             thread.join(15)
         for name in SHUTDOWN_CASES:
             results[name]["app"] = recorder.wait_end(name, 5)
+    for name in SHUTDOWN_CASES:
+        results[name]["log"] = recorder.log_of(name)
     return results
 
 
