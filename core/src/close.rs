@@ -88,7 +88,7 @@ pub const MAX_REASON_BYTES: usize = 123;
 ///
 /// ```
 /// let long = "é".repeat(100); // 200 bytes
-/// let cut = wscore::truncate_reason(&long);
+/// let cut = wscore::binding::truncate_reason(&long);
 /// assert_eq!(cut.len(), 122);
 /// assert!(cut.chars().all(|c| c == 'é'));
 /// ```
@@ -183,7 +183,8 @@ pub(crate) fn parse_close_payload(payload: &[u8]) -> Result<CloseFrame, Protocol
 /// browser's `WebSocket`) use it so that the rule is the same everywhere.
 ///
 /// ```
-/// use wscore::{validate_close, CloseCode, CloseError};
+/// use wscore::binding::validate_close;
+/// use wscore::{CloseCode, CloseError};
 /// assert_eq!(validate_close(CloseCode::NORMAL, "bye"), Ok(()));
 /// assert_eq!(validate_close(CloseCode(1006), ""), Err(CloseError::InvalidCode(1006)));
 /// assert_eq!(validate_close(CloseCode(4000), &"x".repeat(124)), Err(CloseError::ReasonTooLong(124)));

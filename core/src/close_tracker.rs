@@ -3,7 +3,8 @@
 //! the application's `close` call and the transport's final code and reason.
 //!
 //! ```
-//! use wscore::{CloseCode, CloseRequest, CloseTracker, Initiator};
+//! use wscore::binding::{CloseRequest, CloseTracker};
+//! use wscore::{CloseCode, Initiator};
 //!
 //! let mut tracker = CloseTracker::default();
 //! assert_eq!(tracker.request(Some(CloseCode(4000)), "bye"), Ok(CloseRequest::Start));

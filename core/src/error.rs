@@ -230,8 +230,8 @@ pub enum CloseError {
     /// The code may not be sent (1004–1006, 1015, < 1000, 1016–2999, ≥ 5000).
     #[error("close code {0} may not be sent (use 1000-1003, 1007-1014 or 3000-4999)")]
     InvalidCode(u16),
-    /// The reason is over 123 bytes of UTF-8; [`crate::truncate_reason`] cuts it safely.
-    #[error("close reason of {0} bytes exceeds 123 (see wscore::truncate_reason)")]
+    /// The reason is over 123 bytes of UTF-8; [`crate::binding::truncate_reason`] cuts it safely.
+    #[error("close reason of {0} bytes exceeds 123 (see wscore::binding::truncate_reason)")]
     ReasonTooLong(usize),
     /// A reason was given without a code.
     #[error("a close reason needs a close code")]

@@ -131,7 +131,8 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use wscore::{Config, Connection, Event, HeldPayload, OutputSegment};
+//! use wscore::binding::{HeldPayload, OutputSegment};
+//! use wscore::{Config, Connection, Event};
 //! # use wscore::{Accept, ClientRequest};
 //! # let mut client = Connection::client(Config::default(), ClientRequest::new("ws://h/")).unwrap();
 //! # let mut server = Connection::server(Config::default());
@@ -171,6 +172,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod binding;
 mod budget;
 mod close;
 mod close_tracker;
@@ -197,28 +199,17 @@ pub mod thresholds;
 mod utf8;
 mod utf8_bytes;
 
+// The protocol. Adapter support lives in `binding`.
 pub use budget::{MemoryBudget, DEFAULT_ALLOWANCE};
-pub use close::validate_close;
-pub use close::{truncate_reason, CloseCode, CloseFrame, CloseInfo, Initiator, MAX_REASON_BYTES};
-pub use close_tracker::{CloseRequest, CloseTracker};
+pub use close::{CloseCode, CloseFrame, CloseInfo, Initiator, MAX_REASON_BYTES};
 pub use config::Config;
-pub use connection::{CloseOutcome, Connection, HeldPayload, Role, SideState, State};
-/// permessage-deflate negotiation on its own, for adapters whose HTTP handshake
-/// is done elsewhere (then [`Connection::upgraded`] runs with the result).
-pub use deflate::{
-    client_accept as deflate_client_accept, client_offer as deflate_client_offer,
-    server_accept as deflate_server_accept,
-};
+pub use connection::{CloseOutcome, Connection, Role, SideState, State};
 pub use deflate::{DeflateConfig, DeflateParams};
 pub use error::{AcceptError, CloseError, Error, HandshakeError, ProtocolError, SendError};
 pub use event::{Closed, Event};
-pub use extension::ExtensionParams;
-pub use handshake::{accept_key, Accept, ClientRequest, Header, Rejection, Request, Response};
-pub use origin::{check_origin, OriginPolicy, NULL_ORIGIN, SAME_ORIGIN};
-pub use output::OutputSegment;
+pub use handshake::{Accept, ClientRequest, Header, Rejection, Request, Response};
+pub use origin::{OriginPolicy, NULL_ORIGIN, SAME_ORIGIN};
 pub use payload::{Payload, Text};
-pub use reconnect::{Backoff, ReconnectDecision, ReconnectPolicy, StopReason};
-pub use send_queue::{DropPolicy, Enqueued, QueueLimits, SendQueue};
 pub use thresholds::SHARE_FROM;
 pub use utf8_bytes::Utf8Bytes;
 

@@ -6,7 +6,8 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use wscore::{Backoff, CloseCode, CloseInfo, Initiator, ReconnectDecision, ReconnectPolicy};
+//! use wscore::binding::{Backoff, ReconnectDecision, ReconnectPolicy};
+//! use wscore::{CloseCode, CloseInfo, Initiator};
 //!
 //! let mut backoff = Backoff::new(ReconnectPolicy { max_retries: Some(2), ..ReconnectPolicy::default() });
 //! let dropped = CloseInfo { code: CloseCode::ABNORMAL, reason: String::new(), initiator: Initiator::Transport };

@@ -3,7 +3,7 @@
 //! hands back whatever it did not keep.
 //!
 //! ```
-//! use wscore::{DropPolicy, Enqueued, QueueLimits, SendQueue};
+//! use wscore::binding::{DropPolicy, Enqueued, QueueLimits, SendQueue};
 //!
 //! let mut queue = SendQueue::new(QueueLimits { max_messages: 2, ..QueueLimits::default() }, DropPolicy::DropOldest);
 //! assert_eq!(queue.push("a", 1), Enqueued::Queued);

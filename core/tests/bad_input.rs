@@ -40,7 +40,7 @@ fn assert_failed(
     code: CloseCode,
     error: ProtocolError,
 ) {
-    let reason = wscore::truncate_reason(&error.to_string()).to_owned();
+    let reason = wscore::binding::truncate_reason(&error.to_string()).to_owned();
     assert_eq!(wire, close_frame(code, &reason), "wire for {error:?}");
     assert_eq!(
         events,

@@ -447,9 +447,9 @@ fn shared_payloads_are_queued_without_a_copy() {
     server.send_binary(big.clone()).unwrap();
     assert_eq!(server.buffered_amount(), 100_000 + 10); // 2 + 8-byte length
     assert!(
-        server
-            .output_segments()
-            .any(|s| matches!(s, wscore::OutputSegment::Bytes(b) if b.as_ptr() == big.as_ptr())),
+        server.output_segments().any(
+            |s| matches!(s, wscore::binding::OutputSegment::Bytes(b) if b.as_ptr() == big.as_ptr())
+        ),
         "payload slice is the caller's buffer"
     );
     server.advance_output(50_010);
@@ -462,9 +462,9 @@ fn shared_text_is_queued_without_a_copy() {
     let text: std::sync::Arc<str> = "é".repeat(5000).into();
     server.send_text(text.clone()).unwrap();
     assert!(
-        server
-            .output_segments()
-            .any(|s| matches!(s, wscore::OutputSegment::Bytes(b) if b.as_ptr() == text.as_ptr())),
+        server.output_segments().any(
+            |s| matches!(s, wscore::binding::OutputSegment::Bytes(b) if b.as_ptr() == text.as_ptr())
+        ),
         "payload slice is the caller's string"
     );
     pump(&mut server, &mut client);

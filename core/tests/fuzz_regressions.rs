@@ -5,7 +5,8 @@
 mod common;
 
 use common::*;
-use wscore::{accept_key, ClientRequest, CloseCode, Config, Connection, Event, SendError, State};
+use wscore::binding::accept_key;
+use wscore::{ClientRequest, CloseCode, Config, Connection, Event, SendError, State};
 
 /// handshake_response: a 101 and, in the same read, a message and a close frame.
 /// `Accepted` comes first, but by the time the application polls it the

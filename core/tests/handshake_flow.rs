@@ -152,7 +152,7 @@ fn client_refuses_an_extension_it_did_not_offer() {
     let response = format!(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Accept: {}\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n",
-        wscore::accept_key(&key)
+        wscore::binding::accept_key(&key)
     );
     client.receive(response.as_bytes());
     let ev = events(&mut client);

@@ -7,7 +7,8 @@ mod common;
 use std::io;
 
 use common::{events, open_pair, pair};
-use wscore::{Config, Connection, DeflateConfig, Event, HeldPayload, OutputSegment, SendError};
+use wscore::binding::{HeldPayload, OutputSegment};
+use wscore::{Config, Connection, DeflateConfig, Event, SendError};
 
 /// Writes `conn`'s whole output, putting `held` payloads (oldest first) where
 /// the output shows them, as an adapter does.

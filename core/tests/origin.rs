@@ -5,9 +5,10 @@
 
 mod common;
 
+use wscore::binding::check_origin;
 use wscore::{
-    check_origin, ClientRequest, CloseCode, Closed, Config, Connection, Error, Event,
-    HandshakeError, Initiator, OriginPolicy, SAME_ORIGIN,
+    ClientRequest, CloseCode, Closed, Config, Connection, Error, Event, HandshakeError, Initiator,
+    OriginPolicy, SAME_ORIGIN,
 };
 
 /// A server with `policy`, fed the upgrade request a client for `url` writes

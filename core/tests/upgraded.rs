@@ -2,9 +2,10 @@
 //! `Connection::set_deflate` (a server decides compression per request).
 #![cfg(feature = "deflate")]
 
+use wscore::binding::{deflate_client_accept, deflate_client_offer, deflate_server_accept};
 use wscore::{
-    deflate_client_accept, deflate_client_offer, deflate_server_accept, Accept, AcceptError,
-    ClientRequest, CloseCode, Config, Connection, DeflateConfig, Event, Role, SendError, State,
+    Accept, AcceptError, ClientRequest, CloseCode, Config, Connection, DeflateConfig, Event, Role,
+    SendError, State,
 };
 
 fn relay(from: &mut Connection, to: &mut Connection) -> Vec<Event> {

@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let out = conn.take_output();
     assert!(out.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
-    let accept = wscore::accept_key(&request.key);
+    let accept = wscore::binding::accept_key(&request.key);
     assert!(out.windows(accept.len()).any(|w| w == accept.as_bytes()));
     let mut run = Run::without_head(conn);
     run.drain();

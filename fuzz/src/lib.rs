@@ -10,10 +10,8 @@ use std::time::Duration;
 
 use arbitrary::Arbitrary;
 pub use wire::WireCheck;
-use wscore::{
-    Accept, BytesMut, ClientRequest, Config, Connection, DeflateConfig, Event, Header, HeldPayload,
-    MemoryBudget, OutputSegment, SendError, State,
-};
+use wscore::binding::{HeldPayload, OutputSegment};
+use wscore::{Accept, BytesMut, ClientRequest, Config, Connection, DeflateConfig, Event, Header, MemoryBudget, SendError, State};
 
 /// Limits small enough for the fuzzer to reach.
 pub fn config(deflate: bool) -> Config {
@@ -69,7 +67,7 @@ pub fn with_accept_key(data: &[u8], request_head: &[u8]) -> Vec<u8> {
         .lines()
         .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
         .expect("the client sends a key");
-    let accept = wscore::accept_key(key.trim());
+    let accept = wscore::binding::accept_key(key.trim());
     let mut out = Vec::with_capacity(data.len());
     let mut rest = data;
     while let Some(i) = find(rest, ACCEPT_PLACEHOLDER) {

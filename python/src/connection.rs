@@ -10,8 +10,9 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 // A `bytes` of HOLD_FROM bytes or more, or a `str` of that many characters, is
 // offered to core to keep; core's thresholds module has the measurement.
+use wscore::binding::HeldPayload;
 use wscore::thresholds::HOLD_FROM;
-use wscore::{Accept, ClientRequest, CloseOutcome, Header, HeldPayload, Role, SideState, State};
+use wscore::{Accept, ClientRequest, CloseOutcome, Header, Role, SideState, State};
 
 use crate::buffer::{self, BytesLike};
 use crate::held::{HeldPayloads, Piece};

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use wscore::OutputSegment;
+use wscore::binding::OutputSegment;
 
 /// The kept payloads, in the order they were sent.
 #[derive(Default)]

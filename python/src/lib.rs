@@ -24,13 +24,14 @@ fn is_sendable_close_code(code: u16) -> bool {
 /// or the reason is over 123 UTF-8 bytes.
 #[pyfunction]
 fn validate_close(py: Python<'_>, code: u16, reason: &str) -> PyResult<()> {
-    wscore::validate_close(wscore::CloseCode(code), reason).map_err(|e| errors::close_error(py, e))
+    wscore::binding::validate_close(wscore::CloseCode(code), reason)
+        .map_err(|e| errors::close_error(py, e))
 }
 
 /// `reason` cut to fit a close frame (at most 123 UTF-8 bytes, on a character boundary).
 #[pyfunction]
 fn truncate_close_reason(reason: &str) -> &str {
-    wscore::truncate_reason(reason)
+    wscore::binding::truncate_reason(reason)
 }
 
 /// The native module behind the `wscore` Python package.

@@ -35,7 +35,9 @@ pub(crate) fn params_from(dict: &Bound<'_, PyDict>) -> PyResult<DeflateParams> {
 /// ``settings`` (``True`` or a dict of deflate settings).
 #[pyfunction]
 pub(crate) fn deflate_client_offer(settings: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(wscore::deflate_client_offer(&deflate_settings(settings)?))
+    Ok(wscore::binding::deflate_client_offer(&deflate_settings(
+        settings,
+    )?))
 }
 
 /// Server: the first acceptable permessage-deflate offer among ``offers`` as
@@ -46,7 +48,7 @@ pub(crate) fn deflate_server_accept<'py>(
     offers: Vec<String>,
     settings: &Bound<'py, PyAny>,
 ) -> PyResult<Option<(String, Bound<'py, PyDict>)>> {
-    wscore::deflate_server_accept(&offers, &deflate_settings(settings)?)
+    wscore::binding::deflate_server_accept(&offers, &deflate_settings(settings)?)
         .map(|(item, params)| Ok((item, config::deflate_params(py, &params)?)))
         .transpose()
 }
@@ -61,7 +63,7 @@ pub(crate) fn deflate_client_accept<'py>(
     settings: &Bound<'py, PyAny>,
 ) -> PyResult<Option<Bound<'py, PyDict>>> {
     let cfg = deflate_settings(settings)?;
-    match wscore::deflate_client_accept(&selected, Some(&cfg)) {
+    match wscore::binding::deflate_client_accept(&selected, Some(&cfg)) {
         Ok(params) => params.map(|p| config::deflate_params(py, &p)).transpose(),
         Err(e) => Err(errors::handshake_error(py, &e, Role::Client)),
     }
@@ -81,5 +83,5 @@ pub(crate) fn role_from(role: &str) -> PyResult<Role> {
 /// The ``Sec-WebSocket-Accept`` value for a client's ``Sec-WebSocket-Key`` (RFC 6455 §4.2.2).
 #[pyfunction]
 pub(crate) fn accept_key(key: &str) -> String {
-    wscore::accept_key(key)
+    wscore::binding::accept_key(key)
 }

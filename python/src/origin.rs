@@ -82,6 +82,6 @@ pub(crate) fn check_origin(
         set(&mut policy, "allowed_hosts", hosts)?;
     }
     validate(&policy)?;
-    wscore::check_origin(&policy, origin, host)
+    wscore::binding::check_origin(&policy, origin, host)
         .map_err(|e| errors::handshake_error(py, &e, Role::Server))
 }

@@ -14,9 +14,8 @@ use js_sys::{Array, Object, Uint8Array};
 use std::cell::{Cell, RefCell, RefMut};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wscore::{
-    Accept, ClientRequest, Connection, Event, Header, HeldPayload, OutputSegment, SideState, State,
-};
+use wscore::binding::{HeldPayload, OutputSegment};
+use wscore::{Accept, ClientRequest, Connection, Event, Header, SideState, State};
 
 use crate::errors;
 use crate::js_types;

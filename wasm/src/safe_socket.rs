@@ -17,10 +17,10 @@ use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, Event, EventTarget, MessageEvent};
-use wscore::{
-    validate_close, Backoff, CloseCode, CloseError, CloseInfo, CloseRequest, CloseTracker,
-    Enqueued, ReconnectDecision, SendQueue,
+use wscore::binding::{
+    validate_close, Backoff, CloseRequest, CloseTracker, Enqueued, ReconnectDecision, SendQueue,
 };
+use wscore::{CloseCode, CloseError, CloseInfo};
 
 use js::{object, RawSocket, Timer};
 use options::Options;
@@ -229,7 +229,7 @@ impl Inner {
             let user_closed = st.user_closed;
             let decision = match (&mut st.backoff, user_closed) {
                 (Some(backoff), false) => backoff.decide(&info, js_sys::Math::random()),
-                _ => ReconnectDecision::Stop(wscore::StopReason::ClosedByApplication),
+                _ => ReconnectDecision::Stop(wscore::binding::StopReason::ClosedByApplication),
             };
             let initiator = info.initiator.as_str();
             match decision {

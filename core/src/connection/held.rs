@@ -1,7 +1,7 @@
 //! Sends for bindings whose payloads live outside Rust's memory (a JS
 //! `Uint8Array`, a Python `bytes`): the payload is framed but not copied where
 //! core would queue a shared payload by reference, and the binding writes its
-//! own bytes where the output shows [`crate::OutputSegment::Held`].
+//! own bytes where the output shows [`crate::binding::OutputSegment::Held`].
 
 use crate::error::SendError;
 use crate::frame::OpCode;

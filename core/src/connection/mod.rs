@@ -415,7 +415,7 @@ impl Connection {
     }
 
     /// Starts the closing handshake with `code` and `reason` (at most 123 bytes;
-    /// see [`crate::truncate_reason`]). Idempotent: once closing or closed it
+    /// see [`crate::binding::truncate_reason`]). Idempotent: once closing or closed it
     /// reports [`CloseOutcome::AlreadyClosed`] with who closed and why.
     pub fn close(
         &mut self,

@@ -5,7 +5,7 @@ use crate::close::CloseInfo;
 /// What [`crate::Connection::send_binary_held`] did with the payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HeldPayload {
-    /// The caller keeps it: write it where the output shows [`crate::OutputSegment::Held`].
+    /// The caller keeps it: write it where the output shows [`crate::binding::OutputSegment::Held`].
     Kept,
     /// It was copied in (`fill` was called) and is part of the output's bytes.
     Copied,

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use wasm_bindgen::prelude::*;
-use wscore::{CloseCode, DropPolicy, QueueLimits, ReconnectPolicy};
+use wscore::binding::{DropPolicy, QueueLimits, ReconnectPolicy};
+use wscore::CloseCode;
 
 use super::js::get;
 
