@@ -142,6 +142,8 @@ impl FrameHeader {
     }
 
     /// Appends this header to `out`, with the length in the fewest bytes.
+    /// Only tests and the `internals` feature use it; the encoder uses `encode`.
+    #[cfg(any(test, feature = "internals"))]
     pub fn write(&self, out: &mut Vec<u8>) {
         let mut bytes = [0u8; MAX_HEADER_LEN];
         let n = self.encode(&mut bytes);

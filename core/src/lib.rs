@@ -169,6 +169,11 @@
 //!   types ([`Config`], [`CloseInfo`], [`CloseOutcome`], [`State`], the handshake
 //!   types) and `Serialize` for [`Event`]. Enum names are snake_case, the same
 //!   strings as their `as_str()`. None of the adapters needs it.
+//! - `test-support` (off): `wscore::testing`, helpers this crate's own tests,
+//!   benches and fuzz targets share. Not protocol API.
+//! - `internals` (off, **unstable**: not covered by semver): makes the `frame`
+//!   (frame headers) and `mask` modules public, for the fuzz targets that
+//!   exercise them directly.
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -183,10 +188,16 @@ mod deflate;
 mod error;
 mod event;
 mod extension;
+#[cfg(feature = "internals")]
 pub mod frame;
+#[cfg(not(feature = "internals"))]
+mod frame;
 mod handshake;
 mod head_scan;
+#[cfg(feature = "internals")]
 pub mod mask;
+#[cfg(not(feature = "internals"))]
+mod mask;
 mod origin;
 mod output;
 mod payload;

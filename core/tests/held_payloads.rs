@@ -6,9 +6,9 @@ mod common;
 
 use std::io;
 
-use common::{events, open_pair, pair};
+use common::{events, pair};
 use wscore::binding::{HeldPayload, OutputSegment};
-use wscore::{Config, Connection, DeflateConfig, Event, SendError};
+use wscore::{Config, Connection, Event, SendError};
 
 /// Writes `conn`'s whole output, putting `held` payloads (oldest first) where
 /// the output shows them, as an adapter does.
@@ -118,17 +118,19 @@ fn a_client_masks_so_it_copies_the_payload_in() {
     );
 }
 
+// Needs permessage-deflate, which `--no-default-features` leaves out.
+#[cfg(feature = "deflate")]
 #[test]
 fn a_compressed_message_is_copied_in_and_a_small_one_below_min_size_is_kept() {
-    let deflate = DeflateConfig {
+    let deflate = wscore::DeflateConfig {
         min_size: 4096,
-        ..DeflateConfig::default()
+        ..wscore::DeflateConfig::default()
     };
     let config = Config {
         deflate: Some(deflate),
         ..Config::default()
     };
-    let (mut client, mut server) = open_pair(config.clone(), config);
+    let (mut client, mut server) = common::open_pair(config.clone(), config);
     assert!(server.deflate().is_some(), "deflate negotiated");
     let long = vec![b'z'; 5000];
     let got = server.send_binary_held(long.len(), |buf| buf.copy_from_slice(&long));
