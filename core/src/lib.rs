@@ -64,6 +64,35 @@
 //! [`Connection::should_pause_reading`] is true, so that a connection holds about
 //! one read plus one message whatever the peer's or the application's pace.
 //!
+//! ## Other runtimes
+//!
+//! The same core runs behind two adapters in this repository:
+//!
+//! - Python: the Python package
+//!   ([python/README.md](https://github.com/wscore-rs/wscore/blob/main/python/README.md)):
+//!   a uvicorn WebSocket protocol, a guard for Starlette and FastAPI, the sans-IO
+//!   connection itself and a wsproto-compatible layer.
+//! - JavaScript: the npm package [`wscore`](https://www.npmjs.com/package/wscore):
+//!   the sans-IO connection for Node, Deno and Bun, and `SafeWebSocket` over the
+//!   browser's `WebSocket`.
+//!
+//! ## The API in layers
+//!
+//! - **The crate root is the protocol**: [`Connection`] and its [`Config`]; what
+//!   it reports ([`Event`], [`Closed`], [`CloseInfo`], [`State`]); what it refuses
+//!   ([`Error`], [`ProtocolError`], [`HandshakeError`], [`SendError`],
+//!   [`CloseError`], [`AcceptError`]); [`CloseCode`]; the opening handshake
+//!   ([`ClientRequest`], [`Request`], [`Accept`], [`Response`], [`Rejection`]);
+//!   payloads ([`Utf8Bytes`], [`Bytes`], [`Payload`], [`Text`]); shared limits
+//!   ([`MemoryBudget`], [`OriginPolicy`], [`DeflateConfig`]). [`Event`] and the
+//!   error enums are `#[non_exhaustive]`: a match on them needs a wildcard arm.
+//! - [`binding`] is for adapters: payloads kept outside Rust's memory, a
+//!   handshake or a close run by someone else, a reconnecting socket's pieces.
+//! - [`thresholds`] says when a payload is copied and when it is kept by
+//!   reference, with the measurements that chose each limit.
+//! - Optional parts are [Cargo features](#cargo-features): `serde`, and, for
+//!   this crate's own tests and fuzz targets, `test-support` and `internals`.
+//!
 //! ## Two connections talking in memory
 //!
 //! ```
