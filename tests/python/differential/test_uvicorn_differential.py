@@ -6,6 +6,8 @@ client (differential/wire.py) writes down what it sees on the wire and each app
 what it received. Every field where ours differs from one of theirs must be in
 ALLOWED with the two values and the reason (python/README.md has the same table):
 a new difference, a changed value or a difference that went away fails the test.
+uvicorn, wsproto and websockets are pinned (python/requirements-dev.txt): an upgrade
+that changes what their protocols do shows up here too.
 """
 
 from __future__ import annotations
