@@ -17,6 +17,7 @@ from typing import (
     MutableMapping,
     Optional,
     Sequence,
+    Set,
     Tuple,
     Type,
     Union,
@@ -31,7 +32,7 @@ from ._ratelimit import RATE_LIMIT_CLOSE_CODE, RateBucket, RateLimit
 from ._server_quirks import CLOSED_ERRORS, copy_closed, from_disconnect
 from ._stats import TOTALS, Counters, logger
 
-__all__ = ["GuardedWebSocket", "guard", "Data"]
+__all__ = ["GuardedWebSocket", "guard", "Data", "WebSocketStateError"]
 
 #: A message payload: text or binary.
 Data = Union[str, bytes]
@@ -42,7 +43,20 @@ DEFAULT_CLOSE_TIMEOUT = 5.0
 DEFAULT_MAX_QUEUE = 64
 # How long a failed send waits for a pending receive to report the client's close.
 RECEIVER_GRACE = 0.5
+# After a close the guard reads and drops what the server still delivers, until its
+# websocket.disconnect: at most this many messages, for at most 2 * close_timeout.
+DRAIN_MAX_MESSAGES = 1024
 _SCOPE_KEY = "wscore.guard"
+# Drains outlive their handler; a strong reference each until they end.
+_DRAINS: Set["asyncio.Task[None]"] = set()
+
+
+class WebSocketStateError(InvalidState, RuntimeError):
+    """A call that does not fit the socket's state, such as sending before ``accept()``.
+
+    A programming error, not a close race: a ``RuntimeError`` like Starlette's own
+    state errors, and a :class:`wscore.InvalidState`.
+    """
 
 
 class _Close:
@@ -99,7 +113,9 @@ class GuardedWebSocket:
         self._closed: Optional[ConnectionClosed] = None
         self._closed_future: Optional["asyncio.Future[None]"] = None
         self._on_close: List[Callable[["GuardedWebSocket"], None]] = []
-        self._receiving = False
+        # The server receive in flight; after a close the drain takes it over.
+        self._raw_receive: Optional["asyncio.Future[Message]"] = None
+        self._drain: Optional["asyncio.Task[None]"] = None
         # Origin/Host refused (see guard()): the message, until accept() sends it ("" after).
         self._refusal: Optional[str] = None
         # The backlog: messages queued or being written, and when it last moved.
@@ -178,7 +194,53 @@ class GuardedWebSocket:
         callbacks, self._on_close = self._on_close, []
         for callback in callbacks:
             callback(self)
+        self._start_drain()
         return True
+
+    def _start_drain(self) -> None:
+        """Once closed, keep reading until the server's ``websocket.disconnect``.
+
+        ASGI servers deliver messages until then, and expect the app to take them:
+        hypercorn blocks putting ``websocket.disconnect`` into a full app queue
+        forever (a hung task and a ``CancelledError`` at shutdown per connection).
+        """
+        websocket = self.websocket
+        if self._drain is not None or websocket.client_state != WebSocketState.CONNECTED:
+            return  # draining already, or the server said disconnect (or never connect)
+        if websocket.application_state in (WebSocketState.CONNECTING, WebSocketState.RESPONSE):
+            return  # refused before accepting: the server ends the request itself
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # closed from outside an event loop: nothing is pending
+            return
+        self._drain = asyncio.ensure_future(self._drain_receive())
+        _DRAINS.add(self._drain)
+        self._drain.add_done_callback(_DRAINS.discard)
+
+    async def _drain_receive(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 2 * self.close_timeout  # a flush, then the client's reply
+        pending, self._raw_receive = self._raw_receive, None  # a receive left in flight
+        dropped = 0
+        try:
+            while dropped < DRAIN_MAX_MESSAGES:
+                if pending is None:
+                    if self.websocket.client_state != WebSocketState.CONNECTED:
+                        return
+                    pending = asyncio.ensure_future(self.websocket.receive())
+                done, _ = await asyncio.wait((pending,), timeout=max(0.0, deadline - loop.time()))
+                if not done:
+                    break
+                received, pending = pending, None
+                if received.cancelled() or received.exception() is not None:
+                    return  # the server says the socket is gone: nothing more will come
+                if received.result()["type"] == "websocket.disconnect":
+                    return
+                dropped += 1
+            logger.debug("stopped draining after %d messages without a disconnect", dropped)
+        finally:
+            if pending is not None:
+                pending.cancel()
 
     def _refuse(self) -> ConnectionClosed:
         """Count a send the guard kept away from a closed socket."""
@@ -192,8 +254,9 @@ class GuardedWebSocket:
         self.counters.add("close_races_resolved")
         logger.debug("server reported a closed socket: %r", error)
         if self._closed is None:
-            if isinstance(error, ConnectionClosed):  # a wscore-based server says exactly
-                self._set_closed(copy_closed(error))
+            exact = _exact_close(error)
+            if exact is not None:  # a wscore-based server says exactly
+                self._set_closed(copy_closed(exact))
             elif isinstance(error, WebSocketDisconnect):
                 self._set_closed(from_disconnect({"code": error.code, "reason": error.reason}))
             else:
@@ -206,6 +269,8 @@ class GuardedWebSocket:
     def _enqueue(self, message: Message, wait: bool, bounded: bool = True) -> Optional["asyncio.Future[None]"]:
         if self._closed is not None:
             raise self._refuse()
+        if self.websocket.application_state == WebSocketState.CONNECTING:
+            raise WebSocketStateError("cannot send before the connection is accepted: call accept() first")
         if bounded and not wait and len(self._outbox) >= self.max_queue:
             raise asyncio.QueueFull()
         future = asyncio.get_running_loop().create_future() if wait else None
@@ -344,15 +409,39 @@ class GuardedWebSocket:
         """A send failed: say who closed as precisely as the server lets us.
 
         uvicorn fails a send with a bare ``ClientDisconnected`` when the client's
-        close frame is already queued for the receiver; while a receive is
-        pending, give it a moment to read that close (code, reason) first.
+        close frame is already queued for the receiver; read up to it for a moment
+        (with the app's receiver, if one is waiting) to learn its code and reason.
         """
-        if self._closed is None and self._receiving and not isinstance(error, ConnectionClosed):
-            try:
-                await asyncio.wait_for(asyncio.shield(self._closed_waiter()), RECEIVER_GRACE)
-            except asyncio.TimeoutError:
-                pass
+        if self._closed is None and _exact_close(error) is None:
+            await self._read_until_disconnect(RECEIVER_GRACE)
         self._absorb(error)
+
+    async def _read_until_disconnect(self, timeout: float) -> None:
+        """Read what the server delivers until its ``websocket.disconnect`` (or ``timeout``).
+
+        Shares the receive in flight with :meth:`_receive_message`, so a message
+        reaches the app's receiver if one is waiting; the others would be dropped
+        anyway, the connection being about to close.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self._closed is None and self.websocket.client_state == WebSocketState.CONNECTED:
+            left = deadline - loop.time()
+            if left <= 0:
+                return
+            receiving = self._raw_receive
+            if receiving is None:
+                receiving = self._raw_receive = asyncio.ensure_future(self.websocket.receive())
+            await asyncio.wait((receiving, self._closed_waiter()), timeout=left, return_when=asyncio.FIRST_COMPLETED)
+            if not receiving.done():
+                return  # closed or out of time: the receive stays in flight for the next reader
+            if self._raw_receive is receiving:
+                self._raw_receive = None
+            if receiving.cancelled() or receiving.exception() is not None:
+                return
+            message = receiving.result()
+            if message["type"] == "websocket.disconnect":
+                self._set_closed(from_disconnect(message))
 
     def _fail(self, future: Optional["asyncio.Future[None]"]) -> None:
         if future is not None and not future.done():
@@ -409,6 +498,16 @@ class GuardedWebSocket:
                 self._writer.cancel()
             self._drop_queue()
 
+    async def _reject(self, code: int, reason: str) -> None:
+        """Close before accepting: the server refuses the request (403)."""
+        validate_close(code, reason)
+        self._refusal = ""  # the app refuses it itself
+        self._set_closed(ConnectionClosed(code, reason, "local"))
+        try:
+            await self.websocket.close(code, reason)
+        except CLOSED_ERRORS as error:  # the client left meanwhile
+            logger.debug("rejecting a request the client left: %r", error)
+
     async def __aenter__(self) -> "GuardedWebSocket":
         """``async with guard(ws) as ws:`` closes (after a flush) on the way out."""
         return self
@@ -458,15 +557,22 @@ class GuardedWebSocket:
     async def _receive_message(self) -> Message:
         if self._closed is not None:
             raise await self._settled()
-        receiving = asyncio.ensure_future(self.websocket.receive())
-        self._receiving = True
+        if self.websocket.application_state == WebSocketState.CONNECTING:
+            raise WebSocketStateError("cannot receive before the connection is accepted: call accept() first")
+        receiving = self._raw_receive
+        if receiving is None:
+            receiving = self._raw_receive = asyncio.ensure_future(self.websocket.receive())
         try:
             await asyncio.wait((receiving, self._closed_waiter()), return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self._receiving = False
-            if not receiving.done():
+            if not receiving.done() and self._closed is None:  # our caller was cancelled
                 receiving.cancel()
-        if not receiving.done() or receiving.cancelled():  # closed meanwhile
+                self._raw_receive = None
+        if not receiving.done():  # closed meanwhile: the drain takes this receive over
+            raise await self._settled()
+        if self._raw_receive is receiving:
+            self._raw_receive = None
+        if receiving.cancelled():  # only the drain cancels, and only once closed
             raise await self._settled()
         try:
             message: Message = receiving.result()
@@ -485,14 +591,18 @@ class GuardedWebSocket:
         With a ``rate_limit``, messages over it are skipped here (``"drop"``) or
         close the connection with 1008 (``"close"``), which raises ``ConnectionClosed``.
         """
+        message = await self._next_message()
+        text = message.get("text")
+        return text if text is not None else bytes(message.get("bytes") or b"")
+
+    async def _next_message(self) -> Message:
+        """The next ``websocket.receive`` message within the rate limit."""
         while True:
             message = await self._receive_message()
             if message["type"] != "websocket.receive":
-                raise InvalidState(f"got {message['type']!r}: accept the connection before receiving")
-            text = message.get("text")
-            data = text if text is not None else bytes(message.get("bytes") or b"")
+                raise InvalidState(f"got {message['type']!r} where a message was expected")
             if self._rate is None or self._rate.allow(_payload_size(message)):
-                return data
+                return message
             await self._over_rate_limit()
 
     async def _over_rate_limit(self) -> None:
@@ -538,6 +648,20 @@ class GuardedWebSocket:
                 yield await self.receive()
             except ConnectionClosed:
                 return
+
+
+def _exact_close(error: BaseException) -> Optional[ConnectionClosed]:
+    """The ``ConnectionClosed`` a wscore-based server raised, if that is what ``error`` is.
+
+    Starlette turns a send's ``OSError`` (``wscore.uvicorn.WebSocketClosed`` is one)
+    into ``WebSocketDisconnect(1006)``; the server's exception is then its context.
+    """
+    if isinstance(error, ConnectionClosed):
+        return error
+    context = error.__context__
+    if isinstance(error, WebSocketDisconnect) and isinstance(context, ConnectionClosed):
+        return context
+    return None
 
 
 def _message(data: Data) -> Message:

@@ -13,7 +13,7 @@ from websockets.exceptions import ConnectionClosed as ClientClosed
 from wscore.asgi import EVICT_CODE
 
 from .chat_apps import APP_CLOSE_CODE, ROOMS, ChatServer
-from .servers import LogProblems, abort, captured_problems, client, uvicorn_server
+from .servers import LogProblems, abort, captured_problems, client, running
 
 CLIENTS = 200
 PUBLISH_EVERY = 0.1  # the server's own loop: 10 messages a second per room
@@ -59,6 +59,8 @@ class LoadReport:
     steady_min_rate: float
     steady_median_rate: float
     steady_max_gap: float
+    shutdown_seconds: float  # from asking the server to stop until it had stopped
+    tasks_left: int  # tasks still pending once the server stopped (hung handlers, drains)
     clients: List[ClientRecord]
 
     @property
@@ -74,7 +76,8 @@ class LoadReport:
             f"problems={self.total_problems} warnings/errors={self.problem_count} left_behind={self.left_behind} "
             f"close_failures={self.close_failures} app_closed_lost={self.app_closed_lost_messages}"
             f"/{self.app_closed_checked} victims={self.victims} steady_rate min={self.steady_min_rate:.1f}/s "
-            f"median={self.steady_median_rate:.1f}/s max_gap={self.steady_max_gap:.2f}s"
+            f"median={self.steady_median_rate:.1f}/s max_gap={self.steady_max_gap:.2f}s "
+            f"shutdown={self.shutdown_seconds:.2f}s tasks_left={self.tasks_left}"
         )
 
 
@@ -171,40 +174,56 @@ def lost_before_app_close(record: ClientRecord) -> Optional[bool]:
     return record.seqs != list(range(record.seqs[0], last + 1))
 
 
-async def run_load(server: ChatServer, duration: float, seed: int, ws: str = "auto") -> LoadReport:
+async def run_load(
+    server: ChatServer, duration: float, seed: int, ws: str = "auto", on: str = "uvicorn"
+) -> LoadReport:
     """Run the whole load for ``duration`` seconds; return the measurements."""
     rng = random.Random(seed)
     records = [ClientRecord(i, ROOMS[i % len(ROOMS)], rng.choice(BEHAVIOURS)) for i in range(CLIENTS)]
     load_over = asyncio.Event()
-    async with captured_problems() as problems, uvicorn_server(server.app, ws, sndbuf=SERVER_SNDBUF) as url:
+    async with captured_problems() as problems:
+        async with running(on, server.app, ws, SERVER_SNDBUF) as url:
 
-        async def broadcast_loop() -> None:
-            while not load_over.is_set():
-                await server.publish_all(PADDING)
-                await asyncio.sleep(PUBLISH_EVERY)
+            async def broadcast_loop() -> None:
+                while not load_over.is_set():
+                    await server.publish_all(PADDING)
+                    await asyncio.sleep(PUBLISH_EVERY)
 
-        async def closer_loop() -> None:
-            closer_rng = random.Random(seed + 1)
-            while not load_over.is_set():
-                await asyncio.sleep(CLOSE_EVERY)
-                try:  # a baseline's close can hang on a stuck client
-                    await asyncio.wait_for(server.close_random(closer_rng), 2.5)
-                except asyncio.TimeoutError:
-                    server.close_failures += 1
+            async def closer_loop() -> None:
+                closer_rng = random.Random(seed + 1)
+                while not load_over.is_set():
+                    await asyncio.sleep(CLOSE_EVERY)
+                    try:  # a baseline's close can hang on a stuck client
+                        await asyncio.wait_for(server.close_random(closer_rng), 2.5)
+                    except asyncio.TimeoutError:
+                        server.close_failures += 1
 
-        background = [asyncio.ensure_future(broadcast_loop()), asyncio.ensure_future(closer_loop())]
-        clients = [
-            asyncio.ensure_future(run_client(url, r, random.Random(seed * 1000 + r.cid), load_over, duration))
-            for r in records
-        ]
-        await asyncio.sleep(duration)
-        load_over.set()
-        # A baseline's broadcast can be stuck on a client; aborts at the end free it.
-        await asyncio.wait(clients + background, timeout=10)
-        for task in background:
-            task.cancel()
-        left = await settle(server)
-    return report(server, records, problems, left, duration)
+            background = [asyncio.ensure_future(broadcast_loop()), asyncio.ensure_future(closer_loop())]
+            clients = [
+                asyncio.ensure_future(run_client(url, r, random.Random(seed * 1000 + r.cid), load_over, duration))
+                for r in records
+            ]
+            await asyncio.sleep(duration)
+            load_over.set()
+            # A baseline's broadcast can be stuck on a client; aborts at the end free it.
+            await asyncio.wait(clients + background, timeout=10)
+            for task in background:
+                task.cancel()
+            left = await settle(server)
+            stopping = time.monotonic()
+        shutdown_seconds = time.monotonic() - stopping
+        hung = await tasks_left()
+    return report(server, records, problems, left, shutdown_seconds, hung)
+
+
+async def tasks_left() -> int:
+    """Tasks of the stopped server still pending after up to 1 s (0: none hung)."""
+    for _ in range(20):
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+        if not pending:
+            return 0
+        await asyncio.sleep(0.05)
+    return len(pending)
 
 
 async def settle(server: ChatServer) -> int:
@@ -216,7 +235,14 @@ async def settle(server: ChatServer) -> int:
     return server.left_behind()
 
 
-def report(server: ChatServer, records: List[ClientRecord], problems: LogProblems, left: int, duration: float) -> LoadReport:
+def report(
+    server: ChatServer,
+    records: List[ClientRecord],
+    problems: LogProblems,
+    left: int,
+    shutdown_seconds: float,
+    hung: int,
+) -> LoadReport:
     checks = [lost_before_app_close(r) for r in records]
     readers = [r for r in records if r.behaviour == "reader" and r.connected and not r.server_closed_first]
     steady = sorted(len(r.seqs) / max(r.left_at - r.joined_at, 0.5) for r in readers)
@@ -231,6 +257,8 @@ def report(server: ChatServer, records: List[ClientRecord], problems: LogProblem
         steady_min_rate=steady[0] if steady else 0.0,
         steady_median_rate=steady[len(steady) // 2] if steady else 0.0,
         steady_max_gap=max((r.max_gap for r in readers), default=0.0),
+        shutdown_seconds=shutdown_seconds,
+        tasks_left=hung,
         clients=records,
     )
 

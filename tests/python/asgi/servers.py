@@ -57,9 +57,9 @@ async def uvicorn_server(app: Any, ws: Any = "auto", sndbuf: Optional[int] = Non
 
 
 @asynccontextmanager
-async def hypercorn_server(app: Any) -> AsyncIterator[str]:
+async def hypercorn_server(app: Any, sndbuf: Optional[int] = None) -> AsyncIterator[str]:
     """Run ``app`` on hypercorn and yield its ``ws://`` base URL."""
-    sock = listening_socket()
+    sock = listening_socket(sndbuf)
     port = sock.getsockname()[1]
     config = HypercornConfig()
     # hypercorn adopts the descriptor it is given, so give it its own copy.
@@ -74,8 +74,10 @@ async def hypercorn_server(app: Any) -> AsyncIterator[str]:
         yield f"ws://127.0.0.1:{port}"
     finally:
         stop.set()
-        await task
-        sock.close()
+        try:  # a connection task hung at shutdown must fail the test, not hang it
+            await asyncio.wait_for(task, config.graceful_timeout + 3)
+        finally:
+            sock.close()
 
 
 async def wait_listening(port: int) -> None:
@@ -92,9 +94,9 @@ async def wait_listening(port: int) -> None:
 
 
 @asynccontextmanager
-async def running(server: str, app: Any, ws: str = "auto") -> AsyncIterator[str]:
+async def running(server: str, app: Any, ws: str = "auto", sndbuf: Optional[int] = None) -> AsyncIterator[str]:
     """Run ``app`` on the server named ``server``; yield the base URL."""
-    manager = hypercorn_server(app) if server == "hypercorn" else uvicorn_server(app, ws)
+    manager = hypercorn_server(app, sndbuf) if server == "hypercorn" else uvicorn_server(app, ws, sndbuf)
     async with manager as url:
         yield url
 

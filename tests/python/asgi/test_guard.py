@@ -13,7 +13,7 @@ import wscore
 from wscore.asgi import GuardedWebSocket
 
 from .endpoint import Endpoint
-from .servers import SERVERS, abort, client, running
+from .servers import SERVERS, abort, captured_problems, client, running
 
 pytestmark = pytest.mark.asyncio
 
@@ -252,3 +252,33 @@ async def test_hypercorn_full_app_queue_and_broken_socket_does_not_hang_a_send()
     error, took = await send_after_hypercorn_deadlock(guarded=True)
     assert info(error) == (1006, "send timed out", "transport")
     assert took < 1.0
+
+
+@pytest.mark.parametrize("server", SERVERS)
+async def test_after_its_close_the_guard_reads_until_disconnect(server: str) -> None:
+    # The app closes with 30 messages unread. hypercorn holds 10 in its app queue and
+    # waits to put the rest, then websocket.disconnect, for as long as nobody reads:
+    # without the guard's drain, that task hangs and is cancelled at shutdown.
+    async def handler(ws: GuardedWebSocket) -> Any:
+        await asyncio.sleep(0.3)  # the client's messages arrive meanwhile, unread
+        await ws.close(4000, "done")
+        return ws.closed
+
+    endpoint = Endpoint(handler)
+    async with captured_problems() as problems:
+        async with running(server, endpoint.app) as url:
+            async with client(url + "/ws") as connection:
+                for _ in range(30):
+                    await connection.send("x" * 1000)
+                started = time.monotonic()
+                assert await asyncio.wait_for(read_all(connection), 5) == []
+                await asyncio.wait_for(connection.wait_closed(), 5)
+                closing_took = time.monotonic() - started
+            assert (connection.close_code, connection.close_reason) == (4000, "done")
+            assert info(await endpoint.outcome()) == (4000, "done", "local")
+            stopping = time.monotonic()
+        stopping_took = time.monotonic() - stopping
+        await asyncio.sleep(0.1)  # a task cancelled at shutdown reports itself here
+    assert problems.summary() == []
+    assert closing_took < 1.0  # the close handshake ended without the client's close_timeout (2 s)
+    assert stopping_took < 1.0  # no task left for the graceful timeout (2 s)
