@@ -25,12 +25,13 @@ plain dicts, exported by :func:`register_prometheus` (``wscore[prometheus]``) an
 from typing import Any, Dict
 
 from ._broadcast import EVICT_CODE, Broadcaster
-from ._guard import Data, GuardedWebSocket, guard
+from ._guard import Data, GuardedWebSocket, WebSocketStateError, guard
 from ._otel import instrument_otel
 from ._prometheus import PrometheusCollector, register_prometheus
 from ._ratelimit import RATE_LIMIT_CLOSE_CODE, RateLimit
 from ._redis import RedisBroadcaster
 from ._stats import TOTALS, Counters
+from ._websocket import WebSocket, WebSocketDisconnect
 
 __all__ = [
     "guard",
@@ -47,6 +48,9 @@ __all__ = [
     "TOTALS",
     "Data",
     "stats",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketStateError",
 ]
 
 
