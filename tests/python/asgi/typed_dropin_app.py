@@ -6,7 +6,7 @@ declares, and the drop-in is passed where Starlette's WebSocket is expected.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Dict, List, Optional
+from typing import Annotated, Any, AsyncIterator, Dict, List, Optional
 
 from fastapi import Depends, FastAPI
 from fastapi import WebSocket as FastAPIWebSocket
@@ -16,7 +16,6 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import WebSocketRoute
 from starlette.types import Message, Scope
 from starlette.websockets import WebSocketDisconnect, WebSocketState
-from typing_extensions import Annotated
 
 import wscore
 import wscore.asgi
