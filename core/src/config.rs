@@ -30,6 +30,12 @@ pub struct Config {
     pub pong_timeout: Option<Duration>,
     /// Answer pings with pongs automatically (the ping is still reported as an event).
     pub auto_pong: bool,
+    /// Answer the peer's close frame automatically, echoing its code. `false`:
+    /// the application answers it with [`crate::Connection::close`] after
+    /// [`crate::Event::CloseReceived`] (its own code and reason, as wsproto's
+    /// `CloseConnection.response()` does); until then nothing more is sent, and
+    /// the close timer bounds the wait.
+    pub auto_close_reply: bool,
     /// permessage-deflate (RFC 7692): `Some` to offer it (client) or accept it
     /// (server). Costs memory per connection; see [`DeflateConfig`].
     pub deflate: Option<DeflateConfig>,
@@ -66,6 +72,7 @@ impl Default for Config {
             ping_interval: None,
             pong_timeout: Some(Duration::from_secs(20)),
             auto_pong: true,
+            auto_close_reply: true,
             deflate: None,
             output_high_water: 1 << 20,
             output_stall_timeout: Some(Duration::from_secs(30)),

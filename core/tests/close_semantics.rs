@@ -521,3 +521,107 @@ fn messages_before_a_protocol_error_can_still_be_answered() {
     );
     assert_eq!(frames[1].0, 0x88);
 }
+
+/// `auto_close_reply: false`: the application answers the peer's close itself.
+fn manual_reply() -> Config {
+    Config {
+        auto_close_reply: false,
+        ..Config::default()
+    }
+}
+
+#[test]
+fn with_auto_close_reply_off_the_server_answers_with_its_own_code_and_reason() {
+    let (mut client, mut server) = open_pair(Config::default(), manual_reply());
+    client.close(CloseCode(4000), "bye").unwrap();
+    pump(&mut client, &mut server);
+    let ev = events(&mut server);
+    assert!(
+        matches!(&ev[..], [Event::CloseReceived(f)] if f.code == CloseCode(4000)),
+        "no Closed before the reply: {ev:?}"
+    );
+    assert!(server.take_output().is_empty(), "no automatic echo");
+    assert!(!server.should_close_transport());
+    assert_eq!(server.state(), State::Closing);
+    let remote = CloseInfo {
+        code: CloseCode(4000),
+        reason: "bye".into(),
+        initiator: Initiator::Remote,
+    };
+    assert_eq!(server.send_text("late"), Err(SendError::Closed(remote)));
+    // A code core may not send is refused and the reply stays due.
+    assert_eq!(
+        server.close(CloseCode(1005), ""),
+        Err(CloseError::InvalidCode(1005))
+    );
+    assert_eq!(
+        server.close(CloseCode(4001), "app reason"),
+        Ok(CloseOutcome::Sent)
+    );
+    let c = closed(&events(&mut server)).clone();
+    assert!(c.clean);
+    assert_eq!(
+        (c.code, c.reason.as_str(), c.initiator),
+        (CloseCode(4000), "bye", Initiator::Remote)
+    );
+    assert!(server.should_close_transport());
+    assert!(matches!(
+        server.close(CloseCode::NORMAL, ""),
+        Ok(CloseOutcome::AlreadyClosed(_))
+    ));
+
+    pump(&mut server, &mut client);
+    let ev = events(&mut client);
+    assert!(
+        matches!(&ev[0], Event::CloseReceived(f) if f.code == CloseCode(4001) && f.reason == "app reason"),
+        "the client sees the application's reply: {ev:?}"
+    );
+}
+
+#[test]
+fn with_auto_close_reply_off_the_client_answers_then_waits_for_tcp() {
+    let (mut client, mut server) = open_pair(manual_reply(), Config::default());
+    server.close(CloseCode::GOING_AWAY, "restart").unwrap();
+    pump(&mut server, &mut client);
+    assert!(matches!(
+        &events(&mut client)[..],
+        [Event::CloseReceived(_)]
+    ));
+    assert!(client.take_output().is_empty());
+    client.close(CloseCode::NORMAL, "ok").unwrap();
+    assert_eq!(client.state(), State::Closing, "a client waits for TCP");
+    pump(&mut client, &mut server);
+    let ev = events(&mut server);
+    assert!(
+        matches!(&ev[0], Event::CloseReceived(f) if f.code == CloseCode::NORMAL && f.reason == "ok")
+    );
+    client.receive_eof();
+    let c = closed(&events(&mut client)).clone();
+    assert!(c.clean);
+    assert_eq!(
+        (c.code, c.initiator),
+        (CloseCode::GOING_AWAY, Initiator::Remote)
+    );
+}
+
+#[test]
+fn an_unanswered_close_ends_at_the_close_timeout_or_eof() {
+    let (mut client, mut server) = open_pair(Config::default(), manual_reply());
+    client.close(CloseCode::NORMAL, "").unwrap();
+    pump(&mut client, &mut server);
+    assert_eq!(events(&mut server).len(), 1);
+    assert_eq!(server.poll_timeout(), Some(Duration::from_secs(10)));
+    server.handle_timeout(Duration::from_secs(10));
+    let c = closed(&events(&mut server)).clone();
+    assert!(
+        c.clean,
+        "the peer's close frame came; only our reply is missing"
+    );
+    assert!(server.take_output().is_empty(), "nothing sent for it");
+
+    let (mut client, mut server) = open_pair(Config::default(), manual_reply());
+    client.close(CloseCode::NORMAL, "").unwrap();
+    pump(&mut client, &mut server);
+    server.receive_eof();
+    assert!(closed(&events(&mut server)).clean);
+}

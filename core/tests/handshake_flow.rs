@@ -104,6 +104,31 @@ fn rejected_client_sees_status_headers_and_body() {
     assert!(matches!(client.send_text("x"), Err(SendError::Closed(_))));
 }
 
+/// A 1xx answer other than 101 (e.g. `100 Continue`) is a rejection with that
+/// status and no body (RFC 9112 §6.3), not a malformed response.
+#[test]
+fn an_informational_answer_is_a_rejection_without_body() {
+    for status in [100u16, 102, 103] {
+        let mut client =
+            Connection::client(Config::default(), ClientRequest::new("ws://h/")).unwrap();
+        let _ = client.take_output();
+        // Bytes after the head are not a body of a 1xx answer.
+        client.receive(format!("HTTP/1.1 {status} Continue\r\nX-A: b\r\n\r\ntrailing").as_bytes());
+        let ev = events(&mut client);
+        match &ev[0] {
+            Event::Rejected(r) => {
+                assert_eq!(r.status, status);
+                assert!(r.body.is_empty(), "{status}: {:?}", r.body);
+                assert!(r.headers.iter().any(|h| h.name == "X-A" && h.value == b"b"));
+            }
+            other => panic!("{status}: {other:?}"),
+        }
+        assert!(
+            matches!(&ev[1], Event::Closed(c) if c.error == Some(HandshakeError::NotSwitching(status).into()))
+        );
+    }
+}
+
 #[test]
 fn subprotocol_is_negotiated_and_checked() {
     let request = ClientRequest::new("ws://h/")

@@ -112,6 +112,7 @@ pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config
             "ping_interval" => config.ping_interval = opt_seconds(&key, &value)?,
             "pong_timeout" => config.pong_timeout = opt_seconds(&key, &value)?,
             "auto_pong" => config.auto_pong = value.extract::<bool>()?,
+            "auto_close_reply" => config.auto_close_reply = value.extract::<bool>()?,
             "deflate" => config.deflate = deflate_from(&value)?,
             "output_high_water" => config.output_high_water = size(&key, &value)?,
             "output_stall_timeout" => config.output_stall_timeout = opt_seconds(&key, &value)?,
@@ -150,6 +151,7 @@ pub(crate) fn to_dict<'py>(py: Python<'py>, config: &Config) -> PyResult<Bound<'
     d.set_item("ping_interval", secs(config.ping_interval))?;
     d.set_item("pong_timeout", secs(config.pong_timeout))?;
     d.set_item("auto_pong", config.auto_pong)?;
+    d.set_item("auto_close_reply", config.auto_close_reply)?;
     crate::origin::to_dict(&d, config.origin_policy.as_deref())?;
     d.set_item("output_high_water", config.output_high_water)?;
     d.set_item("output_stall_timeout", secs(config.output_stall_timeout))?;

@@ -37,6 +37,7 @@ class ConfigDict(TypedDict):
     ping_interval: Optional[float]
     pong_timeout: Optional[float]
     auto_pong: bool
+    auto_close_reply: bool
     deflate: Optional[DeflateConfigDict]
     output_high_water: int
     output_stall_timeout: Optional[float]
@@ -307,6 +308,7 @@ class ServerConnection(Connection):
         ping_interval: Optional[float] = ...,
         pong_timeout: Optional[float] = ...,
         auto_pong: bool = ...,
+        auto_close_reply: bool = ...,
         deflate: Union[None, bool, DeflateConfigDict] = ...,
         output_high_water: int = ...,
         output_stall_timeout: Optional[float] = ...,
@@ -342,6 +344,7 @@ class ClientConnection(Connection):
         ping_interval: Optional[float] = ...,
         pong_timeout: Optional[float] = ...,
         auto_pong: bool = ...,
+        auto_close_reply: bool = ...,
         deflate: Union[None, bool, DeflateConfigDict] = ...,
         output_high_water: int = ...,
         output_stall_timeout: Optional[float] = ...,

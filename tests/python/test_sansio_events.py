@@ -125,6 +125,7 @@ def test_default_config_comes_from_core():
         "ping_interval": None,
         "pong_timeout": 20.0,
         "auto_pong": True,
+        "auto_close_reply": True,
         "deflate": None,
         "origins": None,
         "require_origin": False,

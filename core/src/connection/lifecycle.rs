@@ -19,6 +19,9 @@ enum Phase {
     Open,
     /// Our close frame is queued; the peer may still send until its close frame.
     CloseSent,
+    /// The peer's close frame arrived and the application answers it
+    /// (`auto_close_reply` off): only that reply may be sent.
+    ReplyDue,
     /// Close frames went both ways; a client waits for the server to end the
     /// transport (RFC 6455 §7.1.1), under the close timer.
     CloseExchanged,
@@ -30,6 +33,9 @@ enum Phase {
 pub(super) enum LocalClose {
     /// Queue our close frame and start the close timer.
     SendFrame,
+    /// Queue the application's answer to the peer's close frame; then the
+    /// close frames went both ways.
+    Reply,
     /// Nothing to do: already closing or ended, by whom and why.
     AlreadyClosed(CloseInfo),
     /// The opening handshake was not complete: the connection ended.
@@ -112,7 +118,7 @@ impl Lifecycle {
         match self.phase {
             Phase::Connecting => State::Connecting,
             Phase::Open => State::Open,
-            Phase::CloseSent | Phase::CloseExchanged => State::Closing,
+            Phase::CloseSent | Phase::ReplyDue | Phase::CloseExchanged => State::Closing,
             Phase::Ended => State::Closed,
         }
     }
@@ -152,33 +158,52 @@ impl Lifecycle {
                 self.stop_sending(code, reason.to_owned(), Initiator::Local);
                 LocalClose::SendFrame
             }
+            Phase::ReplyDue => {
+                self.phase = Phase::CloseExchanged;
+                LocalClose::Reply
+            }
             _ => LocalClose::AlreadyClosed(self.current_info()),
         }
     }
 
     /// The peer's close frame arrived. Returns the close frame to queue in reply
     /// (the peer's code echoed; empty if it sent none) unless ours already went
-    /// out. Then a server ends the connection and a client waits for the
-    /// transport to end.
-    pub(super) fn peer_close(&mut self, frame: &CloseFrame) -> Option<Vec<u8>> {
-        let reply = (self.phase == Phase::Open).then(|| {
-            // Echo the code (RFC 6455 §5.5.1); none if the peer sent none.
-            self.stop_sending(frame.code, frame.reason.clone(), Initiator::Remote);
-            if frame.code == CloseCode::NO_STATUS {
-                Vec::new()
-            } else {
-                frame.code.0.to_be_bytes().to_vec()
-            }
-        });
-        self.phase = Phase::CloseExchanged;
+    /// out or `auto_reply` is off (then the application's `close` answers, see
+    /// [`Lifecycle::reply_due`]). Then a server ends the connection and a client
+    /// waits for the transport to end.
+    pub(super) fn peer_close(&mut self, frame: &CloseFrame, auto_reply: bool) -> Option<Vec<u8>> {
+        let open = self.phase == Phase::Open;
         self.received = Some(frame.clone());
-        reply
+        if !open {
+            self.phase = Phase::CloseExchanged;
+            return None;
+        }
+        self.stop_sending(frame.code, frame.reason.clone(), Initiator::Remote);
+        if !auto_reply {
+            self.phase = Phase::ReplyDue;
+            return None;
+        }
+        self.phase = Phase::CloseExchanged;
+        // Echo the code (RFC 6455 §5.5.1); none if the peer sent none.
+        Some(if frame.code == CloseCode::NO_STATUS {
+            Vec::new()
+        } else {
+            frame.code.0.to_be_bytes().to_vec()
+        })
+    }
+
+    /// Whether the peer's close frame waits for the application's reply.
+    #[inline]
+    pub(super) fn reply_due(&self) -> bool {
+        self.phase == Phase::ReplyDue
     }
 
     /// The transport ended (EOF) or the close timer expired: clean only if close
-    /// frames went both ways. Returns whether it was clean; the caller ends.
+    /// frames went both ways, or the peer's came and only our reply was missing
+    /// (as an automatic reply queued but not yet written would be). Returns
+    /// whether it was clean; the caller ends.
     pub(super) fn transport_gone(&mut self) -> bool {
-        let clean = self.phase == Phase::CloseExchanged;
+        let clean = matches!(self.phase, Phase::CloseExchanged | Phase::ReplyDue);
         if !clean {
             self.stop_sending(CloseCode::ABNORMAL, String::new(), Initiator::Transport);
         }
@@ -315,7 +340,11 @@ mod tests {
             (life.our_state(), life.their_state(), life.state()),
             (SideState::Closed, SideState::Open, State::Closing)
         );
-        assert_eq!(life.peer_close(&frame(1000, "")), None, "ours went out");
+        assert_eq!(
+            life.peer_close(&frame(1000, ""), true),
+            None,
+            "ours went out"
+        );
         assert!(!life.can_receive());
         assert!(life.transport_gone(), "close frames went both ways: clean");
         let closed = life.end(true).expect("the one report");
@@ -330,7 +359,7 @@ mod tests {
     #[test]
     fn the_first_word_on_who_closed_stands() {
         let mut life = open();
-        let reply = life.peer_close(&frame(4001, "theirs"));
+        let reply = life.peer_close(&frame(4001, "theirs"), true);
         assert_eq!(reply, Some(4001u16.to_be_bytes().to_vec()), "code echoed");
         let LocalClose::AlreadyClosed(info) = life.local_close(CloseCode::NORMAL, "ours") else {
             panic!("already closing");

@@ -416,7 +416,9 @@ impl Connection {
 
     /// Starts the closing handshake with `code` and `reason` (at most 123 bytes;
     /// see [`crate::binding::truncate_reason`]). Idempotent: once closing or closed it
-    /// reports [`CloseOutcome::AlreadyClosed`] with who closed and why.
+    /// reports [`CloseOutcome::AlreadyClosed`] with who closed and why. With
+    /// [`crate::Config::auto_close_reply`] off, the call after
+    /// [`Event::CloseReceived`] sends the answer to the peer's close.
     pub fn close(
         &mut self,
         code: impl Into<CloseCode>,
@@ -435,6 +437,11 @@ impl Connection {
             LocalClose::SendFrame => {
                 self.queue_close(&payload);
                 self.arm_close_timer();
+                Ok(CloseOutcome::Sent)
+            }
+            LocalClose::Reply => {
+                self.queue_close(&payload);
+                self.close_exchanged();
                 Ok(CloseOutcome::Sent)
             }
         }
@@ -571,10 +578,20 @@ impl Connection {
     }
 
     fn on_close_frame(&mut self, frame: CloseFrame) {
-        if let Some(reply) = self.life.peer_close(&frame) {
+        if let Some(reply) = self.life.peer_close(&frame, self.config.auto_close_reply) {
             self.queue_close(&reply);
         }
         self.events.push_back(Event::CloseReceived(frame));
+        if self.life.reply_due() {
+            // The application's `close` answers; the close timer bounds the wait.
+            self.arm_close_timer();
+            return;
+        }
+        self.close_exchanged();
+    }
+
+    /// Close frames went both ways.
+    fn close_exchanged(&mut self) {
         match self.role {
             // The server closes TCP first (RFC 6455 §7.1.1).
             Role::Server => self.end(true),

@@ -373,3 +373,29 @@ def test_message_size_limit_is_configurable_and_fails_with_1009() -> None:
     assert close.code == 1009
     client.receive_data(server.send(close.response()))
     assert [e.code for e in client.events()] == [1009]
+
+
+@pytest.mark.parametrize("smod, cmod", PAIRS)
+@pytest.mark.parametrize("closer", ["client", "server"])
+def test_close_reply_carries_the_applications_code_and_reason(smod: types.ModuleType, cmod: types.ModuleType, closer: str) -> None:
+    # trio-websocket and hypercorn answer with their own CloseConnection, and their
+    # peers read its code and reason, not an echo of the first close.
+    server, client, _, _ = open_pair(smod, cmod)
+    (a, amod), (b, bmod) = ((client, cmod), (server, smod)) if closer == "client" else ((server, smod), (client, cmod))
+    [received] = deliver(a, b, amod.events.CloseConnection(code=1001, reason="going"))
+    [reply] = deliver(b, a, bmod.events.CloseConnection(code=4005, reason="app says no"))
+    assert (reply.code, reply.reason) == (4005, "app says no")
+    assert (received.code, received.reason) == (1001, "going")
+    assert a.state is amod.connection.ConnectionState.CLOSED
+    assert b.state is bmod.connection.ConnectionState.CLOSED
+
+
+@pytest.mark.parametrize("mod", [pytest.param(real, id="real"), pytest.param(ours, id="ours")])
+@pytest.mark.parametrize("status", [100, 102, 103])
+def test_an_informational_answer_is_a_rejection_without_body(mod: types.ModuleType, status: int) -> None:
+    client = make(mod, True)
+    client.send(mod.events.Request(host="localhost", target="/"))
+    client.receive_data(f"HTTP/1.1 {status} Continue\r\nx-a: b\r\n\r\n".encode())
+    events = list(client.events())
+    assert events == [mod.events.RejectConnection(status_code=status, headers=[(b"x-a", b"b")], has_body=False)]
+    assert client.state is mod.connection.ConnectionState.CLOSED

@@ -5,9 +5,9 @@ Differences from wsproto, all on purpose:
 - Received messages are whole (``frame_finished`` and ``message_finished`` are
   ``True``); a message larger than core's limit (16 MiB unless ``CORE_CONFIG``
   says otherwise) fails the connection with 1009, also while inflating.
-- A close frame from the peer is answered by core's reply, which echoes its code;
-  it goes out when the application sends its ``CloseConnection`` response (state
-  ``REMOTE_CLOSING``), whatever code that response carries.
+- A close frame from the peer is answered by the application's ``CloseConnection``
+  (state ``REMOTE_CLOSING``) with its code and reason, within core's rules: 1005,
+  1006 and 1015 become 1000 (core always sends a code), reasons over 123 bytes are cut.
 - A protocol error yields ``CloseConnection(code, reason)`` with the state
   ``REMOTE_CLOSING``, so the usual response sends core's close frame (1002, 1007,
   1009) instead of nothing.
@@ -42,6 +42,8 @@ def core_settings(config: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
         "close_timeout": None,
         "ping_interval": None,
         "auto_pong": False,
+        # The application's CloseConnection.response() answers the peer's close.
+        "auto_close_reply": False,
     }
     settings.update(CORE_CONFIG)
     settings.update(config or {})

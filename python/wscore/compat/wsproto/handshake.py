@@ -113,8 +113,11 @@ class H11Handshake:
             self._events.append(self._establish_client_connection(ev))
         elif isinstance(ev, _wscore.Rejected):
             headers = [(name.lower(), value) for name, value in ev.headers]
-            self._events.append(RejectConnection(status_code=ev.status, headers=headers, has_body=True))
-            self._events.append(RejectData(data=ev.body, body_finished=True))
+            # A 1xx other than 101 has no body: wsproto reports it without RejectData.
+            informational = 100 <= ev.status < 200
+            self._events.append(RejectConnection(status_code=ev.status, headers=headers, has_body=not informational))
+            if not informational:
+                self._events.append(RejectData(data=ev.body, body_finished=True))
             self._state = ConnectionState.CLOSED
         elif isinstance(ev, _wscore.Closed) and ev.error is not None and not eof:
             failure = self._core.failure if self._core is not None else None
