@@ -29,7 +29,8 @@ where
     }
 }
 
-/// `ConnectionClosed(code, reason, initiator)`.
+/// `ConnectionClosed(code, reason, initiator)`: the class builds its
+/// `ConnectionClosedOK` or `ConnectionClosedError` subclass from the code.
 pub(crate) fn connection_closed(py: Python<'_>, info: &CloseInfo) -> PyErr {
     new_err(
         py,
@@ -52,7 +53,14 @@ pub(crate) fn send_error(py: Python<'_>, e: SendError) -> PyErr {
 }
 
 pub(crate) fn close_error(py: Python<'_>, e: CloseError) -> PyErr {
-    new_err(py, "InvalidCloseArguments", (e.to_string(),))
+    let message = match e {
+        // Core's words name the Rust helper; Python has its own.
+        CloseError::ReasonTooLong(n) => format!(
+            "close reason of {n} bytes exceeds 123 (wscore.truncate_close_reason() cuts it safely)"
+        ),
+        _ => e.to_string(),
+    };
+    new_err(py, "InvalidCloseArguments", (message,))
 }
 
 pub(crate) fn accept_error(py: Python<'_>, e: AcceptError) -> PyErr {

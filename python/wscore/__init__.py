@@ -9,6 +9,8 @@ with ``receive_data``, events out with ``events()``, bytes out with
 
 from ._exceptions import (
     ConnectionClosed,
+    ConnectionClosedError,
+    ConnectionClosedOK,
     ControlFrameTooLong,
     HandshakeError,
     InternalError,
@@ -38,12 +40,14 @@ from ._wscore import (
     check_origin,
     default_config,
     is_sendable_close_code,
+    truncate_close_reason,
     validate_close,
 )
 
 __all__ = [
     "__version__",
     "is_sendable_close_code",
+    "truncate_close_reason",
     "validate_close",
     "default_config",
     "check_origin",
@@ -63,6 +67,8 @@ __all__ = [
     "CloseInfo",
     "WebSocketError",
     "ConnectionClosed",
+    "ConnectionClosedOK",
+    "ConnectionClosedError",
     "ProtocolError",
     "PayloadTooBig",
     "HandshakeError",

@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal, Type
+
 __all__ = [
+    "Initiator",
     "WebSocketError",
     "ConnectionClosed",
+    "ConnectionClosedOK",
+    "ConnectionClosedError",
     "ProtocolError",
     "PayloadTooBig",
     "HandshakeError",
@@ -21,6 +26,13 @@ class WebSocketError(Exception):
     """Base class of every wscore error."""
 
 
+#: Who closed a connection (``ConnectionClosed.initiator``, ``Closed.initiator``).
+Initiator = Literal["local", "remote", "protocol_error", "transport"]
+
+#: Codes of a normal close (1005: the peer's close frame carried no code).
+_OK_CODES = (1000, 1001, 1005)
+
+
 class ConnectionClosed(WebSocketError):
     """The connection is closing or closed, so nothing more can be sent (or received).
 
@@ -28,12 +40,25 @@ class ConnectionClosed(WebSocketError):
     ``"remote"`` (the peer sent a close frame), ``"protocol_error"`` (the peer
     broke the protocol and we failed the connection) or ``"transport"`` (the
     connection dropped without a closing handshake, code 1006).
+
+    As in the ``websockets`` library, what is raised is one of two subclasses:
+    :class:`ConnectionClosedOK` for a normal close (1000, 1001, or 1005 from a
+    close frame without a code) and :class:`ConnectionClosedError` otherwise.
+    ``ConnectionClosed(...)`` itself builds the right one, so
+    ``except ConnectionClosed`` catches both.
     """
 
-    def __init__(self, code: int = 1006, reason: str = "", initiator: str = "transport") -> None:
+    def __new__(cls, *args: Any, **kwargs: Any) -> ConnectionClosed:
+        # Subclasses elsewhere (compat, uvicorn) take other arguments: only a
+        # direct ConnectionClosed(code, reason, initiator) picks OK or Error.
+        if cls is ConnectionClosed:
+            cls = _ok_or_error(*args, **kwargs)
+        return super().__new__(cls, *args)
+
+    def __init__(self, code: int = 1006, reason: str = "", initiator: Initiator = "transport") -> None:
         self.code = code
         self.reason = reason
-        self.initiator = initiator
+        self.initiator: Initiator = initiator
         super().__init__(code, reason, initiator)
 
     @property
@@ -44,6 +69,19 @@ class ConnectionClosed(WebSocketError):
     def __str__(self) -> str:
         why = f" {self.reason!r}" if self.reason else ""
         return f"connection closed by {self.initiator} with code {self.code}{why}"
+
+
+def _ok_or_error(code: int = 1006, reason: str = "", initiator: Initiator = "transport") -> Type[ConnectionClosed]:
+    ok = code in _OK_CODES and initiator != "transport"
+    return ConnectionClosedOK if ok else ConnectionClosedError
+
+
+class ConnectionClosedOK(ConnectionClosed):
+    """The connection closed normally: code 1000 or 1001 (or a close frame without a code)."""
+
+
+class ConnectionClosedError(ConnectionClosed):
+    """The connection closed with an error code, or dropped without a closing handshake (1006)."""
 
 
 class ProtocolError(WebSocketError):

@@ -52,7 +52,7 @@ from uvicorn.protocols.utils import (
 )
 from uvicorn.server import ServerState
 
-from ._exceptions import ConnectionClosed, InternalError
+from ._exceptions import ConnectionClosed, Initiator, InternalError
 from ._wscore import (
     BinaryMessage,
     Closed,
@@ -74,7 +74,7 @@ class WebSocketClosed(ConnectionClosed, ClientDisconnected):
     handle it as a disconnect.
     """
 
-    def __init__(self, code: int = 1006, reason: str = "", initiator: str = "transport") -> None:
+    def __init__(self, code: int = 1006, reason: str = "", initiator: Initiator = "transport") -> None:
         ConnectionClosed.__init__(self, code, reason, initiator)
 
 

@@ -196,3 +196,43 @@ def test_validate_close_is_cores_rule():
         wscore.validate_close(1000, "é" * 62)
     with pytest.raises(wscore.InvalidCloseArguments):
         wscore.validate_close(1005, "")
+
+
+def test_close_reason_too_long_names_the_python_helper_not_rust():
+    client, server = pair()
+    with pytest.raises(wscore.InvalidCloseArguments) as info:
+        server.close(1000, "x" * 124)
+    message = str(info.value)
+    assert "::" not in message and "wscore.truncate_close_reason()" in message
+    assert server.close(1000, wscore.truncate_close_reason("x" * 124)) is True
+
+
+@pytest.mark.parametrize(
+    "code, initiator, kind",
+    [
+        (1000, "local", wscore.ConnectionClosedOK),
+        (1001, "remote", wscore.ConnectionClosedOK),
+        (4000, "remote", wscore.ConnectionClosedError),
+        (1011, "local", wscore.ConnectionClosedError),
+    ],
+)
+def test_send_after_close_raises_ok_or_error_as_websockets_does(code, initiator, kind):
+    client, server = pair()
+    closer = server if initiator == "local" else client
+    closer.close(code, "")
+    relay(client, server)
+    with pytest.raises(kind) as info:
+        server.send_text("late")
+    assert isinstance(info.value, wscore.ConnectionClosed)
+    assert (info.value.code, info.value.initiator) == (code, initiator)
+    other = ({wscore.ConnectionClosedOK, wscore.ConnectionClosedError} - {kind}).pop()
+    assert not isinstance(info.value, other)
+
+
+def test_peer_close_without_code_is_ok_and_a_dropped_transport_is_an_error():
+    assert type(wscore.ConnectionClosed(1005, "", "remote")) is wscore.ConnectionClosedOK
+    client, server = pair()
+    server.receive_eof()
+    with pytest.raises(wscore.ConnectionClosedError) as info:
+        server.send_text("late")
+    assert (info.value.code, info.value.initiator) == (1006, "transport")
