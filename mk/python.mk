@@ -36,6 +36,15 @@ python-test: python-develop
 TEST_SUITES += python-test
 CHECK_SUITES += python-test
 
+# The public suites of wsproto, hypercorn, trio-websocket and simple-websocket
+# (their sdists, fetched by pip once) on the real wsproto and on
+# wscore.compat.wsproto: fails if the tests whose outcome differs change.
+.PHONY: python-compat-suites
+python-compat-suites: python-develop
+	$(PY) tests/python/compat/upstream/run_suites.py --expect tests/python/compat/upstream/expected_differences.txt
+
+TEST_SUITES += python-compat-suites
+
 # ---- Autobahn peers: uvicorn + WSProtocol (server), the sans-IO asyncio client ----
 AB_PEERS += python
 AB_BUILD_python := python-develop
