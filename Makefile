@@ -14,6 +14,7 @@
 #   make demo            the chat demo on http://127.0.0.1:8000 (mk/demo.mk; WORKERS=2 for Redis fan-out)
 #   make echo-demo       echo server on 127.0.0.1:9001
 #   make bench           benchmarks side by side with peers (mk/bench.mk), BENCHMARKS.md
+#   make wheel           the Python wheels users install (manylinux, musllinux) and the sdist, target/wheels/
 # Override the Autobahn selection from the command line, e.g.
 #   make autobahn-quick AUTOBAHN_CASES='6.4.*,7.*'
 

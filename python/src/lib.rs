@@ -1,4 +1,4 @@
-//! wscore for Python (pip package `wscore`, native module `wscore._wscore`): a
+//! wscore for Python (pip package `wscore-rs`, native module `wscore._wscore`): a
 //! pyo3 adapter that only translates types. All protocol rules live in core.
 
 use pyo3::prelude::*;

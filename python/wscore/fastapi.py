@@ -21,6 +21,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Awaitable, Callable, Dict, Optional, Sequence
 
+from ._extras import require
+
+require("fastapi", "wscore.fastapi", None)
+
 from fastapi import Depends
 from starlette.websockets import WebSocket as StarletteWebSocket
 

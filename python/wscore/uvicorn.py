@@ -40,6 +40,10 @@ from asyncio import TimerHandle
 from typing import Any, ClassVar, Literal, Mapping, Optional, Sequence, cast
 from urllib.parse import unquote
 
+from ._extras import require
+
+require("uvicorn", "wscore.uvicorn", "uvicorn")
+
 from uvicorn.config import Config
 from uvicorn.logging import TRACE_LOG_LEVEL
 from uvicorn.protocols.utils import (

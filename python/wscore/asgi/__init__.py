@@ -5,9 +5,9 @@
 :class:`wscore.ConnectionClosed` for every "already closed or gone" flavour of every
 server. :class:`Broadcaster` fans messages out to rooms without ever waiting on
 one client; :class:`RedisBroadcaster` shares the rooms between processes and hosts
-(``wscore[redis]``). Counters (per connection, per broadcaster, and :data:`TOTALS`) are
-plain dicts, exported by :func:`register_prometheus` (``wscore[prometheus]``) and
-:func:`instrument_otel` (``wscore[otel]``); events are logged through the ``wscore`` logger.
+(``wscore-rs[redis]``). Counters (per connection, per broadcaster, and :data:`TOTALS`) are
+plain dicts, exported by :func:`register_prometheus` (``wscore-rs[prometheus]``) and
+:func:`instrument_otel` (``wscore-rs[otel]``); events are logged through the ``wscore`` logger.
 
     from wscore.asgi import Broadcaster, guard
 
@@ -23,6 +23,10 @@ plain dicts, exported by :func:`register_prometheus` (``wscore[prometheus]``) an
 """
 
 from typing import Any, Dict
+
+from .._extras import require
+
+require("starlette", "wscore.asgi", "starlette")
 
 from ._broadcast import EVICT_CODE, Broadcaster
 from ._guard import Data, GuardedWebSocket, WebSocketStateError, guard

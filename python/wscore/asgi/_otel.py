@@ -1,9 +1,10 @@
-"""The guard's counters as OpenTelemetry metrics (the extra ``wscore[otel]``)."""
+"""The guard's counters as OpenTelemetry metrics (the extra ``wscore-rs[otel]``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Optional
 
+from .._extras import require
 from ._metrics import CLOSED_HELP, COUNTER_HELP, OPEN_HELP, closes_by_label
 from ._stats import TOTALS, Counters
 
@@ -31,6 +32,7 @@ def instrument_otel(
     ``wscore.rate_limited_closes``, ``wscore.origins_refused``. ``attributes`` go on
     every observation.
     """
+    require("opentelemetry", "instrument_otel()", "otel")
     from opentelemetry import metrics
 
     from .. import __version__

@@ -1,9 +1,10 @@
-"""The guard's counters as Prometheus metrics (the extra ``wscore[prometheus]``)."""
+"""The guard's counters as Prometheus metrics (the extra ``wscore-rs[prometheus]``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional
 
+from .._extras import require
 from ._metrics import CLOSED_HELP, COUNTER_HELP, OPEN_HELP, closes_by_label
 from ._stats import TOTALS, Counters
 
@@ -67,6 +68,7 @@ def register_prometheus(
     One line in an app: ``wscore.asgi.register_prometheus()``; the app's
     ``/metrics`` (``prometheus_client.make_asgi_app()``) then shows them.
     """
+    require("prometheus_client", "register_prometheus()", "prometheus")
     from prometheus_client import REGISTRY
 
     collector = PrometheusCollector(counters, namespace=namespace, const_labels=const_labels)

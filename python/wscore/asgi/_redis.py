@@ -10,11 +10,12 @@ from collections import deque
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, AsyncIterator, Deque, Dict, Hashable, List, Optional, Set, Tuple, Union, cast
 
+from .._extras import require
 from ._broadcast import DEFAULT_MAX_LAG_BYTES, DEFAULT_MAX_LAG_SECONDS, EVICT_CODE, EVICT_REASON, Broadcaster
 from ._guard import Data, GuardedWebSocket
 from ._stats import logger
 
-if TYPE_CHECKING:  # redis is the optional extra wscore[redis]: imported only when used
+if TYPE_CHECKING:  # redis is the optional extra wscore-rs[redis]: imported only when used
     from redis.asyncio import Redis
 
 __all__ = ["RedisBroadcaster", "DEFAULT_MAX_PENDING_BYTES", "DEFAULT_PRESENCE_TTL"]
@@ -102,7 +103,8 @@ class RedisBroadcaster(Broadcaster):
         if max_pending_bytes <= 0 or not presence_ttl > 0:
             raise ValueError("max_pending_bytes and presence_ttl must be positive")
         if isinstance(redis, str):
-            import redis.asyncio as redis_asyncio  # the extra wscore[redis]
+            require("redis", "RedisBroadcaster", "redis")
+            import redis.asyncio as redis_asyncio
             from redis.asyncio.retry import Retry
             from redis.backoff import EqualJitterBackoff
 
