@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocketState
 
-from .._exceptions import ConnectionClosed
+from .._exceptions import ConnectionClosed, Initiator
 from ._guard import (
     DEFAULT_CLOSE_TIMEOUT,
     DEFAULT_MAX_QUEUE,
@@ -37,7 +37,7 @@ class WebSocketDisconnect(ConnectionClosed, _starlette.WebSocketDisconnect):
     this app did, possibly from another task).
     """
 
-    def __init__(self, code: int = 1000, reason: Optional[str] = None, initiator: str = "remote") -> None:
+    def __init__(self, code: int = 1000, reason: Optional[str] = None, initiator: Initiator = "remote") -> None:
         # Both bases set code and reason; neither __init__ fits the other's (MRO) chain.
         self.code = code
         self.reason = reason or ""

@@ -12,7 +12,7 @@ import os
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Tuple
 
 from ... import _wscore
-from ..._exceptions import ConnectionClosed, InvalidCloseArguments
+from ..._exceptions import ConnectionClosed, Initiator, InvalidCloseArguments
 
 if TYPE_CHECKING:
     from .events import Event
@@ -43,7 +43,7 @@ class ConnectionClosedError(LocalProtocolError, ConnectionClosed):
     ``code``, ``reason`` and ``initiator`` (``"local"``, ``"remote"``,
     ``"protocol_error"`` or ``"transport"``)."""
 
-    def __init__(self, message: str, code: int = 1006, reason: str = "", initiator: str = "transport") -> None:
+    def __init__(self, message: str, code: int = 1006, reason: str = "", initiator: Initiator = "transport") -> None:
         ConnectionClosed.__init__(self, code, reason, initiator)
         self.message = message
 
