@@ -169,7 +169,9 @@ class Pong:
     def __init__(self, payload: bytes) -> None: ...
 
 class CloseReceived:
-    """The peer sent a close frame; our reply is already queued. ``Closed`` follows."""
+    """The peer sent a close frame; our reply is already queued (with
+    ``auto_close_reply=False``: ``close()`` sends it, with your code and reason).
+    ``Closed`` follows."""
 
     __match_args__: ClassVar[Tuple[str, str]]
     code: int

@@ -166,3 +166,21 @@ def test_permessage_deflate_negotiated_by_core():
         wscore.ServerConnection(deflate="yes")
     with pytest.raises(TypeError, match="bogus"):
         wscore.ServerConnection(deflate={"bogus": 1})
+
+
+def test_auto_close_reply_off_lets_the_application_answer_a_close():
+    client = wscore.ClientConnection("ws://localhost/chat")
+    server = wscore.ServerConnection(auto_close_reply=False)
+    server.receive_data(client.data_to_send())
+    server.events()
+    server.accept()
+    relay(server, client)
+    client.close(4000, "bye")
+    assert relay(client, server) == [wscore.CloseReceived(4000, "bye")]
+    assert server.data_to_send() == b"", "no automatic echo"
+    assert not server.should_close_transport
+    assert server.close(4001, "mine") is True
+    assert [e for e in relay(server, client) if isinstance(e, wscore.CloseReceived)] == [wscore.CloseReceived(4001, "mine")]
+    [closed] = server.events()
+    assert (closed.code, closed.clean, closed.initiator) == (4000, True, "remote")
+    assert server.should_close_transport
