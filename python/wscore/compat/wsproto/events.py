@@ -58,8 +58,8 @@ class RejectData(Event):
 @dataclass(frozen=True)
 class CloseConnection(Event):
     """A close frame. Received from the peer (state ``REMOTE_CLOSING``), send
-    :meth:`response` back; wscore then sends its core's reply (which echoes the
-    peer's code, RFC 6455 §5.5.1)."""
+    :meth:`response` back, or a ``CloseConnection`` of your own: its code and
+    reason go on the wire, as in wsproto."""
 
     code: int
     reason: Optional[str] = None
