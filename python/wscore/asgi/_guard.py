@@ -41,8 +41,9 @@ Message = MutableMapping[str, Any]
 DEFAULT_SEND_TIMEOUT = 5.0
 DEFAULT_CLOSE_TIMEOUT = 5.0
 DEFAULT_MAX_QUEUE = 64
-# How long a failed send waits for a pending receive to report the client's close.
-RECEIVER_GRACE = 0.5
+# How long a failed send waits for a pending receive to report the client's close
+# (the close frame is normally already queued: a starved CPU needs more than 0.5 s).
+RECEIVER_GRACE = 2.0
 # After a close the guard reads and drops what the server still delivers, until its
 # websocket.disconnect: at most this many messages, for at most 2 * close_timeout.
 DRAIN_MAX_MESSAGES = 1024
