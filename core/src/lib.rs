@@ -262,3 +262,8 @@ pub use bytes::{Bytes, BytesMut};
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+/// The crate page's (core/README.md) examples, likewise.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;
