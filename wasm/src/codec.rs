@@ -6,7 +6,8 @@
 //! at all (core keeps only the length and the output shows "the caller's payload
 //! here"; a client masks, so it copies in once); `takeOutput` copies the pending bytes out
 //! once into one `Uint8Array` and `takeOutputChunks` hands kept payloads back as
-//! they are; text comes in as a JS string. Events leave in one call per `events()`:
+//! they are; text comes in as a JS string (or, with `sendTextBytes`, as UTF-8
+//! bytes copied in once to be validated). Events leave in one call per `events()`:
 //! codec.rs lists where each payload lies in wasm memory and events.mjs builds the
 //! objects from there (one copy, or one UTF-8 decode, per payload).
 
@@ -64,16 +65,19 @@ const BINARY: u32 = 1;
 const PING: u32 = 2;
 const PONG: u32 = 3;
 const OTHER: u32 = 4;
+/// A text message handed out as its (validated) UTF-8 bytes: `textAsBytes`.
+const TEXT_BYTES: u32 = 5;
 
 /// The JS objects for `events`, in order, in one call across the boundary:
 /// messages go as `[kind, ptr, len]` pointing at their bytes in wasm memory
 /// (valid while `events` lives); the rare other events are built here.
-fn to_js(events: &mut [Event]) -> Array {
+fn to_js(events: &mut [Event], text_as_bytes: bool) -> Array {
+    let text_kind = if text_as_bytes { TEXT_BYTES } else { TEXT };
     let mut desc = Vec::with_capacity(events.len() * 3);
     let mut others: Option<Array> = None;
     for event in events.iter_mut() {
         let (kind, data): (u32, &[u8]) = match event {
-            Event::Text(text) => (TEXT, text.as_bytes()),
+            Event::Text(text) => (text_kind, text.as_bytes()),
             Event::Binary(data) => (BINARY, data),
             Event::Ping(data) => (PING, data),
             Event::Pong(data) => (PONG, data),
@@ -91,11 +95,36 @@ fn to_js(events: &mut [Event]) -> Array {
     build_events(&desc, others.as_ref().map_or(&JsValue::UNDEFINED, |a| a))
 }
 
-/// A WebSocket connection without I/O. Every method is `&self` with the core
-/// connection behind a `RefCell`: see errors.rs for why that contains a panic.
+/// A WebSocket connection without I/O (sans-IO): feed it the bytes you read
+/// (`receive`, `receiveEof`) and the time (`handleTimeout`), write the bytes it
+/// gives you (`takeOutput`/`takeOutputChunks`), and read what happened
+/// (`events`). Every protocol rule (framing, masking, UTF-8 checks, the opening
+/// and closing handshakes, timeouts, limits) is core's; you bring the socket.
+///
+/// Errors: problems on the wire never throw, they become events (and a
+/// `closed` event ends every connection, exactly once). Calls that do not fit
+/// throw the typed errors of `Connection.errors`: `ConnectionClosedError` for a
+/// send after a close, `InvalidStateError`, `InvalidCloseArgumentsError`,
+/// `InvalidUtf8Error`, `TypeError`/`RangeError` for bad arguments, and
+/// `InternalError` after a bug in wscore (only that connection is failed).
+///
+/// Memory: the connection lives in WebAssembly memory. Call `free()` when done
+/// with it (or declare it with `using`, which calls `[Symbol.dispose]()`, the
+/// same as `free()`); after `free()` every call on it, `free()` included,
+/// throws an `Error`. A
+/// connection you drop without `free()` is released by the garbage collector
+/// through a `FinalizationRegistry`, later: until then it holds its memory and
+/// makes every wasm call slower.
+// Every method is `&self` with the core connection behind a `RefCell`: see
+// errors.rs for why that contains a panic.
 #[wasm_bindgen(js_name = Connection)]
 pub struct JsConnection {
     inner: RefCell<Connection>,
+    /// `textAsBytes`: text events carry a `Uint8Array`.
+    text_as_bytes: bool,
+    /// Where `sendTextBytes` copies its argument to validate it (kept between
+    /// calls up to `SCRATCH_KEPT` bytes, so small sends do not allocate).
+    scratch: RefCell<Vec<u8>>,
     /// The payloads core kept (`HeldPayload::Kept`), oldest first, until taken
     /// (one JS array for the connection's life), and how many there are.
     held: Array,
@@ -106,9 +135,14 @@ pub struct JsConnection {
 /// of output: those are below the 4 GiB limit minus the stack).
 const HELD: u32 = u32::MAX;
 
+/// Largest `sendTextBytes` scratch buffer kept for the next call.
+const SCRATCH_KEPT: usize = 64 << 10;
+
 #[wasm_bindgen(js_class = Connection)]
 impl JsConnection {
-    /// A server connection waiting for a client's upgrade request.
+    /// A server connection waiting for a client's upgrade request: feed it what
+    /// the client sends, then answer the `request` event with `accept()` or
+    /// `reject()`. Throws `TypeError` for an option of the wrong type.
     #[wasm_bindgen(unchecked_return_type = "Connection")]
     pub fn server(
         #[wasm_bindgen(unchecked_optional_param_type = "ConnectionOptions")] options: Option<
@@ -118,10 +152,17 @@ impl JsConnection {
         errors::install_panic_hook();
         share_memory();
         let config = js_types::config(options.as_ref())?;
-        Ok(JsConnection::wrap(Connection::server(config)))
+        let text_as_bytes = js_types::text_as_bytes(options.as_ref())?;
+        Ok(JsConnection::wrap(
+            Connection::server(config),
+            text_as_bytes,
+        ))
     }
 
-    /// A client connection for a `ws://` URL; its upgrade request is queued at once.
+    /// A client connection for a `ws://` or `wss://` URL (TLS is the socket's
+    /// job): its upgrade request is in the output at once; an `accepted` or
+    /// `rejected` event tells the server's answer. Throws `HandshakeError` for a
+    /// URL it cannot use, `TypeError` for an option of the wrong type.
     #[wasm_bindgen(unchecked_return_type = "Connection")]
     pub fn client(
         url: String,
@@ -130,33 +171,39 @@ impl JsConnection {
         errors::install_panic_hook();
         share_memory();
         let config = js_types::config(options.as_ref())?;
+        let text_as_bytes = js_types::text_as_bytes(options.as_ref())?;
         let mut request = ClientRequest::new(url);
         if let Some(options) = &options {
             request.subprotocols = js_types::string_list(options, "subprotocols")?;
             request.headers = js_types::headers(options, "headers")?;
         }
         let conn = Connection::client(config, request).map_err(errors::handshake_error)?;
-        Ok(JsConnection::wrap(conn))
+        Ok(JsConnection::wrap(conn, text_as_bytes))
     }
 
     // ----- from the network and the clock -----
 
-    /// Feeds bytes read from the transport. Problems become events, never throws
-    /// (except `InternalError`).
+    /// Feeds bytes read from the transport (copied in once; the argument is not
+    /// kept). Problems on the wire become events, never exceptions (only
+    /// `InternalError` is thrown). Then read `events()` and write the output.
     pub fn receive(&self, data: &[u8]) -> Result<(), JsValue> {
         self.core()?.receive(data);
         Ok(())
     }
 
-    /// The transport was closed by the peer (read returned EOF, or it was reset).
+    /// The transport was closed by the peer (read returned EOF, or it was
+    /// reset): without a closing handshake first, the connection ends with 1006
+    /// and initiator `"transport"`.
     #[wasm_bindgen(js_name = receiveEof)]
     pub fn receive_eof(&self) -> Result<(), JsValue> {
         self.core()?.receive_eof();
         Ok(())
     }
 
-    /// Tells the time (milliseconds on any monotonic clock, e.g. `performance.now()`)
-    /// and fires due timers. Call it before feeding input or sending.
+    /// Tells the time (milliseconds on any monotonic clock, e.g.
+    /// `performance.now()`) and fires due timers (handshake, close, ping, pong,
+    /// output stall). Call it before feeding input or sending, and when
+    /// `pollTimeout()` says. Throws `TypeError` for a negative or non-finite time.
     #[wasm_bindgen(js_name = handleTimeout)]
     #[allow(non_snake_case)] // the parameter's name in the .d.ts
     pub fn handle_timeout(&self, nowMs: f64) -> Result<(), JsValue> {
@@ -165,7 +212,8 @@ impl JsConnection {
         Ok(())
     }
 
-    /// When `handleTimeout` must next be called (same clock, milliseconds), if ever.
+    /// When `handleTimeout` must next be called (same clock, milliseconds), or
+    /// `undefined` when no timer runs.
     #[wasm_bindgen(js_name = pollTimeout)]
     pub fn poll_timeout(&self) -> Option<f64> {
         let conn = self.inner.try_borrow().ok()?;
@@ -174,17 +222,19 @@ impl JsConnection {
 
     // ----- events -----
 
-    /// The next event, or `undefined`. Call until `undefined` after each input.
+    /// The next event, or `undefined`. Call until `undefined` after each input
+    /// (or use `events()`, which takes them all in one call).
     #[wasm_bindgen(js_name = pollEvent, unchecked_return_type = "WsEvent | undefined")]
     pub fn poll_event(&self) -> Result<JsValue, JsValue> {
         let event = self.core()?.poll_event();
         Ok(match event {
-            Some(event) => to_js(&mut [event]).get(0),
+            Some(event) => to_js(&mut [event], self.text_as_bytes).get(0),
             None => JsValue::UNDEFINED,
         })
     }
 
-    /// Every pending event, in order.
+    /// Every pending event, in order (an empty array when none). Binary
+    /// payloads of one call may share an `ArrayBuffer` (see `BinaryEvent`).
     #[wasm_bindgen(unchecked_return_type = "WsEvent[]")]
     pub fn events(&self) -> Result<Array, JsValue> {
         let mut events = Vec::new();
@@ -194,24 +244,67 @@ impl JsConnection {
                 events.push(event);
             }
         }
-        Ok(to_js(&mut events))
+        Ok(to_js(&mut events, self.text_as_bytes))
     }
 
     // ----- from the application -----
 
-    /// Queues a text message. Throws `ConnectionClosedError` once closing or
-    /// closed (with who closed, the code and reason), `InvalidStateError` before
-    /// the handshake completes.
+    /// Queues a text message (the string is encoded to UTF-8 in wasm memory).
+    /// Throws `ConnectionClosedError` once closing or closed (with who closed,
+    /// the code and reason), `InvalidStateError` before the handshake completes.
     #[wasm_bindgen(js_name = sendText)]
     pub fn send_text(&self, text: String) -> Result<(), JsValue> {
         self.core()?.send_text(text).map_err(errors::send_error)
     }
 
+    /// Queues a text message given as its UTF-8 bytes (a `Uint8Array`/`Buffer`,
+    /// any other `ArrayBuffer` view, or an `ArrayBuffer`), e.g. one received with
+    /// `textAsBytes`: no string is made. The bytes are validated: invalid UTF-8
+    /// throws `InvalidUtf8Error` (with `validUpTo`), sends nothing and leaves
+    /// the connection as it was. Other errors as for `sendText`; a server keeps
+    /// a payload over 1 KiB as `sendBinary` does (do not modify it before the
+    /// output is taken).
+    #[wasm_bindgen(js_name = sendTextBytes)]
+    pub fn send_text_bytes(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBufferView | ArrayBuffer")]
+        data: &JsValue,
+    ) -> Result<(), JsValue> {
+        let len = byte_length(data);
+        if len < 0.0 {
+            return Err(js_types::not_bytes());
+        }
+        let len = len as usize;
+        let mut scratch = self
+            .scratch
+            .try_borrow_mut()
+            .map_err(|_| errors::poisoned_error())?;
+        scratch.clear();
+        scratch.resize(len, 0);
+        copy_payload(data, scratch.as_mut_ptr() as usize as u32);
+        let result = match simdutf8::compat::from_utf8(&scratch) {
+            Ok(text) => self
+                .core()?
+                .send_text_or_keep(text)
+                .map_err(errors::send_error),
+            Err(e) => Err(errors::invalid_utf8(e.valid_up_to())),
+        };
+        if scratch.capacity() > SCRATCH_KEPT {
+            *scratch = Vec::new();
+        }
+        if result? == HeldPayload::Kept {
+            keep_payload(&self.held, data);
+            self.held_count.set(self.held_count.get() + 1);
+        }
+        Ok(())
+    }
+
     /// Queues a binary message (a `Uint8Array`/`Buffer`, any other `ArrayBuffer`
-    /// view, or an `ArrayBuffer`); errors as for `sendText`. A server does not copy
-    /// a payload over 1 KiB: `takeOutput()`/`takeOutputChunks()` read it then,
-    /// so do not modify it before (as with Node's `socket.write`). A client, or a
-    /// smaller payload, is copied now.
+    /// view, or an `ArrayBuffer`; anything else throws `TypeError`); errors as
+    /// for `sendText`. A server does not copy a payload over 1 KiB:
+    /// `takeOutput()`/`takeOutputChunks()` read it then, so do not modify it
+    /// before (as with Node's `socket.write`). A client, or a smaller payload,
+    /// is copied now.
     #[wasm_bindgen(js_name = sendBinary)]
     pub fn send_binary(
         &self,
@@ -235,7 +328,8 @@ impl JsConnection {
         Ok(())
     }
 
-    /// Queues a ping (at most 125 bytes, else `RangeError`); errors as for `sendText`.
+    /// Queues a ping (at most 125 bytes, else `RangeError`); errors as for
+    /// `sendText`. The peer's pong arrives as a `pong` event.
     #[wasm_bindgen(js_name = sendPing)]
     pub fn send_ping(&self, data: Option<Vec<u8>>) -> Result<(), JsValue> {
         self.core()?
@@ -251,9 +345,12 @@ impl JsConnection {
             .map_err(errors::send_error)
     }
 
-    /// Starts the closing handshake (code defaults to 1000). Idempotent: says
-    /// what happened. A code or reason the RFC forbids throws
-    /// `InvalidCloseArgumentsError` and sends nothing.
+    /// Starts the closing handshake (code defaults to 1000, reason to none).
+    /// Idempotent, never throws for the state: the result says what happened,
+    /// including who closed first when it was already closed. A code or reason
+    /// RFC 6455 forbids (1005, 1006, 1015, codes below 1000, a reason without a
+    /// code or over 123 UTF-8 bytes) throws `InvalidCloseArgumentsError` and
+    /// sends nothing. Sends after this throw `ConnectionClosedError`.
     #[wasm_bindgen(unchecked_return_type = "CloseOutcome")]
     pub fn close(&self, code: Option<f64>, reason: Option<String>) -> Result<Object, JsValue> {
         let code = match code {
@@ -273,7 +370,10 @@ impl JsConnection {
     }
 
     /// Server: accepts the pending request (optionally with a subprotocol the
-    /// client offered and extra headers).
+    /// client offered and extra headers); the 101 response is in the output and
+    /// the connection is open. Throws `InvalidStateError` without a pending
+    /// request, `TypeError` for a subprotocol the client did not offer or a bad
+    /// header.
     pub fn accept(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "AcceptOptions")] options: Option<Object>,
@@ -286,8 +386,9 @@ impl JsConnection {
         self.core()?.accept(accept).map_err(errors::accept_error)
     }
 
-    /// Server: refuses the pending request with an HTTP response; the transport
-    /// is to be closed once the output is written.
+    /// Server: refuses the pending request with an HTTP `status` (e.g. 403),
+    /// optional headers and body; the transport is to be closed once the output
+    /// is written (`shouldCloseTransport`). Errors as for `accept`.
     pub fn reject(
         &self,
         status: u16,
@@ -305,8 +406,10 @@ impl JsConnection {
 
     // ----- to the network -----
 
-    /// Every pending byte as one `Uint8Array` (one copy out of wasm memory; kept
-    /// payloads copied in after their headers).
+    /// Every pending byte as one `Uint8Array`, to write to the transport (one
+    /// copy out of wasm memory; kept payloads copied in after their headers).
+    /// Empty when there is nothing to write. The result may share its
+    /// `ArrayBuffer` with earlier results.
     #[wasm_bindgen(js_name = takeOutput)]
     pub fn take_output(&self) -> Result<Uint8Array, JsValue> {
         if let Some(out) = self.take_if_one_slice(copy_bytes)? {
@@ -359,7 +462,8 @@ impl JsConnection {
 
     // ----- state -----
 
-    /// `"connecting" | "open" | "closing" | "closed"`.
+    /// `"connecting"` until the handshake completes, `"open"`, `"closing"` once
+    /// either side sent a close frame, `"closed"` after the `closed` event.
     #[wasm_bindgen(getter, unchecked_return_type = "State")]
     pub fn state(&self) -> String {
         self.inner
@@ -415,7 +519,8 @@ impl JsConnection {
     }
 
     /// The error classes wscore throws, for `instanceof`:
-    /// `{ WebSocketError, ConnectionClosedError, InvalidCloseArgumentsError, InvalidStateError, HandshakeError, InternalError }`.
+    /// `{ WebSocketError, ConnectionClosedError, InvalidCloseArgumentsError,
+    /// InvalidStateError, HandshakeError, InternalError, InvalidUtf8Error }`.
     #[wasm_bindgen(getter = errors, unchecked_return_type = "WscoreErrorClasses")]
     pub fn error_classes() -> Object {
         errors::error_classes()
@@ -423,9 +528,11 @@ impl JsConnection {
 }
 
 impl JsConnection {
-    fn wrap(conn: Connection) -> JsConnection {
+    fn wrap(conn: Connection, text_as_bytes: bool) -> JsConnection {
         JsConnection {
             inner: RefCell::new(conn),
+            text_as_bytes,
+            scratch: RefCell::new(Vec::new()),
             held: Array::new(),
             held_count: Cell::new(0),
         }

@@ -41,6 +41,18 @@ export class HandshakeError extends WebSocketError {
 // A bug inside wscore (a Rust panic). Only the connection it happened on is failed.
 export class InternalError extends WebSocketError {}
 
+// sendTextBytes() with bytes that are not UTF-8: nothing was sent; validUpTo
+// is the length of the valid prefix.
+export class InvalidUtf8Error extends WebSocketError {
+  constructor(validUpTo) {
+    super(`text is not valid UTF-8 (the first ${validUpTo} bytes are)`);
+    this.validUpTo = validUpTo;
+  }
+}
+
+export function newInvalidUtf8Error(validUpTo) {
+  return new InvalidUtf8Error(validUpTo);
+}
 export function newConnectionClosedError(code, reason, initiator) {
   return new ConnectionClosedError(code, reason, initiator);
 }
@@ -59,6 +71,6 @@ export function newInternalError(message) {
 export function errorClasses() {
   return {
     WebSocketError, ConnectionClosedError, InvalidCloseArgumentsError,
-    InvalidStateError, HandshakeError, InternalError,
+    InvalidStateError, HandshakeError, InternalError, InvalidUtf8Error,
   };
 }

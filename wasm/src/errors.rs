@@ -20,6 +20,8 @@ extern "C" {
     fn new_handshake_error(message: &str, status: Option<u16>) -> JsValue;
     #[wasm_bindgen(js_name = newInternalError)]
     fn new_internal_error(message: &str) -> JsValue;
+    #[wasm_bindgen(js_name = newInvalidUtf8Error)]
+    fn new_invalid_utf8_error(valid_up_to: u32) -> JsValue;
     #[wasm_bindgen(js_name = errorClasses)]
     pub(crate) fn error_classes() -> js_sys::Object;
 }
@@ -50,6 +52,10 @@ pub(crate) fn accept_error(e: AcceptError) -> JsValue {
 pub(crate) fn handshake_error(e: HandshakeError) -> JsValue {
     let status = matches!(e, HandshakeError::NotSwitching(_)).then(|| e.status());
     new_handshake_error(&e.to_string(), status)
+}
+
+pub(crate) fn invalid_utf8(valid_up_to: usize) -> JsValue {
+    new_invalid_utf8_error(valid_up_to as u32)
 }
 
 pub(crate) fn invalid_close_arguments(message: &str) -> JsValue {

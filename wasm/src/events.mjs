@@ -57,9 +57,11 @@ function copyOf(mem, at, end) {
   return out;
 }
 
-// Kinds written by codec.rs (TEXT … OTHER): 0 text, 1 binary, 2 ping, 3 pong,
-// 4 any other event, already a JS object, taken in order from `others`.
-const TYPES = ['text', 'binary', 'ping', 'pong'];
+// Kinds written by codec.rs (TEXT … TEXT_BYTES): 0 text, 1 binary, 2 ping,
+// 3 pong, 4 any other event, already a JS object, taken in order from `others`,
+// 5 text as its UTF-8 bytes (`textAsBytes`), built as binary payloads are.
+const TYPES = ['text', 'binary', 'ping', 'pong', 'other', 'text'];
+const isBytes = (kind) => kind !== 0 && kind !== 4;
 
 // Binary payloads up to POOLED_MAX share one exact-size ArrayBuffer per call
 // (each event gets its own view of it), as the messages cut from one socket
@@ -73,7 +75,7 @@ export function buildEvents(desc, others) {
   let sharedBytes = 0;
   for (let j = 0; j < desc.length; j += 3) {
     const kind = desc[j];
-    if (kind > 0 && kind < 4 && shared(desc[j + 2])) sharedBytes += desc[j + 2];
+    if (isBytes(kind) && shared(desc[j + 2])) sharedBytes += desc[j + 2];
   }
   let block = null; // made at its first use, so never for a batch without binary
   let put = 0;
@@ -85,7 +87,7 @@ export function buildEvents(desc, others) {
     const len = desc[j + 2];
     if (kind === 0) {
       out[i] = { type: 'text', data: decoder.decode(mem.subarray(at, at + len)) };
-    } else if (kind < 4) {
+    } else if (kind !== 4) {
       let data;
       if (shared(len)) {
         block ??= new Uint8Array(sharedBytes);

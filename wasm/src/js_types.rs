@@ -10,75 +10,229 @@ use wscore::{CloseInfo, CloseOutcome, Config, DeflateConfig, Event, Header};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
+/** `Connection.state`: the phase of the whole connection. */
 export type State = "connecting" | "open" | "closing" | "closed";
+/** `ourState` / `theirState`: whether one side may still send messages. */
 export type SideState = "connecting" | "open" | "closed";
+/**
+ * Who ended a connection: our `close()` (`"local"`), the peer's close frame
+ * (`"remote"`), a protocol violation or limit we detected and closed for
+ * (`"protocol_error"`), or the transport ending without a closing handshake
+ * (`"transport"`: EOF, reset, a timeout).
+ */
 export type Initiator = "local" | "remote" | "protocol_error" | "transport";
-/** Header values are strings: UTF-8 when valid, otherwise one char per byte (latin1). */
+/**
+ * HTTP headers as `[name, value]` pairs or a `{ name: value }` object. Header
+ * values are strings: UTF-8 when valid, otherwise one char per byte (latin1).
+ */
 export type HeaderList = Array<[string, string]> | Record<string, string>;
 
-/** Limits and timeouts; omitted fields keep core's defaults. `null` disables a timeout. */
+/**
+ * Limits, timeouts and switches of a connection (`Connection.server(options)`).
+ * Omitted fields keep core's defaults; a timeout set to `null` never fires.
+ * A value of the wrong type throws `TypeError` and no connection is made.
+ */
 export interface ConnectionOptions {
+  /** Largest frame payload accepted in bytes; a bigger one fails the connection with 1009 (default 16 MiB). */
   maxFrameSize?: number;
+  /** Largest message accepted in bytes, all fragments together; bigger fails with 1009 (default 16 MiB). */
   maxMessageSize?: number;
+  /** Largest opening-handshake head in bytes: a server answers 431, a client fails (default 16 KiB). */
   maxHandshakeSize?: number;
+  /** Time the opening handshake may take, in ms, before the connection is dropped (default 10000). */
   handshakeTimeoutMs?: number | null;
+  /** Time to wait for the peer's close frame after ours, in ms, before closing the transport anyway (default 10000). */
   closeTimeoutMs?: number | null;
+  /** Send a ping this often while open, in ms (keepalive; default `null`: never). */
   pingIntervalMs?: number | null;
+  /** With `pingIntervalMs`: fail the connection if no pong arrives within this many ms (default 20000). */
   pongTimeoutMs?: number | null;
+  /** Answer pings with pongs automatically; the `ping` event is delivered either way (default `true`). */
   autoPong?: boolean;
   /** Pending output above this many bytes turns `shouldPauseReading` on (default 1 MiB). */
   outputHighWater?: number;
-  /** Output above `outputHighWater` this long fails the connection with 1008 (default 30000). */
+  /** Output above `outputHighWater` this long, in ms, fails the connection with 1008 (default 30000). */
   outputStallTimeoutMs?: number | null;
-  /** permessage-deflate: `true` for core's defaults, or the settings to change; offered (client) or accepted (server). */
+  /** permessage-deflate: `true` for core's defaults, or the settings to change; offered (client) or accepted (server). Off by default. */
   deflate?: boolean | DeflateOptions;
+  /**
+   * Deliver text messages as `Uint8Array`s of their UTF-8 bytes instead of
+   * strings (`{ type: "text", data: Uint8Array }`): for a server that relays
+   * text without reading it. The bytes are validated UTF-8 all the same (invalid
+   * text fails the connection with 1007, as always); only the string decode is
+   * skipped. Pair with `sendTextBytes` to send them on. Default `false`.
+   */
+  textAsBytes?: boolean;
 }
+/** permessage-deflate settings (RFC 7692); omitted fields keep core's defaults. */
 export interface DeflateOptions {
+  /** LZ77 window of the server's compressor, 8 to 15 (default 15). */
   serverMaxWindowBits?: number;
+  /** LZ77 window of the client's compressor, 8 to 15 (default 15). */
   clientMaxWindowBits?: number;
+  /** The server resets its compressor after each message (less memory, worse ratio; default `false`). */
   serverNoContextTakeover?: boolean;
+  /** The client resets its compressor after each message (default `false`). */
   clientNoContextTakeover?: boolean;
+  /** zlib compression level, 0 to 9 (default 6). */
   level?: number;
+  /** zlib memory level, 1 to 9 (default 8). */
   memLevel?: number;
+  /** Messages smaller than this many bytes are sent uncompressed (default 128). */
   minSize?: number;
 }
+/** Options of `Connection.client(url, options)`: the connection's, plus the request's. */
 export interface ClientOptions extends ConnectionOptions {
+  /** Subprotocols offered in `Sec-WebSocket-Protocol`, in order of preference. */
   subprotocols?: string[];
+  /** Extra request headers (e.g. `Authorization`, `Origin`). */
   headers?: HeaderList;
 }
+/** Server: how to accept the pending request (`accept(options)`). */
 export interface AcceptOptions {
+  /** One of the subprotocols the client offered (the request event's `subprotocols`). */
   subprotocol?: string;
+  /** Extra response headers (e.g. `Set-Cookie`). */
   headers?: HeaderList;
 }
 
-export interface CloseInfo { code: number; reason: string; initiator: Initiator }
+/** Who closed and why (`closeInfo`, and the fields of `ConnectionClosedError`). */
+export interface CloseInfo {
+  /** The close code (1005 when the close frame had none, 1006 when there was no close frame). */
+  code: number;
+  reason: string;
+  initiator: Initiator;
+}
+/**
+ * What `close()` did: `"sent"` our close frame; `"aborted"` the handshake had not
+ * completed, so the transport is just to be closed; `"already_closed"`, with who
+ * closed first and how (calling `close()` again is never an error).
+ */
 export type CloseOutcome =
   | { outcome: "sent" }
   | { outcome: "aborted" }
   | ({ outcome: "already_closed" } & CloseInfo);
 
+/** Server: the client's upgrade request. Answer it with `accept()` or `reject()`. */
+export interface RequestEvent {
+  type: "request";
+  /** The request target: path and query, e.g. `"/chat?room=1"`. */
+  target: string;
+  headers: Array<[string, string]>;
+  /** Subprotocols the client offered, in its order. */
+  subprotocols: string[];
+  /** Extension names the client offered (`Sec-WebSocket-Extensions`). */
+  extensions: string[];
+  /** The client's `Sec-WebSocket-Key`. */
+  key: string;
+}
+/** Client: the server accepted the upgrade; the connection is open. */
+export interface AcceptedEvent {
+  type: "accepted";
+  status: number;
+  headers: Array<[string, string]>;
+  subprotocol: string | null;
+  extensions: string[];
+}
+/** Client: the server answered the upgrade with another HTTP status; a `closed` event follows. */
+export interface RejectedEvent {
+  type: "rejected";
+  status: number;
+  headers: Array<[string, string]>;
+  body: Uint8Array;
+}
+/** A whole text message, as a string. */
+export interface TextEvent {
+  type: "text";
+  data: string;
+}
+/** A whole text message as its UTF-8 bytes (already validated): only on a connection made with `textAsBytes: true`. */
+export interface TextBytesEvent {
+  type: "text";
+  data: Uint8Array;
+}
+/**
+ * A whole binary message. `data` may share its `ArrayBuffer` with other
+ * payloads of the same `events()` call: `.slice()` it before handing `.buffer` on.
+ */
+export interface BinaryEvent {
+  type: "binary";
+  data: Uint8Array;
+}
+/** A ping from the peer (already answered unless `autoPong: false`). */
+export interface PingEvent {
+  type: "ping";
+  data: Uint8Array;
+}
+/** A pong from the peer. */
+export interface PongEvent {
+  type: "pong";
+  data: Uint8Array;
+}
+/** The peer's close frame arrived (core answers it; `closed` follows once the transport is done). */
+export interface CloseReceivedEvent {
+  type: "close_received";
+  code: number;
+  reason: string;
+}
+/**
+ * The last event of every connection, exactly once: both sides are done
+ * (`clean` when the closing handshake completed). Close the transport once
+ * `shouldCloseTransport` is true and the output is written.
+ */
+export interface ClosedEvent {
+  type: "closed";
+  code: number;
+  reason: string;
+  clean: boolean;
+  initiator: Initiator;
+  /** What went wrong, for `protocol_error` and some `transport` closes; else `null`. */
+  error: string | null;
+}
+/** An event newer than these declarations (never emitted by this version). */
+export interface UnknownEvent {
+  type: "unknown";
+}
+/** What `events()` and `pollEvent()` return; switch on `type`. */
 export type WsEvent =
-  | { type: "request"; target: string; headers: Array<[string, string]>; subprotocols: string[]; extensions: string[]; key: string }
-  | { type: "accepted"; status: number; headers: Array<[string, string]>; subprotocol: string | null; extensions: string[] }
-  | { type: "rejected"; status: number; headers: Array<[string, string]>; body: Uint8Array }
-  | { type: "text"; data: string }
-  | { type: "binary"; data: Uint8Array }
-  | { type: "ping"; data: Uint8Array }
-  | { type: "pong"; data: Uint8Array }
-  | { type: "close_received"; code: number; reason: string }
-  | { type: "closed"; code: number; reason: string; clean: boolean; initiator: Initiator; error: string | null };
+  | RequestEvent
+  | AcceptedEvent
+  | RejectedEvent
+  | TextEvent
+  | TextBytesEvent
+  | BinaryEvent
+  | PingEvent
+  | PongEvent
+  | CloseReceivedEvent
+  | ClosedEvent;
 
+/** Base class of every error wscore throws (`instanceof` works across entries). */
 export declare class WebSocketError extends Error {}
+/**
+ * A send after the connection closed or started closing: an expected outcome,
+ * not a bug. Says who closed, with which code and reason.
+ */
 export declare class ConnectionClosedError extends WebSocketError {
   readonly code: number;
   readonly reason: string;
   readonly initiator: Initiator;
+  /** `initiator` is `"local"` or `"protocol_error"`. */
   readonly closedByUs: boolean;
 }
+/** `close()` with a code or reason RFC 6455 forbids (e.g. 1006, a reason over 123 bytes); nothing was sent. */
 export declare class InvalidCloseArgumentsError extends WebSocketError {}
+/** A call that does not fit the state: a send before the handshake completed, `accept()` without a request. */
 export declare class InvalidStateError extends WebSocketError {}
+/** `Connection.client()` got a URL it cannot use; `status` is the HTTP status where one applies. */
 export declare class HandshakeError extends WebSocketError { readonly status: number | undefined }
+/** A bug inside wscore (a Rust panic): only the connection it happened on fails; every later call on it throws this. */
 export declare class InternalError extends WebSocketError {}
+/** `sendTextBytes()` got bytes that are not valid UTF-8; nothing was sent and the connection carries on. */
+export declare class InvalidUtf8Error extends WebSocketError {
+  /** Bytes at the start of the argument that are valid UTF-8. */
+  readonly validUpTo: number;
+}
+/** `Connection.errors`: the error classes, for `instanceof`. */
 export interface WscoreErrorClasses {
   WebSocketError: typeof WebSocketError;
   ConnectionClosedError: typeof ConnectionClosedError;
@@ -86,6 +240,7 @@ export interface WscoreErrorClasses {
   InvalidStateError: typeof InvalidStateError;
   HandshakeError: typeof HandshakeError;
   InternalError: typeof InternalError;
+  InvalidUtf8Error: typeof InvalidUtf8Error;
 }
 "#;
 
@@ -194,6 +349,14 @@ fn deflate(o: &Object) -> Result<DeflateConfig, JsValue> {
         d.client_no_context_takeover = boolean(&v, "clientNoContextTakeover")?;
     }
     Ok(d)
+}
+
+/// `textAsBytes` (an option of the JS binding, not of core): default `false`.
+pub(crate) fn text_as_bytes(options: Option<&Object>) -> Result<bool, JsValue> {
+    match options {
+        Some(o) => get(o, "textAsBytes")?.map_or(Ok(false), |v| boolean(&v, "textAsBytes")),
+        None => Ok(false),
+    }
 }
 
 fn boolean(v: &JsValue, key: &str) -> Result<bool, JsValue> {

@@ -520,3 +520,90 @@ fn a_client_copies_binary_payloads_at_once() {
         vec![1, 2, 3]
     );
 }
+
+/// `textAsBytes`: text arrives as its validated UTF-8 bytes (a `Uint8Array`,
+/// type still "text"), and `sendTextBytes` sends such bytes on as text, from a
+/// server (kept from 1 KiB) and from a client (masked, so copied).
+#[wasm_bindgen_test]
+fn text_as_bytes_both_ways() {
+    let client = Connection::client("ws://127.0.0.1/".into(), None).unwrap();
+    let server = Connection::server(Some(options(&[("textAsBytes", true.into())]))).unwrap();
+    pump(&client, &server);
+    server.events().unwrap();
+    server.accept(None).unwrap();
+    pump(&server, &client);
+    client.events().unwrap();
+
+    let long = "é€😀 relay ".repeat(200); // over 1 KiB: a server keeps it
+    for text in ["héllo €", "", long.as_str()] {
+        client.send_text(text.into()).unwrap();
+        pump(&client, &server);
+        let events = server.events().unwrap();
+        assert_eq!(events.length(), 1);
+        assert_eq!(str_field(&events.get(0), "type"), "text");
+        let data = field(&events.get(0), "data");
+        assert!(data.is_instance_of::<Uint8Array>(), "bytes, not a string");
+        assert_eq!(Uint8Array::new(&data).to_vec(), text.as_bytes());
+
+        // Relayed back as text without a string in between.
+        server.send_text_bytes(&data).unwrap();
+        pump(&server, &client);
+        let echoed = client.events().unwrap();
+        assert_eq!(str_field(&echoed.get(0), "data"), text);
+
+        client.send_text_bytes(&u8s(text.as_bytes())).unwrap();
+        pump(&client, &server);
+        let again = field(&server.events().unwrap().get(0), "data");
+        assert_eq!(Uint8Array::new(&again).to_vec(), text.as_bytes());
+    }
+    let bad = Connection::server(Some(options(&[("textAsBytes", "yes".into())])));
+    assert_eq!(error_name(&bad.err().unwrap()), "TypeError");
+    // Any ArrayBuffer view or an ArrayBuffer, by its bytes.
+    let buffer = Uint8Array::from("ok".as_bytes()).buffer();
+    server.send_text_bytes(&buffer).unwrap();
+    pump(&server, &client);
+    assert_eq!(str_field(&client.events().unwrap().get(0), "data"), "ok");
+}
+
+/// Invalid UTF-8 given to `sendTextBytes` throws `InvalidUtf8Error` with the
+/// valid prefix, sends nothing, and the connection carries on; a string or
+/// anything else that is not bytes is a `TypeError`.
+#[wasm_bindgen_test]
+fn send_text_bytes_refuses_invalid_utf8_with_a_typed_error() {
+    let (client, server) = open_pair(None);
+    for (bad, valid_up_to) in [
+        (&b"ab\xff"[..], 2.0),
+        (&b"\xc3"[..], 0.0),           // a character cut short
+        (&b"ok\xed\xa0\x80"[..], 2.0), // a surrogate
+    ] {
+        let error = server.send_text_bytes(&u8s(bad)).unwrap_err();
+        assert_eq!(error_name(&error), "InvalidUtf8Error");
+        assert_eq!(num_field(&error, "validUpTo"), valid_up_to);
+        let base = field(&Connection::error_classes(), "WebSocketError");
+        let proto = field(&base, "prototype");
+        assert!(
+            Object::from(proto).is_prototype_of(&error),
+            "a WebSocketError"
+        );
+        assert_eq!(server.buffered_amount(), 0, "nothing queued");
+    }
+    // Large invalid input too (beyond the kept scratch buffer).
+    let mut big = vec![b'a'; 100 << 10];
+    big[70_000] = 0xff;
+    let error = server.send_text_bytes(&u8s(&big)).unwrap_err();
+    assert_eq!(num_field(&error, "validUpTo"), 70_000.0);
+    let error = server.send_text_bytes(&"a string".into()).unwrap_err();
+    assert_eq!(error_name(&error), "TypeError");
+    assert_eq!(server.state(), "open");
+    server.send_text_bytes(&u8s(b"still fine")).unwrap();
+    pump(&server, &client);
+    assert_eq!(
+        str_field(&client.events().unwrap().get(0), "data"),
+        "still fine"
+    );
+
+    // After a close the error is the same as for sendText.
+    server.close(None, None).unwrap();
+    let error = server.send_text_bytes(&u8s(b"late")).unwrap_err();
+    assert_eq!(error_name(&error), "ConnectionClosedError");
+}
