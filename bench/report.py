@@ -198,6 +198,26 @@ def e2e_section(doc) -> tuple[list[str], list[tuple]]:
     return out, targets
 
 
+def tokio_section(d: str) -> tuple[list[str], list[tuple]]:
+    """A pointer to docs/benchmarks-tokio.md (`make bench-tokio` writes it) and, when
+    target/bench/tokio-e2e.json is here, its cells as targets."""
+    out = ["## Rust end to end: tokio echo servers over 127.0.0.1", "",
+           "`make bench-tokio` — wscore-tokio, tokio-tungstenite, fastwebsockets, tokio-websockets and "
+           "sockudo-ws echo servers under one load generator: round trips/s, p50/p99 latency, server CPU "
+           "per message and memory per idle connection, 1 and 64 connections × 16 B, 1 KiB, 16 KiB. "
+           "Tables and analysis: [docs/benchmarks-tokio.md](docs/benchmarks-tokio.md).", ""]
+    doc = load(d, "tokio-e2e.json")
+    if not doc:
+        return out, []
+    import importlib.util
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location("tokio_report", os.path.join(here, "e2e", "report.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    _, cells = mod.build(doc, os.path.join(here, "e2e", "Cargo.lock"))
+    return out, [(f"tokio echo {n}: ≥ best peer", q, 1.0) for n, q in cells]
+
+
 def memory_section(d: str) -> list[str]:
     core, py, node, echo = (load(d, f) for f in ("memory-core.json", "memory-python.json",
                                                   "memory-node.json", "memory-echo-server.json"))
@@ -325,6 +345,10 @@ def main() -> None:
         targets += t
     else:
         missing.append("uvicorn end to end (make bench-e2e)")
+
+    s, t = tokio_section(a.dir)
+    body += s
+    targets += t
 
     node = load(a.dir, "node.json")
     if node:

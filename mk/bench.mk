@@ -2,9 +2,11 @@
 # runtime, written to BENCHMARKS.md (bench/report.py) from JSON in target/bench/.
 # Benchmarks, not tests: nothing in `make test` depends on them. Each part can be
 # rerun alone (bench-rust, bench-python, bench-e2e, bench-node, bench-memory, bench-callgrind,
-# bench-deflate); each rewrites BENCHMARKS.md from whatever JSON is there.
+# bench-deflate); each rewrites BENCHMARKS.md from whatever JSON is there. bench-tokio
+# writes its own page, docs/benchmarks-tokio.md (BENCHMARKS.md links to it).
 .PHONY: bench bench-rust bench-rust-build bench-python bench-e2e bench-node bench-node-deps \
-  bench-memory bench-deflate bench-callgrind bench-venv bench-report valgrind-deps
+  bench-memory bench-deflate bench-callgrind bench-venv bench-report valgrind-deps \
+  bench-tokio bench-tokio-build bench-tokio-smoke
 
 BENCH_OUT := target/bench
 BENCH_RUNS ?= 5
@@ -14,7 +16,7 @@ BENCH_VENV := target/bench-venv
 BENCH_PY := $(BENCH_VENV)/bin/python
 BENCH_NODE_DIR := bench/node
 
-bench: bench-rust bench-python bench-e2e bench-node bench-memory bench-deflate bench-callgrind
+bench: bench-rust bench-python bench-e2e bench-tokio bench-node bench-memory bench-deflate bench-callgrind
 	@$(MAKE) --no-print-directory bench-report
 
 bench-report:
@@ -58,6 +60,29 @@ bench-e2e: bench-venv bench-rust-build
 	$(BENCH_PY) bench/python/e2e.py --rounds $(BENCH_E2E_ROUNDS) \
 	  --loadgen $(BENCH_RUST_TARGET)/release/loadgen --out $(BENCH_OUT)/e2e.json
 	@$(MAKE) --no-print-directory bench-report
+
+# ---- Rust end to end over 127.0.0.1: an echo server per tokio WebSocket crate (wscore-tokio,
+# tokio-tungstenite, fastwebsockets, tokio-websockets, sockudo-ws), each in its own process,
+# under our own load generator (bench/e2e: its own workspace and Cargo.lock, so `make test`
+# never builds the peers). About 4 minutes with the defaults; the cold build about 3.
+BENCH_TOKIO_TARGET := target/bench-e2e
+BENCH_TOKIO_ROUNDS ?= 3
+BENCH_TOKIO_SECONDS ?= 1.0
+BENCH_TOKIO_IDLE ?= 2000
+
+bench-tokio-build:
+	$(CARGO) build --release --locked --manifest-path bench/e2e/Cargo.toml --target-dir $(BENCH_TOKIO_TARGET)
+
+bench-tokio: bench-tokio-build
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_TOKIO_TARGET)/release/e2e_bench --rounds $(BENCH_TOKIO_ROUNDS) --seconds $(BENCH_TOKIO_SECONDS) \
+	  --idle $(BENCH_TOKIO_IDLE) --out $(BENCH_OUT)/tokio-e2e.json
+	$(PYTHON3) bench/e2e/report.py --json $(BENCH_OUT)/tokio-e2e.json --out docs/benchmarks-tokio.md
+
+# Each server starts and echoes 16 B, 1 KiB and 16 KiB once (20 ms). Not in `make test`:
+# the cold build of the peers costs ~3 minutes for a check that only guards the benchmark.
+bench-tokio-smoke: bench-tokio-build
+	$(BENCH_TOKIO_TARGET)/release/e2e_bench --smoke
 
 # ---- Node: the wasm Connection (make wasm-build) and the pinned ws + bufferutil.
 bench-node-deps: $(BENCH_NODE_DIR)/node_modules/.stamp
