@@ -198,6 +198,8 @@
 //!   types ([`Config`], [`CloseInfo`], [`CloseOutcome`], [`State`], the handshake
 //!   types) and `Serialize` for [`Event`]. Enum names are snake_case, the same
 //!   strings as their `as_str()`. None of the adapters needs it.
+//! - `resilient` (off by default): `wscore::resilient`, the rules of a reconnecting
+//!   client (the npm package's `SafeWebSocket`) as one sans-IO machine.
 //! - `test-support` (off): `wscore::testing`, helpers this crate's own tests,
 //!   benches and fuzz targets share. Not protocol API.
 //! - `internals` (off, **unstable**: not covered by semver): makes the `frame`
@@ -232,6 +234,8 @@ mod output;
 mod payload;
 mod random;
 mod reconnect;
+#[cfg(feature = "resilient")]
+pub mod resilient;
 mod send_queue;
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -126,8 +126,12 @@ impl<T> SendQueue<T> {
                 DropPolicy::Reject => return Enqueued::Rejected(item),
                 DropPolicy::DropNewest => return Enqueued::Dropped(item),
                 DropPolicy::DropOldest => {
+                    // An empty queue fits (checked above), so this ends; no
+                    // `expect`: its panic message would weigh on the browser module.
                     while !fits(self) {
-                        let (old, _) = self.pop_entry().expect("a full queue has an entry");
+                        let Some((old, _)) = self.pop_entry() else {
+                            break;
+                        };
                         dropped.push(old);
                     }
                 }
