@@ -2,7 +2,6 @@
 # packed by `npm pack`) and its tests in headless Chromium (tests/browser).
 .PHONY: npm-package browser-wasm browser-deps browser-test
 
-NPM_PKG := target/npm/wscore
 BROWSER_DIR := tests/browser
 BROWSER_STAMP := $(BROWSER_DIR)/node_modules/.stamp-$(shell sha1sum $(BROWSER_DIR)/package-lock.json | cut -c1-12)
 # npm's binaryen (never Debian's: its output crashes at start-up).
@@ -26,13 +25,11 @@ browser-wasm: wasm-tools
 # wasm/npm's sources plus three ESM wasm-bindgen builds: dist/web (browsers and
 # bundlers: SafeWebSocket, shrunk by wasm-opt), dist/full (browsers: everything, for
 # `wscore/codec`) and dist/node (Node, Deno, Bun: everything).
-npm-package: wasm-build browser-wasm browser-deps
-	rm -rf $(NPM_PKG) && mkdir -p $(NPM_PKG)/dist
-	cp wasm/npm/package.json wasm/npm/*.js wasm/npm/*.d.ts wasm/npm/README.md $(NPM_PKG)/
+# The sources, package.json and dist/node come from npm-package-node (mk/wasm-node.mk).
+npm-package: npm-package-node wasm-build-web browser-wasm browser-deps
 	wasm-bindgen $(BROWSER_WASM) --out-dir $(NPM_PKG)/dist/web --target web --out-name wscore_browser
 	$(WASM_OPT) -Oz $(NPM_PKG)/dist/web/wscore_browser_bg.wasm -o $(NPM_PKG)/dist/web/wscore_browser_bg.wasm
-	cp -r $(WASM_OUT)/web $(NPM_PKG)/dist/full
-	wasm-bindgen $(WASM_NODE_WASM) --out-dir $(NPM_PKG)/dist/node --target experimental-nodejs-module
+	rm -rf $(NPM_PKG)/dist/full && cp -r $(WASM_OUT)/web $(NPM_PKG)/dist/full
 	@printf 'browser entry gzipped: wasm %s B + JS glue %s B\n' \
 	  "$$(gzip -9c $(NPM_PKG)/dist/web/wscore_browser_bg.wasm | wc -c)" "$$(gzip -9c $(NPM_PKG)/dist/web/wscore_browser.js | wc -c)"
 

@@ -5,7 +5,7 @@ TOOLS := $(CURDIR)/target/tools
 export PATH := $(TOOLS)/bin:$(PATH)
 WASM_OUT := target/wasm
 
-.PHONY: wasm-target wasm-bindgen-cli chromium-deps wasm-tools wasm-build
+.PHONY: wasm-target wasm-bindgen-cli chromium-deps wasm-tools wasm-build wasm-build-web wasm-build-node
 
 wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -29,9 +29,13 @@ wasm-tools: wasm-target wasm-bindgen-cli
 # baseline module: Safari before 16.4 has no wasm SIMD.
 WASM_SIMD_TARGET := target/wasm-simd
 WASM_NODE_WASM := $(WASM_SIMD_TARGET)/wasm32-unknown-unknown/release/wscore_wasm.wasm
-wasm-build: wasm-tools
+wasm-build: wasm-build-web wasm-build-node
+
+wasm-build-web: wasm-tools
 	$(CARGO) build -p wscore-wasm --target wasm32-unknown-unknown --release
 	wasm-bindgen target/wasm32-unknown-unknown/release/wscore_wasm.wasm --out-dir $(WASM_OUT)/web --target web
+
+wasm-build-node: wasm-tools
 	RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+simd128" $(CARGO) build -p wscore-wasm \
 	  --target wasm32-unknown-unknown --release --target-dir $(WASM_SIMD_TARGET)
 	wasm-bindgen $(WASM_NODE_WASM) --out-dir $(WASM_OUT)/node --target nodejs

@@ -3,7 +3,7 @@
 // Sends one text message, waits for its echo, closes with 1000 'done' and
 // prints one JSON line: { echoed, code, reason, clean, initiator, runtime }.
 // Every wait is bounded: a stuck step exits non-zero after WAIT_MS.
-import { connect } from '../../examples/node/adapter.mjs';
+import { connect } from '../../target/npm/wscore/adapter.js';
 
 const WAIT_MS = 5000;
 const url = process.argv[2];

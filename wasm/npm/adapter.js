@@ -1,33 +1,26 @@
-// net.Socket <-> wscore Connection for Node. It only moves bytes, time and
-// calls: every protocol rule (framing, close handshake, timeouts) is core's.
+// `wscore/node`: the sans-IO Connection on Node's sockets (also runs in Deno and
+// Bun through their node: modules). It only moves bytes, time and calls: every
+// protocol rule (framing, handshakes, close, timeouts, limits) is core's.
 //
-//   const server = createServer({ onConnection(ws) { ws.on('message', (d) => ws.send(d)); } });
-//   server.listen(9001, '127.0.0.1');
-//   const ws = await connect('ws://127.0.0.1:9001/');
-//
-// The wasm module comes from `make wasm-build` (target/wasm/node); set
-// WSCORE_WASM to load another build of the package.
+//   import http from 'node:http';
+//   import { WebSocketServer, connect } from 'wscore/node';
+//   const wss = new WebSocketServer({ server: http.createServer().listen(8080) });
+//   wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+//   const ws = await connect('ws://127.0.0.1:8080/');
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
+import { Buffer } from 'node:buffer';
 import net from 'node:net';
 import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
-const wasmPath = process.env.WSCORE_WASM
-  ?? fileURLToPath(new URL('../../target/wasm/node/wscore_wasm.js', import.meta.url));
-export const { Connection } = require(wasmPath);
+import { Connection } from './node.js';
+
+export { Connection };
 export const errors = Connection.errors;
 
 // One clock for every connection: core counts its timers on it.
 const now = () => performance.now();
 
-// One WebSocket over one socket. Events: 'request' (server: the upgrade
-// request; answer with .connection.accept()/reject()), 'open' and 'rejected'
-// (client: the server's answer), 'message' (data: string | Uint8Array,
-// isBinary), 'ping', 'pong', 'closing' (code, reason: the peer's close frame),
-// 'close' (core's closed event: code, reason, clean, initiator, error; once the
-// socket is closed too), 'drain', 'error' (then the socket is destroyed).
+// One WebSocket over one socket (see adapter.d.ts for the events).
 //
 // Backpressure, both ways, so that a connection holds about one read plus one
 // message whatever the pace of the peer and the app: a 'message' listener that
@@ -39,17 +32,19 @@ export class WebSocketConnection extends EventEmitter {
   #conn;
   #timer = null;
   #ended = false;
-  #closed = null; // core's closed event until 'close' is emitted, then 'emitted'
+  #closed = null; // core's closed event, once it came
   #paused = false; // by the app: pause()
   #pending = 0; // promises of 'message' listeners not settled yet
   #full = false; // the socket's write() said false and 'drain' has not come
   #reading = true;
+  #freed = false; // 'close' was emitted and the Connection freed
+  #finalInfo = undefined; // its closeInfo, kept past free()
 
   constructor(socket, conn) {
     super();
     this.#socket = socket;
     this.#conn = conn;
-    socket.setNoDelay(true);
+    socket.setNoDelay?.(true);
     socket.on('data', (chunk) => this.#drive(() => conn.receive(chunk)));
     socket.on('end', () => this.#drive(() => conn.receiveEof()));
     // A reset or destroy brings 'close' without 'end': the same EOF to core.
@@ -65,14 +60,15 @@ export class WebSocketConnection extends EventEmitter {
   }
 
   get connection() { return this.#conn; }
-  get state() { return this.#conn.state; }
-  get subprotocol() { return this.#conn.subprotocol; }
+  get state() { return this.#freed ? 'closed' : this.#conn.state; }
+  get subprotocol() { return this.#freed ? undefined : this.#conn.subprotocol; }
+  get closeInfo() { return this.#freed ? this.#finalInfo : this.#conn.closeInfo; }
   // Bytes not yet handed to the kernel: in core plus in the socket's buffer.
-  get bufferedAmount() { return this.#conn.bufferedAmount + this.#socket.writableLength; }
+  get bufferedAmount() {
+    return (this.#freed ? 0 : this.#conn.bufferedAmount) + this.#socket.writableLength;
+  }
   get isPaused() { return this.#paused; }
 
-  // Holds events (messages, close) back until resume(); reading stops once core
-  // holds what was read. For apps that hand messages on to their own queue.
   pause() { this.#paused = true; }
 
   resume() {
@@ -81,37 +77,52 @@ export class WebSocketConnection extends EventEmitter {
     setImmediate(() => this.#drive(() => {})); // not from inside the caller's handler
   }
 
-  // Sends a string as text, anything else (Uint8Array, Buffer, any ArrayBuffer
-  // view, ArrayBuffer) as binary; a server hands binary payloads (over 1 KiB) to the socket
-  // without copying them, so, as with socket.write, do not modify one after
-  // sending it. After a close it throws errors.ConnectionClosedError (code,
-  // reason, initiator). Returns false when the socket's buffer is full: wait for
-  // 'drain'. Meanwhile core keeps what you send; over outputHighWater for
-  // outputStallTimeoutMs (a peer that does not read) it closes with 1008.
-  send(data) {
-    if (typeof data === 'string') this.#conn.sendText(data);
-    else this.#conn.sendBinary(data);
-    if (this.#flush()) return true;
+  send(data, options) {
+    const sent = this.#queue(() => {
+      if (typeof data === 'string') this.#conn.sendText(data);
+      else if (options?.binary === false) this.#conn.sendTextBytes(data);
+      else this.#conn.sendBinary(data);
+    });
+    if (!sent) return false;
+    if (this.#flush()) return 'sent';
     this.#schedule(); // core kept it: its stall timer may start
-    return false;
+    return 'queued';
   }
 
   ping(data) {
-    this.#conn.sendPing(data);
-    this.#flush();
+    if (!this.#queue(() => this.#conn.sendPing(data))) return false;
+    return this.#flush() ? 'sent' : 'queued';
   }
 
-  // Returns core's outcome: { outcome: 'sent' | 'already_closed' | 'aborted', ... }.
-  // Invalid arguments throw errors.InvalidCloseArgumentsError and send nothing.
   close(code = 1000, reason = '') {
+    if (this.#freed) return { outcome: 'already_closed', ...this.closeInfo };
     this.#conn.handleTimeout(now()); // the close timer counts from now
-    const outcome = this.#conn.close(code, reason); // typed errors go to the caller
+    const outcome = this.#conn.close(code, reason); // invalid arguments throw
     this.#drive(() => {});
     return outcome;
   }
 
+  // Drops the connection at once: no closing handshake (the peer sees 1006).
+  terminate() {
+    this.#socket.destroy();
+  }
+
+  // Runs one send into core: false once closed (core's ConnectionClosedError,
+  // whose details stay in closeInfo); any other error is the caller's to see.
+  #queue(send) {
+    if (this.#freed) return false;
+    try {
+      send();
+      return true;
+    } catch (err) {
+      if (err instanceof errors.ConnectionClosedError) return false;
+      throw err;
+    }
+  }
+
   // Runs one input (bytes, EOF, a call) through core, then time, output, events.
   #drive(input) {
+    if (this.#freed) return;
     try {
       this.#conn.handleTimeout(now());
       input();
@@ -166,6 +177,7 @@ export class WebSocketConnection extends EventEmitter {
 
   // Reads while core wants input and the socket takes our output.
   #pauseOrResumeReading() {
+    if (this.#freed) return; // after 'close' (a flush may have just emitted it)
     const read = !this.#full && !this.#conn.shouldPauseReading;
     if (read === this.#reading) return;
     this.#reading = read;
@@ -174,6 +186,7 @@ export class WebSocketConnection extends EventEmitter {
   }
 
   #flush() {
+    if (this.#freed) return true;
     const closing = this.#conn.shouldCloseTransport && !this.#ended;
     // While the socket is full, core keeps the output: its stall timer then
     // sees a peer that does not read. The last bytes before a close go anyway.
@@ -200,17 +213,24 @@ export class WebSocketConnection extends EventEmitter {
     if (this.#closed && this.#socket.destroyed) this.#emitClose();
   }
 
+  // The last event: 'close' with core's closed event; the wasm side is freed
+  // right after it (its close info stays readable).
   #emitClose() {
     const closed = this.#closed;
-    if (!closed || this.#closed === 'emitted') return;
-    this.#closed = 'emitted';
+    if (!closed || this.#freed) return;
     clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#finalInfo = this.#conn.closeInfo
+      ?? { code: closed.code, reason: closed.reason, initiator: closed.initiator };
+    this.#freed = true;
+    this.#conn.free();
     this.emit('close', closed);
   }
 
   #schedule() {
     clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#freed) return;
     const deadline = this.#conn.pollTimeout();
     if (deadline !== undefined) {
       this.#timer = setTimeout(() => this.#drive(() => {}), Math.max(0, deadline - now()) + 1);
@@ -218,7 +238,7 @@ export class WebSocketConnection extends EventEmitter {
   }
 
   #onSocketClose() {
-    if (this.#closed === 'emitted') return;
+    if (this.#freed) return;
     if (!this.#closed) this.#drive(() => this.#conn.receiveEof());
     this.#emitClose();
   }
@@ -229,20 +249,102 @@ export class WebSocketConnection extends EventEmitter {
   }
 }
 
-// A server: every accepted socket gets a server Connection. onRequest(request)
-// may return AcceptOptions, or { reject: { status, headers, body } }.
+// The upgrade request as core reads it, rebuilt from what Node's HTTP parser kept.
+function requestBytes(req) {
+  let head = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) head += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  return Buffer.from(`${head}\r\n`, 'latin1');
+}
+
+// Answers one parsed upgrade request (`request` event of the server connection):
+// onRequest may return AcceptOptions, or { reject: { status, headers, body } }.
+function answer(conn, request, onRequest) {
+  const reply = onRequest ? onRequest(request) : undefined;
+  if (reply?.reject) {
+    const { status, headers, body } = reply.reject;
+    conn.reject(status, headers, body);
+    return false;
+  }
+  conn.accept(reply ?? undefined);
+  return true;
+}
+
+// WebSockets on a Node `http`/`https` server's 'upgrade' event. Emits
+// 'connection' (ws, req) for every accepted upgrade when it listens itself
+// ({ server }); handleUpgrade() is for servers that route upgrades themselves.
+export class WebSocketServer extends EventEmitter {
+  #options;
+  #onRequest;
+  #path;
+  #server = null;
+  #listener = null;
+  clients = new Set();
+
+  constructor({ server, path, options, onRequest } = {}) {
+    super();
+    this.#options = options;
+    this.#onRequest = onRequest;
+    this.#path = path;
+    if (server) {
+      this.#server = server;
+      this.#listener = (req, socket, head) => {
+        if (this.#path !== undefined && new URL(req.url, 'http://x').pathname !== this.#path) {
+          socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+          return;
+        }
+        this.handleUpgrade(req, socket, head, (ws) => this.emit('connection', ws, req));
+      };
+      server.on('upgrade', this.#listener);
+    }
+  }
+
+  // Runs the handshake on an upgraded socket; calls cb(ws, req) once accepted
+  // (not for a rejected or invalid request: the socket gets its HTTP answer
+  // and is closed). Core checks the request exactly as on a raw socket.
+  handleUpgrade(req, socket, head, cb) {
+    const conn = Connection.server(this.#options);
+    let accepted = false;
+    try {
+      conn.handleTimeout(now());
+      conn.receive(requestBytes(req));
+      if (head?.length) conn.receive(head);
+      const request = conn.pollEvent();
+      if (request?.type === 'request') {
+        accepted = answer(conn, request, this.#onRequest);
+      }
+    } catch (err) {
+      conn.free();
+      socket.destroy();
+      throw err;
+    }
+    // Invalid or rejected: the WebSocketConnection writes core's HTTP answer and closes.
+    const ws = new WebSocketConnection(socket, conn);
+    if (!accepted) {
+      ws.on('error', () => {});
+      return;
+    }
+    this.clients.add(ws);
+    ws.once('close', () => this.clients.delete(ws));
+    cb(ws, req);
+  }
+
+  // Stops listening for upgrades (when attached to a server); open connections
+  // are closed with `code` (1001 going away by default).
+  close(code = 1001, reason = '') {
+    if (this.#server) this.#server.off('upgrade', this.#listener);
+    this.#server = null;
+    for (const ws of this.clients) ws.close(code, reason);
+  }
+}
+
+// A WebSocket server on a plain TCP server (no HTTP server around it): every
+// accepted socket gets a server Connection. onRequest as for WebSocketServer.
 export function createServer({ onConnection, onRequest, options } = {}) {
   return net.createServer((socket) => {
     const ws = new WebSocketConnection(socket, Connection.server(options));
     ws.once('request', (request) => {
-      const answer = onRequest ? onRequest(request) : undefined;
-      if (answer?.reject) {
-        const { status, headers, body } = answer.reject;
-        ws.connection.reject(status, headers, body);
-      } else {
-        ws.connection.accept(answer);
-        onConnection?.(ws, request);
-      }
+      if (answer(ws.connection, request, onRequest)) onConnection?.(ws, request);
     });
   });
 }
@@ -258,12 +360,18 @@ export function connect(url, options = {}) {
     const socket = secure
       ? tls.connect({ host: hostname, port: Number(port || 443), servername: hostname })
       : net.connect({ host: hostname, port: Number(port || 80) });
+    let wrapped = false;
     socket.once(secure ? 'secureConnect' : 'connect', () => {
+      wrapped = true;
       const ws = new WebSocketConnection(socket, conn);
       ws.once('open', () => resolve(ws));
       ws.once('close', (closed) => reject(new Error(`handshake failed: ${closed.reason || closed.code}`)));
       ws.once('error', reject);
     });
-    socket.once('error', reject);
+    socket.once('error', (err) => {
+      if (!wrapped) conn.free(); // else the connection frees itself at 'close'
+
+      reject(err);
+    });
   });
 }
