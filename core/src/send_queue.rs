@@ -110,6 +110,22 @@ impl<T> SendQueue<T> {
 
     /// Queues `item` of `bytes` bytes, applying the drop policy when it does not fit.
     pub fn push(&mut self, item: T, bytes: usize) -> Enqueued<T> {
+        let mut dropped = Vec::new();
+        match self.push_reporting(item, bytes, |old| dropped.push(old)) {
+            Enqueued::Queued if !dropped.is_empty() => Enqueued::QueuedAfterDropping(dropped),
+            other => other,
+        }
+    }
+
+    /// [`SendQueue::push`] that hands each message dropped to make room (oldest
+    /// first) to `dropped` instead of collecting them, and then says `Queued`: no
+    /// `Vec`, for callers that report drops one by one.
+    pub fn push_reporting(
+        &mut self,
+        item: T,
+        bytes: usize,
+        mut dropped: impl FnMut(T),
+    ) -> Enqueued<T> {
         let fits = |q: &Self| {
             q.items.len() < q.limits.max_messages && q.bytes + bytes <= q.limits.max_bytes
         };
@@ -120,7 +136,6 @@ impl<T> SendQueue<T> {
                 _ => Enqueued::Dropped(item),
             };
         }
-        let mut dropped = Vec::new();
         if !fits(self) {
             match self.policy {
                 DropPolicy::Reject => return Enqueued::Rejected(item),
@@ -132,18 +147,14 @@ impl<T> SendQueue<T> {
                         let Some((old, _)) = self.pop_entry() else {
                             break;
                         };
-                        dropped.push(old);
+                        dropped(old);
                     }
                 }
             }
         }
         self.bytes += bytes;
         self.items.push_back((item, bytes));
-        if dropped.is_empty() {
-            Enqueued::Queued
-        } else {
-            Enqueued::QueuedAfterDropping(dropped)
-        }
+        Enqueued::Queued
     }
 
     /// The oldest message, if the transport holding `transport_buffered` bytes is
@@ -160,6 +171,12 @@ impl<T> SendQueue<T> {
     pub fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
         self.bytes = 0;
         self.items.drain(..).map(|(item, _)| item)
+    }
+
+    /// The oldest message whatever the high-water mark: [`SendQueue::drain`] one at
+    /// a time, cheaper in code size than the iterator.
+    pub fn pop_oldest(&mut self) -> Option<T> {
+        self.pop_entry().map(|(item, _)| item)
     }
 
     fn pop_entry(&mut self) -> Option<(T, usize)> {
@@ -248,5 +265,10 @@ mod tests {
         q.push(2, 5);
         assert_eq!(q.drain().collect::<Vec<_>>(), [1, 2]);
         assert_eq!((q.len(), q.bytes()), (0, 0));
+        q.push(3, 5);
+        assert_eq!(
+            (q.pop_oldest(), q.pop_oldest(), q.bytes()),
+            (Some(3), None, 0)
+        );
     }
 }

@@ -120,17 +120,14 @@ impl<P: SocketPayload> ResilientSocket<P> {
     /// When [`ResilientSocket::handle_timeout`] is next due, if any timer is armed.
     pub fn poll_timeout(&self) -> Option<Millis> {
         let t = &self.timers;
-        [
-            t.connect,
-            t.close,
-            t.pong,
-            t.heartbeat,
-            t.drain,
-            t.reconnect,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        let mut next = t.connect;
+        for deadline in [t.close, t.pong, t.heartbeat, t.drain, t.reconnect] {
+            next = match (next, deadline) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        next
     }
 
     // ---- Accessors ----
@@ -233,14 +230,15 @@ impl<P: SocketPayload> ResilientSocket<P> {
             }
         }
         let bytes = payload.byte_len();
-        let outcome = match self.queue.push(payload, bytes) {
-            Enqueued::Queued => SendOutcome::Queued,
-            Enqueued::QueuedAfterDropping(old) => {
-                for payload in old {
-                    self.drop_payload(payload, DropReason::QueueFull);
-                }
-                SendOutcome::Queued
-            }
+        let (actions, stats) = (&mut self.actions, &mut self.stats);
+        let enqueued = self.queue.push_reporting(payload, bytes, |old| {
+            stats.dropped += 1;
+            actions.push_back(Action::Drop {
+                payload: old,
+                why: DropReason::QueueFull,
+            });
+        });
+        match enqueued {
             Enqueued::Dropped(new) => {
                 self.drop_payload(new, DropReason::QueueFull);
                 return SendOutcome::Dropped;
@@ -249,12 +247,13 @@ impl<P: SocketPayload> ResilientSocket<P> {
                 self.stats.rejected += 1;
                 return SendOutcome::Rejected;
             }
-        };
+            _ => {}
+        }
         self.stats.queued += 1;
         if self.phase == Phase::Open && self.timers.drain.is_none() {
             self.timers.drain = Some(now.saturating_add(DRAIN_POLL));
         }
-        outcome
+        SendOutcome::Queued
     }
 
     /// The application closes: with `code` (1000 or 3000–4999) and `reason`, or
@@ -587,8 +586,7 @@ impl<P: SocketPayload> ResilientSocket<P> {
         self.phase = Phase::Closed;
         self.reopen = false;
         self.timers = Timers::default();
-        let queued: Vec<P> = self.queue.drain().collect();
-        for payload in queued {
+        while let Some(payload) = self.queue.pop_oldest() {
             self.drop_payload(payload, DropReason::Closed);
         }
         self.report(code, reason, initiator, was_clean, false);
