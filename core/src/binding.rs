@@ -28,7 +28,9 @@
 //! - **A reconnecting socket** (the npm package's `SafeWebSocket`): [`Backoff`]
 //!   with [`ReconnectPolicy`], [`ReconnectDecision`] and [`StopReason`];
 //!   [`SendQueue`] with [`QueueLimits`], [`DropPolicy`] and [`Enqueued`]. They
-//!   never touch a `Connection`.
+//!   never touch a `Connection`. With the `resilient` feature,
+//!   `wscore::resilient` combines them (and [`CloseTracker`]) into one machine
+//!   holding all of such a socket's rules.
 //!
 //! Kept at the root although adapters use them too, because a program driving a
 //! `Connection` meets them: [`DeflateParams`](crate::DeflateParams) (what

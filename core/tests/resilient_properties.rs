@@ -210,6 +210,10 @@ impl Harness {
                         self.ws.unsent(socket, payload, self.now);
                     }
                 }
+                Action::Ping { socket, payload } => {
+                    assert_eq!(self.live, Some(socket), "ping on a socket not live");
+                    assert_eq!(id_of(&payload), None);
+                }
                 Action::CloseSocket { socket, code, .. } => {
                     assert_eq!(self.live, Some(socket));
                     assert!(code.is_none_or(|c| c.is_allowed_in_browser()));

@@ -505,7 +505,7 @@ impl<P: SocketPayload> ResilientSocket<P> {
         let (Some(hb), Some(live)) = (&self.opts.heartbeat, self.socket) else {
             return;
         };
-        self.actions.push_back(Action::Send {
+        self.actions.push_back(Action::Ping {
             socket: live.id,
             payload: P::from_text(&hb.message),
         });

@@ -397,7 +397,7 @@ fn heartbeat_pings_swallows_pongs_and_closes_when_unanswered() {
     ws.handle_timeout(100, 0);
     assert_eq!(
         drain(&mut ws),
-        [Action::Send {
+        [Action::Ping {
             socket: id,
             payload: text("ping")
         }]

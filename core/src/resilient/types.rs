@@ -123,6 +123,14 @@ pub enum Action<P> {
         /// The message.
         payload: P,
     },
+    /// Send the heartbeat's ping `payload` on `socket` like a `Send`, but if the
+    /// socket is not open skip it: it is not the application's, nothing to report.
+    Ping {
+        /// The socket to send on.
+        socket: SocketId,
+        /// The heartbeat message.
+        payload: P,
+    },
     /// Begin closing `socket` (`close()` with no code when `code` is `None`) and
     /// keep listening for its close.
     CloseSocket {
