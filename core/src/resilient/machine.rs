@@ -341,9 +341,13 @@ impl<P: SocketPayload> ResilientSocket<P> {
 
     /// `socket` opened.
     pub fn opened(&mut self, socket: SocketId, now: Millis) {
-        if !self.is_current(socket) || self.phase != Phase::Connecting {
+        let Some(live) = self.socket.as_mut().filter(|l| l.id == socket) else {
+            return;
+        };
+        if self.phase != Phase::Connecting {
             return;
         }
+        live.started = true; // it exists, whether or not `started` was called
         self.phase = Phase::Open;
         self.opened_at = Some(now);
         self.timers.connect = None;

@@ -538,3 +538,22 @@ fn a_peer_closing_makes_sends_wait_for_the_next_socket() {
     ws.closing(id, 5);
     assert_eq!(ws.send(text("next"), 6, 0), SendOutcome::Closed);
 }
+
+#[test]
+fn an_open_socket_is_closed_with_its_code_even_if_started_was_not_called() {
+    let mut ws = Ws::new(ResilientOptions::default(), 1);
+    let Some(Action::OpenSocket { socket, .. }) = ws.poll_action() else {
+        panic!()
+    };
+    ws.opened(socket, 0);
+    drain(&mut ws);
+    ws.close(Some(CloseCode(1000)), "done", 1).unwrap();
+    assert_eq!(
+        drain(&mut ws),
+        [Action::CloseSocket {
+            socket,
+            code: Some(CloseCode(1000)),
+            reason: "done".into()
+        }]
+    );
+}
