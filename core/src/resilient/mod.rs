@@ -31,6 +31,24 @@
 //! - Report each socket's events with the [`SocketId`] of the `OpenSocket` that
 //!   created it. Events of a socket the machine has forgotten are ignored.
 //!
+//! # A browser adapter, input by input
+//!
+//! | The DOM says | Call |
+//! |---|---|
+//! | `OpenSocket` polled, URL resolved | `started(id, now)`; if `true`, `new WebSocket(url)` |
+//! | URL function or constructor threw | `closed(id, 1006, "", false, now)` |
+//! | `open` | `opened(id, now)` |
+//! | `message` | `message(id, payload)` |
+//! | `error` | `error(id)` |
+//! | `close` | `closed(id, code, reason, wasClean, now)` |
+//! | `readyState` is CLOSING when the app sends | `closing(id, now)`, then `send` |
+//! | executing a `Send` finds the socket not OPEN | `unsent(id, payload, now)` |
+//! | the one `setTimeout` fires | `handle_timeout(now, bufferedAmount)` |
+//!
+//! `Closed` is both the `close` event and `lastClose`; `Reconnecting`, `Drop`,
+//! `Opened`, `Deliver` and `Error` are the other events. `ForgetSocket` removes
+//! the socket's handlers and closes it if it is still connecting or open.
+//!
 //! # Rules
 //!
 //! - Never two sockets: every [`Action::OpenSocket`] is followed by exactly one
