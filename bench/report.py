@@ -140,8 +140,9 @@ def simple_section(doc, title, cmd, base, mine="wscore") -> tuple[list[str], dic
            f"“vs {base}” is wscore ÷ {base} run by run, then the median. Versions: "
            + ", ".join(f"{k} {v}" for k, v in doc.get("versions", {}).items()), ""]
     ratios = {}
+    kinds = list(dict.fromkeys(r["kind"] for r in doc["results"]))  # as measured, e.g. text-bytes too
     for op in ("decode", "encode"):
-        for kind in ("text", "binary"):
+        for kind in kinds:
             res = [r for r in doc["results"] if r["op"] == op and r["kind"] == kind]
             if not res:
                 continue

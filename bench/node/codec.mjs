@@ -1,5 +1,9 @@
 // wscore's wasm Connection next to the ws package's Receiver and Sender, with and
-// without its bufferutil addon, on identical bytes. Every row of a workload runs
+// without its bufferutil addon, on identical bytes. Kinds: text (strings both
+// ways), text-bytes (text as UTF-8 bytes both ways: wscore's textAsBytes and
+// sendTextBytes, ws's Buffers without toString(); a relaying server) and binary.
+// ws validates received UTF-8 with Node's own buffer.isUtf8 (utf-8-validate is
+// used only where Node lacks it, before 18.14), so no row needs utf-8-validate. Every row of a workload runs
 // in turn, run after run, in this one process, so each run's ratios come from
 // the same moment of the machine.
 //
@@ -60,9 +64,9 @@ function textOfLen(n) {
   }
 }
 
-function openPair() {
+function openPair(serverOptions = LIMITS) {
   const client = Connection.client('ws://bench/', LIMITS);
-  const server = Connection.server(LIMITS);
+  const server = Connection.server(serverOptions);
   server.receive(client.takeOutput());
   server.events();
   server.accept();
@@ -75,16 +79,17 @@ function openPair() {
 // garbage collector's finalizers make every later wasm call slower (measured: sends
 // took 2x as long after 20,000 such connections), which would charge wscore's later
 // rows for the benchmark's own garbage.
-function openServer() {
-  const { client, server } = openPair();
+function openServer(options = LIMITS) {
+  const { client, server } = openPair(options);
   client.free();
   return server;
 }
 
 function workload(kind, size) {
   const count = Math.max(Math.floor(BATCH_BYTES / size), 2);
-  const text = kind === 'text' ? textOfLen(size) : '';
-  const payload = kind === 'text'
+  const isText = kind !== 'binary';
+  const text = isText ? textOfLen(size) : '';
+  const payload = isText
     ? Buffer.from(text)
     : Buffer.from(Array.from({ length: size }, (_, i) => (i * 131 + 7) & 0xff));
   if (payload.length !== size) throw new Error('bad payload size');
@@ -92,7 +97,7 @@ function workload(kind, size) {
   server.free();
   const parts = [];
   for (let i = 0; i < count; i++) {
-    if (kind === 'text') client.sendText(text); else client.sendBinary(payload);
+    if (isText) client.sendText(text); else client.sendBinary(payload);
     parts.push(client.takeOutput());
   }
   client.free();
@@ -106,7 +111,7 @@ function workload(kind, size) {
 const freshReads = (w) => w.chunks.map((c) => Buffer.from(c));
 
 function wscoreDecode(w) {
-  const server = openServer();
+  const server = openServer(w.kind === 'text-bytes' ? { ...LIMITS, textAsBytes: true } : LIMITS);
   const reads = freshReads(w);
   let got = 0;
   const t = process.hrtime.bigint();
@@ -127,8 +132,9 @@ function wsDecode(ws) {
     const receiver = new ws.Receiver({ isServer: true, maxPayload: 64 << 20 });
     let got = 0;
     receiver.on('message', (data, isBinary) => {
-      // ws hands text out as a Buffer it has UTF-8-checked; its users call toString().
-      if (!isBinary) data.toString();
+      // ws hands text out as a Buffer it has UTF-8-checked; its users call
+      // toString(), except a relay (text-bytes) that passes the Buffer on.
+      if (!isBinary && w.kind === 'text') data.toString();
       got++;
     });
     receiver.on('error', (e) => { throw e; });
@@ -159,7 +165,9 @@ function wscoreEncode(w) {
   let out = 0;
   const t = process.hrtime.bigint();
   for (let i = 0; i < w.count; i++) {
-    if (w.kind === 'text') server.sendText(w.text); else server.sendBinary(w.payload);
+    if (w.kind === 'text') server.sendText(w.text);
+    else if (w.kind === 'text-bytes') server.sendTextBytes(w.payload);
+    else server.sendBinary(w.payload);
     // The pieces to write, kept payloads as they are (as ws hands its Sender's to the socket).
     for (const chunk of server.takeOutputChunks()) out += toSink(chunk);
   }
@@ -181,8 +189,8 @@ function wsEncode(ws) {
       },
     };
     const sender = new ws.Sender(socket);
-    const binary = w.kind !== 'text';
-    const data = binary ? w.payload : w.text;
+    const binary = w.kind === 'binary';
+    const data = w.kind === 'text' ? w.text : w.payload; // text-bytes: a Buffer sent as text
     const options = { binary, fin: true, mask: false, compress: false };
     const t = process.hrtime.bigint();
     for (let i = 0; i < w.count; i++) sender.send(data, options);
@@ -215,6 +223,7 @@ const { values: a } = parseArgs({
     'sample-ms': { type: 'string', default: '150' },
     sizes: { type: 'string', default: SIZES.join(',') },
     ops: { type: 'string', default: 'decode,encode' },
+    kinds: { type: 'string', default: 'text,text-bytes,binary' },
     out: { type: 'string', default: 'target/bench/node.json' },
   },
 });
@@ -222,7 +231,7 @@ const runs = Number(a.runs);
 const results = [];
 for (const op of a.ops.split(',')) {
   for (const size of a.sizes.split(',').map(Number)) {
-    for (const kind of ['text', 'binary']) {
+    for (const kind of a.kinds.split(',')) {
       const w = workload(kind, size);
       const per = Object.fromEntries(Object.keys(ROWS[op]).map((n) => [n, []]));
       for (let run = 0; run <= runs; run++) { // run 0 warms up (JIT) and is dropped
@@ -232,7 +241,7 @@ for (const op of a.ops.split(',')) {
         }
       }
       const line = Object.entries(per).map(([n, r]) => `${n} ${median(r).toFixed(1)}`).join(', ');
-      console.error(`${op.padEnd(6)} ${kind.padEnd(6)} ${String(size).padStart(8)} B: ${line}`);
+      console.error(`${op.padEnd(6)} ${kind.padEnd(10)} ${String(size).padStart(8)} B: ${line}`);
       results.push({
         op, kind, size, messages_per_batch: w.count,
         rows: Object.fromEntries(Object.entries(per).map(([n, r]) => [n, { mbps: r }])),

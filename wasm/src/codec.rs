@@ -122,9 +122,6 @@ pub struct JsConnection {
     inner: RefCell<Connection>,
     /// `textAsBytes`: text events carry a `Uint8Array`.
     text_as_bytes: bool,
-    /// Where `sendTextBytes` copies its argument to validate it (kept between
-    /// calls up to `SCRATCH_KEPT` bytes, so small sends do not allocate).
-    scratch: RefCell<Vec<u8>>,
     /// The payloads core kept (`HeldPayload::Kept`), oldest first, until taken
     /// (one JS array for the connection's life), and how many there are.
     held: Array,
@@ -136,7 +133,15 @@ pub struct JsConnection {
 const HELD: u32 = u32::MAX;
 
 /// Largest `sendTextBytes` scratch buffer kept for the next call.
-const SCRATCH_KEPT: usize = 64 << 10;
+const SCRATCH_KEPT: usize = 1 << 20;
+
+thread_local! {
+    /// Where `sendTextBytes` copies its argument to validate it: one for the
+    /// module, not one per connection, kept between calls so that sends do not
+    /// allocate. Taken out while in use, so a panic loses it instead of leaving
+    /// it borrowed.
+    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
 
 #[wasm_bindgen(js_class = Connection)]
 impl JsConnection {
@@ -274,23 +279,21 @@ impl JsConnection {
         if len < 0.0 {
             return Err(js_types::not_bytes());
         }
-        let len = len as usize;
-        let mut scratch = self
-            .scratch
-            .try_borrow_mut()
-            .map_err(|_| errors::poisoned_error())?;
+        let mut scratch = SCRATCH.take();
         scratch.clear();
-        scratch.resize(len, 0);
+        scratch.resize(len as usize, 0);
         copy_payload(data, scratch.as_mut_ptr() as usize as u32);
-        let result = match simdutf8::compat::from_utf8(&scratch) {
+        // `basic` is the faster check; `compat` only to say where it failed.
+        let result = match simdutf8::basic::from_utf8(&scratch) {
             Ok(text) => self
-                .core()?
-                .send_text_or_keep(text)
-                .map_err(errors::send_error),
-            Err(e) => Err(errors::invalid_utf8(e.valid_up_to())),
+                .core()
+                .and_then(|mut conn| conn.send_text_or_keep(text).map_err(errors::send_error)),
+            Err(_) => Err(errors::invalid_utf8(
+                simdutf8::compat::from_utf8(&scratch).map_or_else(|e| e.valid_up_to(), |_| 0),
+            )),
         };
-        if scratch.capacity() > SCRATCH_KEPT {
-            *scratch = Vec::new();
+        if scratch.capacity() <= SCRATCH_KEPT {
+            SCRATCH.set(scratch);
         }
         if result? == HeldPayload::Kept {
             keep_payload(&self.held, data);
@@ -532,7 +535,6 @@ impl JsConnection {
         JsConnection {
             inner: RefCell::new(conn),
             text_as_bytes,
-            scratch: RefCell::new(Vec::new()),
             held: Array::new(),
             held_count: Cell::new(0),
         }
