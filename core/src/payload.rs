@@ -96,6 +96,17 @@ impl Text<'_> {
     }
 }
 
+impl<'a> Text<'a> {
+    /// Text from bytes the caller vouches are UTF-8, not checked here: for a
+    /// binding whose caller validated them already (Python's
+    /// `send_text(data, skip_utf8_check=True)`). Core handles a `Text` only as
+    /// bytes, so bytes that are not UTF-8 go out as they are and the peer
+    /// fails the connection (1007); nothing in core reads them as `str`.
+    pub fn from_utf8_trusted(bytes: &'a [u8]) -> Self {
+        Text(TextRepr::Payload(Payload::Borrowed(bytes)))
+    }
+}
+
 impl<'a> From<&'a str> for Text<'a> {
     fn from(s: &'a str) -> Self {
         Text(TextRepr::Payload(Payload::Borrowed(s.as_bytes())))

@@ -8,7 +8,7 @@ use std::io;
 
 use common::{events, pair};
 use wscore::binding::{HeldPayload, OutputSegment};
-use wscore::{Config, Connection, Event, SendError};
+use wscore::{Config, Connection, Event, SendError, Text};
 
 /// Writes `conn`'s whole output, putting `held` payloads (oldest first) where
 /// the output shows them, as an adapter does.
@@ -248,4 +248,32 @@ fn a_lent_text_is_kept_as_a_text_frame_and_short_ones_are_copied() {
         client.send_text_or_keep("x"),
         Err(SendError::Closed(_))
     ));
+}
+
+#[test]
+fn trusted_text_bytes_are_sent_as_they_are_and_kept_like_a_str() {
+    let (mut client, mut server) = pair();
+    let long = "é".repeat(3000);
+    let text = Text::from_utf8_trusted(long.as_bytes());
+    assert_eq!(server.send_text_or_keep(text), Ok(HeldPayload::Kept));
+    let short = Text::from_utf8_trusted(b"hi");
+    assert_eq!(server.send_text_or_keep(short), Ok(HeldPayload::Copied));
+    let wire = drain(&mut server, &[long.as_bytes()]);
+    client.receive(&wire);
+    assert_eq!(
+        events(&mut client),
+        vec![Event::Text(long.as_str().into()), Event::Text("hi".into())]
+    );
+    // Not checked: bytes that are not UTF-8 reach the peer, which fails the
+    // connection with 1007 as it would for any other sender.
+    server
+        .send_text(Text::from_utf8_trusted(b"\xff\xfe"))
+        .unwrap();
+    let wire = drain(&mut server, &[]);
+    client.receive(&wire);
+    let got = events(&mut client);
+    assert!(
+        matches!(got.last(), Some(Event::Closed(c)) if c.code.0 == 1007),
+        "{got:?}"
+    );
 }

@@ -5,6 +5,7 @@
 
 use crate::error::SendError;
 use crate::frame::OpCode;
+use crate::payload::Text;
 
 use super::{Connection, HeldPayload};
 
@@ -55,10 +56,14 @@ impl Connection {
     }
 
     /// [`Connection::send_binary_or_keep`] for a text message (a Python `str`'s
-    /// UTF-8): copied like `send_text(text)`, or kept where core would queue it
-    /// by reference.
-    pub fn send_text_or_keep(&mut self, text: &str) -> Result<HeldPayload, SendError> {
-        if self.try_keep(OpCode::Text, text.len())? {
+    /// UTF-8, or a `bytes` given as text): copied like `send_text(text)`, or
+    /// kept where core would queue it by reference.
+    pub fn send_text_or_keep<'a>(
+        &mut self,
+        text: impl Into<Text<'a>>,
+    ) -> Result<HeldPayload, SendError> {
+        let text = text.into();
+        if self.try_keep(OpCode::Text, text.as_bytes().len())? {
             return Ok(HeldPayload::Kept);
         }
         self.send_text(text)?;
