@@ -11,7 +11,7 @@
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::{Mutex, MutexGuard};
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -57,6 +57,17 @@ pub(crate) fn str_utf8<'a>(s: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
         }
         let bytes = std::slice::from_raw_parts(data.cast::<u8>(), size as usize);
         Ok(std::str::from_utf8_unchecked(bytes))
+    }
+}
+
+/// The `UnicodeDecodeError` that `bytes.decode()` raises for `bytes`, which
+/// are not UTF-8 (the fast check said so): CPython's own, with its position
+/// and reason. Only on this error path is a copy made.
+pub(crate) fn utf8_error(py: Python<'_>, bytes: &[u8]) -> PyErr {
+    match PyBytes::new(py, bytes).call_method1("decode", ("utf-8",)) {
+        Err(err) => err,
+        // Unreachable (both checks follow the standard); still an error, not a send.
+        Ok(_) => PyValueError::new_err("text is not valid UTF-8"),
     }
 }
 

@@ -93,12 +93,23 @@ pub(crate) fn deflate_params<'py>(
     Ok(out)
 }
 
-/// Builds a `Config` from `**config`; unknown keys are a `TypeError`, like any
+/// What `**config` sets: core's `Config`, and the settings of this binding alone.
+#[derive(Default)]
+pub(crate) struct Settings {
+    pub(crate) core: Config,
+    /// Text messages are reported as `TextBytesMessage` (validated UTF-8 `bytes`)
+    /// instead of `TextMessage` (`str`): for an application that relays text,
+    /// which then never pays the decode to `str` and the encode back.
+    pub(crate) text_as_bytes: bool,
+}
+
+/// Builds the `Settings` from `**config`; unknown keys are a `TypeError`, like any
 /// unexpected keyword argument.
-pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config> {
+pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Settings> {
     let mut config = Config::default();
+    let mut text_as_bytes = false;
     let Some(kwargs) = kwargs else {
-        return Ok(config);
+        return Ok(Settings::default());
     };
     let mut policy = wscore::OriginPolicy::default();
     for (key, value) in kwargs.iter() {
@@ -113,6 +124,7 @@ pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config
             "pong_timeout" => config.pong_timeout = opt_seconds(&key, &value)?,
             "auto_pong" => config.auto_pong = value.extract::<bool>()?,
             "auto_close_reply" => config.auto_close_reply = value.extract::<bool>()?,
+            "text_as_bytes" => text_as_bytes = value.extract::<bool>()?,
             "deflate" => config.deflate = deflate_from(&value)?,
             "output_high_water" => config.output_high_water = size(&key, &value)?,
             "output_stall_timeout" => config.output_stall_timeout = opt_seconds(&key, &value)?,
@@ -136,11 +148,18 @@ pub(crate) fn from_kwargs(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Config
     }
     crate::origin::validate(&policy)?;
     config.origin_policy = policy.is_active().then(|| Box::new(policy));
-    Ok(config)
+    Ok(Settings {
+        core: config,
+        text_as_bytes,
+    })
 }
 
 /// The config as a dict of the same keyword arguments (seconds as floats).
-pub(crate) fn to_dict<'py>(py: Python<'py>, config: &Config) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn to_dict<'py>(
+    py: Python<'py>,
+    config: &Config,
+    text_as_bytes: bool,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     let secs = |t: Option<Duration>| t.map(|t| t.as_secs_f64());
     d.set_item("max_frame_size", config.max_frame_size)?;
@@ -152,6 +171,7 @@ pub(crate) fn to_dict<'py>(py: Python<'py>, config: &Config) -> PyResult<Bound<'
     d.set_item("pong_timeout", secs(config.pong_timeout))?;
     d.set_item("auto_pong", config.auto_pong)?;
     d.set_item("auto_close_reply", config.auto_close_reply)?;
+    d.set_item("text_as_bytes", text_as_bytes)?;
     crate::origin::to_dict(&d, config.origin_policy.as_deref())?;
     d.set_item("output_high_water", config.output_high_water)?;
     d.set_item("output_stall_timeout", secs(config.output_stall_timeout))?;
@@ -177,5 +197,5 @@ pub(crate) fn to_dict<'py>(py: Python<'py>, config: &Config) -> PyResult<Bound<'
 /// `ClientConnection` accept.
 #[pyfunction]
 pub(crate) fn default_config(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
-    to_dict(py, &Config::default())
+    to_dict(py, &Config::default(), false)
 }

@@ -12,7 +12,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 // offered to core to keep; core's thresholds module has the measurement.
 use wscore::binding::HeldPayload;
 use wscore::thresholds::HOLD_FROM;
-use wscore::{Accept, ClientRequest, CloseOutcome, Header, Role, SideState, State};
+use wscore::{Accept, ClientRequest, CloseOutcome, Header, Role, SideState, State, Text};
 
 use crate::buffer::{self, BytesLike};
 use crate::held::{HeldPayloads, Piece};
@@ -31,16 +31,19 @@ pub struct Connection {
     failure: Option<PyErr>,
     /// The `bytes` payloads core left with us, until the output is taken.
     held: HeldPayloads,
+    /// Report text as `TextBytesMessage` (the `text_as_bytes` setting).
+    text_as_bytes: bool,
 }
 
 impl Connection {
-    fn new(inner: wscore::Connection) -> Self {
+    fn new(inner: wscore::Connection, text_as_bytes: bool) -> Self {
         Connection {
             inner,
             poisoned: None,
             poison_event_pending: false,
             failure: None,
             held: HeldPayloads::default(),
+            text_as_bytes,
         }
     }
 
@@ -95,6 +98,29 @@ impl Connection {
             Ok(HeldPayload::Copied) => Ok(()),
             Err(e) => Err(self.send_error(py, e)),
         }
+    }
+
+    /// `send_text` for text given as its UTF-8: checked unless `trusted`, then
+    /// kept like `send_binary`'s payload (a `bytes` of HOLD_FROM or more) or copied.
+    fn send_text_bytes(
+        &mut self,
+        py: Python<'_>,
+        data: BytesLike<'_>,
+        trusted: bool,
+    ) -> PyResult<()> {
+        let bytes = data.as_slice();
+        if !trusted && simdutf8::basic::from_utf8(bytes).is_err() {
+            return Err(buffer::utf8_error(py, bytes));
+        }
+        if let BytesLike::Bytes(object) = &data {
+            if bytes.len() >= HOLD_FROM {
+                return self.send_or_keep(py, object, |c, b| {
+                    c.send_text_or_keep(Text::from_utf8_trusted(b))
+                });
+            }
+        }
+        self.core(py, |c| c.send_text(Text::from_utf8_trusted(bytes)))?
+            .map_err(|e| self.send_error(py, e))
     }
 
     /// Drops the `total` bytes just taken, and with them every kept payload.
@@ -167,21 +193,37 @@ impl Connection {
             return Ok(None);
         };
         let mut failure = None;
-        let event = events::to_python(py, event, role, &mut failure)?;
+        let event = events::to_python(py, event, role, self.text_as_bytes, &mut failure)?;
         if failure.is_some() {
             self.failure = failure;
         }
         Ok(Some(event))
     }
 
-    /// Queues a text message. Raises ``ConnectionClosed`` (saying who closed, with
-    /// which code and reason) once the connection is closing or closed, and
-    /// ``InvalidState`` before the opening handshake is complete. A ``str`` of
-    /// 4096 characters or more is encoded into a ``bytes`` that a server sending
-    /// it uncompressed keeps by reference, like a ``bytes`` in ``send_binary``,
-    /// and ``data_to_send_chunks()`` hands out as it is; the same ``str`` sent
-    /// again (to many connections) is encoded once.
-    fn send_text(&mut self, py: Python<'_>, data: &Bound<'_, PyString>) -> PyResult<()> {
+    /// Queues a text message: a ``str``, or its UTF-8 already encoded
+    /// (``bytes``, ``bytearray``, ``memoryview``), checked first: bytes that are
+    /// not UTF-8 raise ``UnicodeDecodeError`` and nothing is sent.
+    /// ``skip_utf8_check=True`` skips that check for bytes the caller has
+    /// validated already (a ``TextBytesMessage`` received): bytes that are not
+    /// UTF-8 then go out as they are and the peer fails the connection (1007).
+    /// Raises ``ConnectionClosed`` (saying who closed, with which code and
+    /// reason) once the connection is closing or closed, and ``InvalidState``
+    /// before the opening handshake is complete. A ``str`` of 4096 characters or
+    /// more is encoded into a ``bytes`` that a server sending it uncompressed
+    /// keeps by reference, like a ``bytes`` in ``send_binary``, and
+    /// ``data_to_send_chunks()`` hands out as it is; the same ``str`` sent again
+    /// (to many connections) is encoded once. A ``bytes`` of 4 KiB or more is
+    /// kept the same way, as it is.
+    #[pyo3(signature = (data, *, skip_utf8_check = false))]
+    fn send_text(
+        &mut self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        skip_utf8_check: bool,
+    ) -> PyResult<()> {
+        let Ok(data) = data.cast::<PyString>() else {
+            return self.send_text_bytes(py, text_bytes(data)?, skip_utf8_check);
+        };
         // By characters, so its UTF-8 is at least HOLD_FROM bytes; a non-ASCII
         // one with fewer characters is copied like any short text.
         if buffer::str_chars(data)? >= HOLD_FROM {
@@ -471,7 +513,7 @@ impl Connection {
     /// The settings this connection runs with, as a dict of keyword arguments.
     #[getter]
     fn config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        config::to_dict(py, self.inner.config())
+        config::to_dict(py, self.inner.config(), self.text_as_bytes)
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
@@ -498,11 +540,9 @@ impl Connection {
     ) -> PyResult<Py<Connection>> {
         let role = negotiation::role_from(role)?;
         let params = deflate_params.map(negotiation::params_from).transpose()?;
-        let config = config::from_kwargs(config)?;
-        Py::new(
-            py,
-            Connection::new(wscore::Connection::upgraded(role, config, params)),
-        )
+        let settings = config::from_kwargs(config)?;
+        let inner = wscore::Connection::upgraded(role, settings.core, params);
+        Py::new(py, Connection::new(inner, settings.text_as_bytes))
     }
 
     /// Test hook: panics inside a core call (built only with the `test-hooks` feature).
@@ -510,6 +550,21 @@ impl Connection {
     fn _debug_panic(&mut self, py: Python<'_>) -> PyResult<()> {
         self.core(py, |_| panic!("debug panic requested by a test"))
     }
+}
+
+/// The bytes of a text given as UTF-8: a clearer error than `BytesLike`'s for
+/// anything else.
+fn text_bytes<'py>(data: &Bound<'py, PyAny>) -> PyResult<BytesLike<'py>> {
+    data.extract::<BytesLike<'py>>().map_err(|_| {
+        let ty = data
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "send_text() takes a str or its UTF-8 as bytes, bytearray or memoryview, got {ty}"
+        ))
+    })
 }
 
 /// Headers from Python: an iterable of ``(name, value)`` pairs, each ``str`` or ``bytes``.
@@ -541,9 +596,10 @@ impl ServerConnection {
     #[new]
     #[pyo3(signature = (**config))]
     fn new(config: Option<&Bound<'_, PyDict>>) -> PyResult<PyClassInitializer<Self>> {
-        let config = config::from_kwargs(config)?;
+        let settings = config::from_kwargs(config)?;
+        let inner = wscore::Connection::server(settings.core);
         Ok(
-            PyClassInitializer::from(Connection::new(wscore::Connection::server(config)))
+            PyClassInitializer::from(Connection::new(inner, settings.text_as_bytes))
                 .add_subclass(ServerConnection),
         )
     }
@@ -617,7 +673,7 @@ impl ClientConnection {
         headers: Option<&Bound<'_, PyAny>>,
         config: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let config = config::from_kwargs(config)?;
+        let settings = config::from_kwargs(config)?;
         let headers = headers.map(headers_from).transpose()?.unwrap_or_default();
         let request = ClientRequest {
             url,
@@ -625,12 +681,15 @@ impl ClientConnection {
             headers,
         };
         let inner = catch_unwind(AssertUnwindSafe(|| {
-            wscore::Connection::client(config, request)
+            wscore::Connection::client(settings.core, request)
         }))
         .map_err(|_| {
             errors::internal_error(py, "internal error in wscore while building the request")
         })?
         .map_err(|e| errors::handshake_error(py, &e, Role::Client))?;
-        Ok(PyClassInitializer::from(Connection::new(inner)).add_subclass(ClientConnection))
+        Ok(
+            PyClassInitializer::from(Connection::new(inner, settings.text_as_bytes))
+                .add_subclass(ClientConnection),
+        )
     }
 }

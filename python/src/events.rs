@@ -99,6 +99,17 @@ event_class! {
 }
 
 event_class! {
+    /// A complete text message as its UTF-8 ``bytes`` (validated, like any
+    /// text received), reported instead of ``TextMessage`` by a connection made
+    /// with ``text_as_bytes=True``: text relayed with
+    /// ``send_text(data)`` is then never decoded to ``str`` and encoded back.
+    TextBytesMessage {
+        /// The message's UTF-8 bytes.
+        data,
+    }
+}
+
+event_class! {
     /// A complete binary message.
     BinaryMessage {
         /// The message bytes.
@@ -199,14 +210,23 @@ pub(crate) fn close_info(py: Python<'_>, info: &wscore::CloseInfo) -> PyResult<P
 }
 
 /// The Python object for one core event. `failure` receives the exception that
-/// describes a failed connection (for `ConnectionClosed.__cause__`).
+/// describes a failed connection (for `ConnectionClosed.__cause__`);
+/// `text_as_bytes`: text becomes a `TextBytesMessage`.
 pub(crate) fn to_python(
     py: Python<'_>,
     event: Event,
     role: Role,
+    text_as_bytes: bool,
     failure: &mut Option<PyErr>,
 ) -> PyResult<Py<PyAny>> {
     let object = match event {
+        Event::Text(text) if text_as_bytes => Py::new(
+            py,
+            TextBytesMessage {
+                data: obj(py, PyBytes::new(py, text.as_bytes()))?,
+            },
+        )?
+        .into_any(),
         Event::Request(r) => Py::new(
             py,
             Request {

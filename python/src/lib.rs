@@ -55,6 +55,7 @@ fn _wscore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<events::Accepted>()?;
     m.add_class::<events::Rejected>()?;
     m.add_class::<events::TextMessage>()?;
+    m.add_class::<events::TextBytesMessage>()?;
     m.add_class::<events::BinaryMessage>()?;
     m.add_class::<events::Ping>()?;
     m.add_class::<events::Pong>()?;

@@ -38,6 +38,7 @@ class ConfigDict(TypedDict):
     pong_timeout: Optional[float]
     auto_pong: bool
     auto_close_reply: bool
+    text_as_bytes: bool
     deflate: Optional[DeflateConfigDict]
     output_high_water: int
     output_stall_timeout: Optional[float]
@@ -147,6 +148,16 @@ class TextMessage:
     data: str
     def __init__(self, data: str) -> None: ...
 
+class TextBytesMessage:
+    """A complete text message as its UTF-8 ``bytes`` (validated like any text
+    received), reported instead of :class:`TextMessage` by a connection made
+    with ``text_as_bytes=True``: text relayed with ``send_text(data)`` is then
+    never decoded to ``str`` and encoded back."""
+
+    __match_args__: ClassVar[Tuple[str]]
+    data: bytes
+    def __init__(self, data: bytes) -> None: ...
+
 class BinaryMessage:
     """A complete binary message."""
 
@@ -198,7 +209,9 @@ class CloseInfo:
     initiator: Initiator
     def __init__(self, code: int, reason: str, initiator: Initiator) -> None: ...
 
-Event = Union[Request, Accepted, Rejected, TextMessage, BinaryMessage, Ping, Pong, CloseReceived, Closed]
+Event = Union[
+    Request, Accepted, Rejected, TextMessage, TextBytesMessage, BinaryMessage, Ping, Pong, CloseReceived, Closed
+]
 
 class Connection:
     """A sans-IO WebSocket connection: bytes and time in, events and bytes out."""
@@ -211,14 +224,27 @@ class Connection:
         """The events produced since the last call, in order."""
     def next_event(self) -> Optional[Event]:
         """The next event, or ``None``; answer each message before asking for the next."""
-    def send_text(self, data: str) -> None:
+    def send_text(self, data: Union[str, _Bytes], *, skip_utf8_check: bool = False) -> None:
         """Queues a text message; ``ConnectionClosed`` once closing or closed.
+
+        ``data`` is a ``str`` or its UTF-8 already encoded (``bytes``,
+        ``bytearray``, ``memoryview``: a backend relaying text need not make a
+        ``str``). Bytes are checked first: bytes that are not UTF-8 raise
+        ``UnicodeDecodeError`` (as ``data.decode()`` would) and nothing is sent.
+
+        ``skip_utf8_check=True`` skips that check, for bytes validated already
+        (the ``data`` of a :class:`TextBytesMessage`, or your own check). The
+        risk is yours: bytes that are not UTF-8 go out as they are and the peer
+        fails the connection (close code 1007, its receive raising or closing);
+        nothing breaks on this side.
 
         A ``str`` of 4096 characters or more is encoded once into a ``bytes``
         that a server sending it uncompressed keeps by reference until the
         output is taken (``data_to_send_chunks()`` returns it as it is); the
-        same ``str`` sent to many connections is encoded once. Anything else is
-        copied at the call.
+        same ``str`` sent to many connections is encoded once. A ``bytes`` of
+        4 KiB or more is kept the same way, as that very object. Anything else
+        (short texts, a ``bytearray`` or ``memoryview``, a client's or a
+        compressed message) is copied at the call.
         """
     def send_binary(self, data: _Bytes) -> None:
         """Queues a binary message; ``ConnectionClosed`` once closing or closed.
@@ -311,6 +337,7 @@ class ServerConnection(Connection):
         pong_timeout: Optional[float] = ...,
         auto_pong: bool = ...,
         auto_close_reply: bool = ...,
+        text_as_bytes: bool = ...,
         deflate: Union[None, bool, DeflateConfigDict] = ...,
         output_high_water: int = ...,
         output_stall_timeout: Optional[float] = ...,
@@ -321,7 +348,9 @@ class ServerConnection(Connection):
     ) -> None:
         """``origins``, ``require_origin`` and ``allowed_hosts`` are the server's
         Origin/Host policy (see :func:`check_origin`); refused requests are answered
-        403 and never reported as a ``Request``. Default: no check."""
+        403 and never reported as a ``Request``. Default: no check.
+        ``text_as_bytes=True``: text arrives as :class:`TextBytesMessage` (UTF-8
+        ``bytes``, validated) instead of :class:`TextMessage`."""
     def accept(self, subprotocol: Optional[str] = None, headers: Optional[_Headers] = None) -> None:
         """Accepts the pending request."""
     def reject(self, status: int, headers: Optional[_Headers] = None, body: Optional[_Bytes] = None) -> None:
@@ -347,6 +376,7 @@ class ClientConnection(Connection):
         pong_timeout: Optional[float] = ...,
         auto_pong: bool = ...,
         auto_close_reply: bool = ...,
+        text_as_bytes: bool = ...,
         deflate: Union[None, bool, DeflateConfigDict] = ...,
         output_high_water: int = ...,
         output_stall_timeout: Optional[float] = ...,

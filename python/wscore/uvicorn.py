@@ -517,6 +517,9 @@ class WSProtocol(asyncio.Protocol):
         elif kind == "websocket.send":
             text = message.get("text")
             data = message.get("bytes")
+            if data is None and text is not None and not isinstance(text, str):
+                # ASGI: 'text' is a str; the connection's send_text would take UTF-8 bytes too.
+                raise TypeError(f"'text' must be a str, not {type(text).__name__} (bytes go in 'bytes')")
             # No handle_timeout first: it would let a deferred protocol error
             # (behind the message being answered) overtake this answer.
             try:

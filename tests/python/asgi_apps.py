@@ -126,6 +126,13 @@ def raw_app(recorder: Recorder):
             # Never calls receive() until the test says so (it adds an item).
             while not recorder.items:
                 await asyncio.sleep(0.02)
+        elif path == "/text-bytes":
+            try:  # not ASGI: refused, though the sans-IO send_text takes UTF-8 bytes
+                await send({"type": "websocket.send", "text": b"raw utf-8"})
+            except TypeError as e:
+                recorder.add(e)
+            await send({"type": "websocket.send", "text": "ok"})
+            await send({"type": "websocket.send", "bytes": b"raw utf-8"})
         elif path == "/return":
             await send({"type": "websocket.send", "text": "last words"})
 

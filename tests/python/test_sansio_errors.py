@@ -160,7 +160,7 @@ def test_data_type_errors():
     with pytest.raises(TypeError):
         server.send_binary("text is not bytes")
     with pytest.raises(TypeError):
-        server.send_text(b"bytes are not text")
+        server.send_text(12)  # a str or its UTF-8 (test_sansio_text_bytes.py)
     with pytest.raises(TypeError):
         server.receive_data(12)
 

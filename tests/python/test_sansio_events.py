@@ -126,6 +126,7 @@ def test_default_config_comes_from_core():
         "pong_timeout": 20.0,
         "auto_pong": True,
         "auto_close_reply": True,
+        "text_as_bytes": False,
         "deflate": None,
         "origins": None,
         "require_origin": False,

@@ -71,7 +71,7 @@ def test_text_is_read_from_the_str_itself_and_encoded_like_str_encode(role):
     with pytest.raises(UnicodeEncodeError):
         conn.send_text_fragment("\udfff", True)
     with pytest.raises(TypeError):
-        conn.send_text(b"bytes are not text")  # type: ignore[arg-type]
+        conn.send_text(12)  # type: ignore[arg-type]
     conn.send_text("after")
     peer.receive_data(conn.data_to_send())
     assert [e.data for e in peer.events()] == ["after"]

@@ -225,6 +225,18 @@ async def test_send_after_peer_close(logs):
     assert logs.problems() == []
 
 
+async def test_text_as_bytes_is_refused_as_asgi_requires(logs):
+    recorder = Recorder()
+    with UvicornThread(raw_app(recorder)) as server:
+        async with asyncio.timeout(10):
+            async with connect(server.url + "/text-bytes") as ws:
+                assert await ws.recv() == "ok"
+                assert await ws.recv() == b"raw utf-8"  # 'bytes' is a binary message
+        [error] = recorder.wait()
+    assert isinstance(error, TypeError) and "'text' must be a str, not bytes" in str(error)
+    assert logs.problems() == []
+
+
 def _wait_len(recorder: Recorder, n: int, timeout: float = 10.0) -> list:
     import time
 
