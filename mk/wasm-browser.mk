@@ -34,7 +34,7 @@ npm-package: npm-package-node wasm-build-web browser-wasm browser-deps
 	  "$$(gzip -9c $(NPM_PKG)/dist/web/wscore_browser_bg.wasm | wc -c)" "$$(gzip -9c $(NPM_PKG)/dist/web/wscore_browser.js | wc -c)"
 
 # Real Chromium (/usr/bin/chromium) against servers on 127.0.0.1 that the tests start.
-browser-test: chromium-deps examples npm-package
+browser-test: chromium-deps examples npm-package node-test-deps
 	cd $(BROWSER_DIR) && node --test --test-concurrency=1 --test-timeout=180000 *.test.js
 
 TEST_SUITES += browser-test

@@ -3,7 +3,9 @@
 // Node 20 with --experimental-websocket).
 import { Connection, SafeWebSocket } from './dist/node/wscore_wasm.js';
 
-Object.assign(SafeWebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+const READY_STATES = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 };
+Object.assign(SafeWebSocket, READY_STATES);
+Object.assign(SafeWebSocket.prototype, READY_STATES);
 
 export * from './dist/node/wscore_wasm.js';
 // The error classes the declarations export, for `instanceof` and `catch`.

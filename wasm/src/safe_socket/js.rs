@@ -58,14 +58,34 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
     }
 }
 
+/// `new globalThis[class](...args)`, or, where the host lacks that class (Node 20
+/// has no `CloseEvent`) or its constructor throws, a plain `Event` with the
+/// init dictionary's fields copied on. Never panics: the host decides what exists.
 fn construct(class: &str, args: &[JsValue]) -> web_sys::Event {
-    let class: Function = Reflect::get(&js_sys::global(), &class.into())
-        .expect("global lookup")
-        .unchecked_into();
-    let args: js_sys::Array = args.iter().collect();
-    Reflect::construct(&class, &args)
-        .expect("event constructor")
-        .unchecked_into()
+    let global = js_sys::global();
+    let kind = args.first().cloned().unwrap_or(JsValue::UNDEFINED);
+    let init = args.get(1).cloned().unwrap_or(JsValue::UNDEFINED);
+    let argv: js_sys::Array = args.iter().collect();
+    let built = Reflect::get(&global, &class.into())
+        .ok()
+        .and_then(|c| c.dyn_into::<Function>().ok())
+        .and_then(|c| Reflect::construct(&c, &argv).ok());
+    if let Some(event) = built {
+        return event.unchecked_into();
+    }
+    let plain = js_sys::Array::of1(&kind);
+    let event = Reflect::get(&global, &"Event".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<Function>().ok())
+        .and_then(|c| Reflect::construct(&c, &plain).ok())
+        .unwrap_or_else(|| Object::new().into());
+    if init.is_object() {
+        let _ = Object::assign(
+            event.unchecked_ref::<Object>(),
+            init.unchecked_ref::<Object>(),
+        );
+    }
+    event.unchecked_into()
 }
 
 /// A plain `Event` of type `kind`.
