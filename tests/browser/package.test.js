@@ -32,7 +32,7 @@ test('npm pack ships the entries, types, wasm and README and nothing else', () =
     'dist/web/wscore_browser.js', 'dist/web/wscore_browser_bg.wasm', 'dist/full/wscore_wasm_bg.wasm', 'dist/node/wscore_wasm.js', 'dist/node/wscore_wasm_bg.wasm']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
-  assert.deepEqual(files.filter((f) => !/^(dist\/|README\.md$|(codec|index|node)\.(js|d\.ts)$|package\.json$)/.test(f)), []);
+  assert.deepEqual(files.filter((f) => !/^(dist\/|README\.md$|LICENSE-(MIT|APACHE)$|(adapter|codec|index|node)\.(js|d\.ts)$|package\.json$)/.test(f)), []);
   assert.equal(tarball.name, 'wscore');
 });
 
