@@ -10,13 +10,13 @@
 #                        valgrind-deps is for bench-callgrind): installed when root, otherwise
 #                        the apt-get line to run is printed and make stops.
 #   make autobahn        the whole Autobahn|Testsuite (both roles), reports in target/autobahn/
-#   make autobahn-quick  the Autobahn part of `make test` alone
+#   make autobahn-quick  the Autobahn part of `make test` alone (every peer but AB_FULL_ONLY)
 #   make demo            the chat demo on http://127.0.0.1:8000 (mk/demo.mk; WORKERS=2 for Redis fan-out)
 #   make echo-demo       echo server on 127.0.0.1:9001
 #   make bench           benchmarks side by side with peers (mk/bench.mk), BENCHMARKS.md
 #   make wheel           the Python wheels users install (manylinux, musllinux) and the sdist, target/wheels/
 # Override the Autobahn selection from the command line, e.g.
-#   make autobahn-quick AUTOBAHN_CASES='6.4.*,7.*'
+#   make autobahn-quick AUTOBAHN_CASES='6.4.*,7.*' AUTOBAHN_PEERS=tokio
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -36,6 +36,9 @@ TEST_SUITES := rust-checks
 CHECK_SUITES := rust-checks
 SYSTEM_DEPS :=
 AB_PEERS := rust
+# Peers that only `make autobahn` runs, not `make autobahn-quick` (so `make test`):
+# AB_FULL_ONLY += name. Choose peers from the command line with AUTOBAHN_PEERS=...
+AB_FULL_ONLY :=
 AB_BUILD_rust := examples
 AB_SERVER_CMD_rust := target/release/examples/echo_server 127.0.0.1:{port}
 AB_CLIENT_CMD_rust := target/release/examples/autobahn_client {url} {agent}
@@ -58,7 +61,7 @@ rust-checks: clippy-installed
 	$(CARGO) test --workspace --doc
 	@# Optional features: the serde names (as_str agrees with them).
 	$(CARGO) test -p wscore --lib --features serde
-	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc -p wscore --no-deps
+	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc -p wscore -p wscore-tokio --no-deps
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p wscore --no-default-features --all-targets -- -D warnings
 	$(CARGO) clippy -p wscore-wasm --no-default-features --all-targets -- -D warnings
@@ -79,6 +82,8 @@ examples:
 AUTOBAHN_QUICK_CASES := 1.*,2.*,3.*,4.*,5.*,6.*,7.*,9.*,10.*,12.1.*,13.7.*
 
 autobahn-quick: AUTOBAHN_CASES = $(AUTOBAHN_QUICK_CASES)
+autobahn-quick: AUTOBAHN_PEERS = $(filter-out $(AB_FULL_ONLY),$(AB_PEERS))
+autobahn: AUTOBAHN_PEERS = $(AB_PEERS)
 autobahn-quick: AUTOBAHN_TIMEOUT = 1200
 autobahn: AUTOBAHN_CASES = *
 # 12.*/13.* alone take 10-17 min per role once deflate exists.
@@ -107,9 +112,9 @@ autobahn-quick autobahn:
 	elif [[ $$rc != 0 ]]; then \
 	  echo "AUTOBAHN CONFORMANCE FAILED: tests/autobahn/install.sh exited with $$rc"; exit 1; \
 	fi; \
-	$(MAKE) --no-print-directory $(foreach p,$(AB_PEERS),$(AB_BUILD_$(p))); \
+	$(MAKE) --no-print-directory $(foreach p,$(AUTOBAHN_PEERS),$(AB_BUILD_$(p))); \
 	status=0; \
-	$(foreach p,$(AB_PEERS),\
+	$(foreach p,$(AUTOBAHN_PEERS),\
 	$(AB_RUN) $(if $(AB_ALLOW_UNIMPLEMENTED_$(p)),--allow-unimplemented '$(AB_ALLOW_UNIMPLEMENTED_$(p))') server --agent wscore-$(p)-server --cmd '$(AB_SERVER_CMD_$(p))' --outdir target/autobahn/$(p)-server || status=1; \
 	$(AB_RUN) $(if $(AB_ALLOW_UNIMPLEMENTED_$(p)),--allow-unimplemented '$(AB_ALLOW_UNIMPLEMENTED_$(p))') client --agent wscore-$(p)-client --cmd '$(AB_CLIENT_CMD_$(p))' --outdir target/autobahn/$(p)-client || status=1; \
 	) exit $$status

@@ -19,6 +19,8 @@
 //!   [`deflate_server_accept`], and [`ExtensionParams`], the header item they
 //!   parse); [`Connection::upgraded`](crate::Connection::upgraded) then runs with
 //!   the result.
+//! - **Where a client connects**: [`endpoint`] reads a `ws://` or `wss://` URL
+//!   into host, port and whether it needs TLS, for an adapter's `connect`.
 //! - **A closing handshake someone else runs** (the browser's `WebSocket`):
 //!   [`CloseTracker`] and [`CloseRequest`] report who closed the way a
 //!   `Connection` does; [`validate_close`] is the check
@@ -48,7 +50,7 @@ pub use crate::deflate::{
     server_accept as deflate_server_accept,
 };
 pub use crate::extension::ExtensionParams;
-pub use crate::handshake::accept_key;
+pub use crate::handshake::{accept_key, endpoint, Endpoint};
 pub use crate::origin::check_origin;
 pub use crate::output::OutputSegment;
 pub use crate::reconnect::{Backoff, ReconnectDecision, ReconnectPolicy, StopReason};

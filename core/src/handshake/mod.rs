@@ -16,6 +16,7 @@ mod tests;
 
 pub(crate) use client::{parse_response_scanned, write_request};
 pub(crate) use server::{parse_request_scanned, write_accept, write_error_response, write_reject};
+pub use url::{endpoint, Endpoint};
 
 /// One HTTP header: the name as it was written and the raw value bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]

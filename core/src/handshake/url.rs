@@ -10,6 +10,35 @@ pub(super) struct WsUrl {
     pub(super) host_header: String,
     /// Request target: path (at least `/`) and query.
     pub(super) target: String,
+    /// Where to connect.
+    pub(super) endpoint: Endpoint,
+}
+
+/// Where a client connects for a `ws://` or `wss://` URL: what an I/O adapter
+/// needs for DNS, TCP and TLS (see [`endpoint`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `wss://`: the connection runs over TLS.
+    pub secure: bool,
+    /// The host name or IP literal, IPv6 without its brackets (as DNS
+    /// resolution and TLS server names want it).
+    pub host: String,
+    /// The URL's port, or the scheme's default (80 for `ws`, 443 for `wss`).
+    pub port: u16,
+}
+
+/// Reads where a client URL connects, with the checks a [`crate::ClientRequest`]
+/// for it gets (scheme, host, port, no userinfo or fragment).
+///
+/// ```
+/// use wscore::binding::endpoint;
+/// let e = endpoint("wss://[::1]/chat").unwrap();
+/// assert_eq!((e.secure, e.host.as_str(), e.port), (true, "::1", 443));
+/// assert_eq!(endpoint("ws://example.com:9001").unwrap().port, 9001);
+/// assert!(endpoint("http://example.com").is_err());
+/// ```
+pub fn endpoint(url: &str) -> Result<Endpoint, HandshakeError> {
+    parse_ws_url(url).map(|u| u.endpoint)
 }
 
 /// Reads a client URL into its `Host` value and request target, or says what is wrong.
@@ -19,6 +48,7 @@ pub(super) fn parse_ws_url(url: &str) -> Result<WsUrl, HandshakeError> {
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| bad("scheme must be ws or wss"))?;
+    let secure = scheme.eq_ignore_ascii_case("wss");
     let default_port = if scheme.eq_ignore_ascii_case("ws") {
         80
     } else if scheme.eq_ignore_ascii_case("wss") {
@@ -96,9 +126,18 @@ pub(super) fn parse_ws_url(url: &str) -> Result<WsUrl, HandshakeError> {
             _ => target.push(char::from(b)),
         }
     }
+    let endpoint = Endpoint {
+        secure,
+        host: host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+        port: port.unwrap_or(default_port),
+    };
     Ok(WsUrl {
         host_header,
         target,
+        endpoint,
     })
 }
 

@@ -81,3 +81,25 @@ fn write_request_rejects_bad_urls() {
         assert_eq!(out, b"keep");
     }
 }
+
+#[test]
+fn endpoint_gives_host_port_and_tls_for_connecting() {
+    let cases = [
+        ("ws://example.com", false, "example.com", 80),
+        ("WSS://Example.com/a", true, "Example.com", 443),
+        ("wss://example.com:80/", true, "example.com", 80),
+        ("ws://[2001:db8::7]:8080/p", false, "2001:db8::7", 8080),
+        ("ws://127.0.0.1:65535/x", false, "127.0.0.1", 65535),
+    ];
+    for (url, secure, host, port) in cases {
+        let e = endpoint(url).unwrap();
+        assert_eq!(
+            (e.secure, e.host.as_str(), e.port),
+            (secure, host, port),
+            "{url}"
+        );
+    }
+    for bad in ["http://h/", "ws://u@h/", "ws://h:99999/", "ws:///x"] {
+        assert!(endpoint(bad).is_err(), "{bad}");
+    }
+}
