@@ -277,3 +277,39 @@ fn trusted_text_bytes_are_sent_as_they_are_and_kept_like_a_str() {
         "{got:?}"
     );
 }
+
+/// `send_text_held_trusted`: text the caller validated is kept over 1 KiB on a
+/// server (a text frame), copied in below that and on a client, and refused
+/// after a close like any send, before `fill` runs.
+#[test]
+fn trusted_text_is_kept_or_copied_and_arrives_as_text() {
+    let (mut client, mut server) = pair();
+    let long = "é€ relay ".repeat(200);
+    for text in ["héllo", long.as_str()] {
+        let bytes = text.as_bytes();
+        let got = if bytes.len() > 1024 {
+            server.send_text_held_trusted(bytes.len(), no_fill)
+        } else {
+            server.send_text_held_trusted(bytes.len(), |buf| buf.copy_from_slice(bytes))
+        };
+        let kept = got.unwrap();
+        assert_eq!(kept == HeldPayload::Kept, bytes.len() > 1024);
+        let held: &[&[u8]] = if kept == HeldPayload::Kept {
+            &[bytes]
+        } else {
+            &[]
+        };
+        client.receive(&drain(&mut server, held));
+        assert_eq!(events(&mut client), vec![Event::Text(text.into())]);
+    }
+    let got = client.send_text_held_trusted(4, |buf| buf.copy_from_slice(b"mask"));
+    assert_eq!(got, Ok(HeldPayload::Copied));
+    server.receive(&client.take_output());
+    assert_eq!(events(&mut server), vec![Event::Text("mask".into())]);
+
+    server.close(wscore::CloseCode::NORMAL, "").unwrap();
+    assert!(matches!(
+        server.send_text_held_trusted(3, no_fill),
+        Err(SendError::Closed(_))
+    ));
+}

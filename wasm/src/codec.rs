@@ -48,6 +48,10 @@ extern "C" {
     #[wasm_bindgen(js_name = outputWithHeld)]
     /// Empties `held` (every kept payload is then in the output it returns).
     fn output_with_held(desc: &[u32], held: &Array, total: u32, join: bool) -> JsValue;
+    /// 1 when the runtime's own checker says `data` is UTF-8, 0 when not, -1
+    /// without one (Node's `buffer.isUtf8`).
+    #[wasm_bindgen(js_name = utf8Check)]
+    fn utf8_check(data: &JsValue) -> i32;
     /// Hands wasm memory to events.mjs (once).
     #[wasm_bindgen(js_name = useMemory)]
     fn use_memory(memory: &JsValue);
@@ -131,6 +135,10 @@ pub struct JsConnection {
 /// Marks a kept payload in the slice list given to events.mjs (never a wasm address
 /// of output: those are below the 4 GiB limit minus the stack).
 const HELD: u32 = u32::MAX;
+
+/// `sendTextBytes` asks the runtime's UTF-8 checker above this size (where a
+/// server may keep the payload); below, the wasm check costs less than the call.
+const NATIVE_UTF8_OVER: usize = 1024;
 
 /// Largest `sendTextBytes` scratch buffer kept for the next call.
 const SCRATCH_KEPT: usize = 1 << 20;
@@ -293,7 +301,9 @@ impl JsConnection {
 
     /// Queues a text message given as its UTF-8 bytes (a `Uint8Array`/`Buffer`,
     /// any other `ArrayBuffer` view, or an `ArrayBuffer`), e.g. one received with
-    /// `textAsBytes`: no string is made. The bytes are validated: invalid UTF-8
+    /// `textAsBytes`: no string is made. The bytes are validated (over 1 KiB by
+    /// the runtime's own checker where it has one, Node's `buffer.isUtf8`; else
+    /// in wasm, as core checks received text): invalid UTF-8
     /// throws `InvalidUtf8Error` (with `validUpTo`), sends nothing and leaves
     /// the connection as it was. Other errors as for `sendText`; a server keeps
     /// a payload over 1 KiB as `sendBinary` does (do not modify it before the
@@ -307,6 +317,21 @@ impl JsConnection {
         let len = byte_length(data);
         if len < 0.0 {
             return Err(js_types::not_bytes());
+        }
+        if len > NATIVE_UTF8_OVER as f64 && utf8_check(data) == 1 {
+            // Checked where the bytes are (simdutf in Node): a server keeps
+            // them without copying them into wasm memory at all.
+            let kept = self
+                .core()?
+                .send_text_held_trusted(len as usize, |buf| {
+                    copy_payload(data, buf.as_mut_ptr() as usize as u32)
+                })
+                .map_err(errors::send_error)?;
+            if kept == HeldPayload::Kept {
+                keep_payload(&self.held, data);
+                self.held_count.set(self.held_count.get() + 1);
+            }
+            return Ok(());
         }
         let mut scratch = SCRATCH.take();
         scratch.clear();

@@ -126,6 +126,19 @@ function asBytes(v) {
 export function byteLength(v) {
   return ArrayBuffer.isView(v) || v instanceof ArrayBuffer ? v.byteLength : -1;
 }
+// The runtime's own UTF-8 checker (Node's buffer.isUtf8: simdutf, native), if
+// it has one: 1 valid, 0 not, -1 no checker (codec.rs then checks in wasm).
+const nativeIsUtf8 = (() => {
+  try {
+    return globalThis.process?.getBuiltinModule?.('node:buffer')?.isUtf8 ?? null;
+  } catch {
+    return null;
+  }
+})();
+export function utf8Check(v) {
+  if (nativeIsUtf8 === null) return -1;
+  return nativeIsUtf8(asBytes(v)) ? 1 : 0;
+}
 export function keepPayload(held, v) {
   held.push(asBytes(v));
 }

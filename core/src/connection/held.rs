@@ -42,6 +42,29 @@ impl Connection {
         Ok(HeldPayload::Copied)
     }
 
+    /// [`Connection::send_binary_held`] for a text message whose `len` bytes the
+    /// caller has already checked are UTF-8 (a JS `Uint8Array` validated by the
+    /// runtime's own checker): kept where core would queue it by reference,
+    /// otherwise `fill` copies it in once and it is sent as
+    /// [`Text::from_utf8_trusted`] (bytes that are not UTF-8 go out as they are
+    /// and the peer fails the connection with 1007). Errors as for
+    /// [`Connection::send_text`], checked before `fill` is called.
+    pub fn send_text_held_trusted(
+        &mut self,
+        len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<HeldPayload, SendError> {
+        if self.try_keep(OpCode::Text, len)? {
+            return Ok(HeldPayload::Kept);
+        }
+        // Small or compressed: one more copy than send_binary_held's, into the
+        // output, which costs little next to the call itself.
+        let mut copy = vec![0; len];
+        fill(&mut copy);
+        self.send_text(Text::from_utf8_trusted(&copy))?;
+        Ok(HeldPayload::Copied)
+    }
+
     /// [`Connection::send_binary_held`] for a payload the caller can lend now (a
     /// Python `bytes`): sent like `send_binary(payload)` ([`HeldPayload::Copied`]),
     /// except where core would queue it by reference: then only its placeholder is
