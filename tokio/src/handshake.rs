@@ -35,6 +35,16 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
     F: FnOnce(&Request) -> Result<Accept, Rejection>,
 {
+    // Boxed: the handshake's state (a whole connection and a buffer) would
+    // otherwise stay inline in the caller's task for the connection's life.
+    Box::pin(server_handshake(stream, config, decide)).await
+}
+
+async fn server_handshake<S, F>(stream: S, config: Config, decide: F) -> Result<WebSocket<S>, Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    F: FnOnce(&Request) -> Result<Accept, Rejection>,
+{
     let mut opening = Opening::new(stream, Connection::server(config));
     let request = match opening.next_event().await? {
         Event::Request(request) => request,
@@ -68,6 +78,18 @@ where
 
 /// Client: [`client`] with `config` (limits, timeouts, permessage-deflate to offer).
 pub async fn client_with<S>(
+    stream: S,
+    request: ClientRequest,
+    config: Config,
+) -> Result<(WebSocket<S>, Response), Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    // Boxed, as in `accept_with`.
+    Box::pin(client_handshake(stream, request, config)).await
+}
+
+async fn client_handshake<S>(
     stream: S,
     request: ClientRequest,
     config: Config,

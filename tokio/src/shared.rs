@@ -229,10 +229,11 @@ pub(crate) struct Inner<S> {
     start: Instant,
     /// The connection's next timer (or the linger deadline once ended).
     timer: Option<Pin<Box<Sleep>>>,
-    /// The `Closed` report, once the connection reported it.
-    pub(crate) closed: Option<Closed>,
+    /// The `Closed` report, once the connection reported it (boxed, as the
+    /// next field: an idle connection should not carry them inline).
+    pub(crate) closed: Option<Box<Closed>>,
     /// The stream's last item when the end was not clean.
-    final_error: Option<Error>,
+    final_error: Option<Box<Error>>,
     /// The transport error that ended the connection, if one did.
     io_error: Option<io::Error>,
     /// A write failed: what is queued can no longer go out.
@@ -399,7 +400,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Inner<S> {
                     return Poll::Pending;
                 }
                 self.stream_ended = true;
-                return Poll::Ready(self.final_error.take().map(Err));
+                return Poll::Ready(self.final_error.take().map(|e| Err(*e)));
             }
             // Output first: replies to what was read (pongs, the close reply)
             // and whatever other handles queued.
@@ -445,12 +446,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Inner<S> {
         match event {
             Event::Closed(closed) => {
                 if !closed.clean {
-                    self.final_error = Some(match self.io_error.take() {
+                    self.final_error = Some(Box::new(match self.io_error.take() {
                         Some(e) => Error::Io(e),
                         None => Error::Failed(closed.clone()),
-                    });
+                    }));
                 }
-                self.closed = Some(closed);
+                self.closed = Some(Box::new(closed));
                 None
             }
             other => Message::from_event(other),
@@ -561,5 +562,40 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Inner<S> {
         }
         cx.waker().wake_by_ref();
         Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use wscore::{Config, Connection, Role};
+
+    use super::Inner;
+    use crate::websocket::WebSocket;
+
+    #[test]
+    fn an_idle_connection_is_its_core_state_and_little_else() {
+        let own = std::mem::size_of::<Inner<tokio::net::TcpStream>>()
+            - std::mem::size_of::<Connection>()
+            - std::mem::size_of::<tokio::net::TcpStream>();
+        assert!(own <= 128, "{own} bytes of adapter state per connection");
+        // The handshake's state is boxed, not carried in the caller's task.
+        let accepting = crate::accept_with(tokio::io::empty(), Config::default(), |_| {
+            Ok(wscore::Accept::default())
+        });
+        assert!(std::mem::size_of_val(&accepting) <= 256);
+    }
+
+    #[tokio::test]
+    async fn a_read_that_finds_nothing_releases_the_read_buffer() {
+        let (ours, _theirs) = tokio::io::duplex(1024);
+        let mut ws = WebSocket::from_connection(
+            ours,
+            Connection::upgraded(Role::Server, Config::default(), None),
+        );
+        let waited = tokio::time::timeout(Duration::from_millis(20), ws.recv()).await;
+        assert!(waited.is_err(), "nothing to read");
+        assert_eq!(ws.shared_for_tests().lock().read_buf.capacity(), 0);
     }
 }

@@ -144,9 +144,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocket<S> {
 }
 
 impl<S> WebSocket<S> {
+    #[cfg(test)]
+    pub(crate) fn shared_for_tests(&self) -> &Shared<S> {
+        &self.shared
+    }
+
     /// How the connection ended, once the stream has seen its end.
     pub fn close_report(&self) -> Option<Closed> {
-        self.shared.lock().closed.clone()
+        self.shared.lock().closed.as_deref().cloned()
     }
 
     /// Client or server.
@@ -237,7 +242,7 @@ impl<S> Sender<S> {
 impl<S> Receiver<S> {
     /// How the connection ended, once the stream has seen its end.
     pub fn close_report(&self) -> Option<Closed> {
-        self.shared.lock().closed.clone()
+        self.shared.lock().closed.as_deref().cloned()
     }
 }
 
