@@ -66,6 +66,11 @@ rust-checks: clippy-installed
 	$(CARGO) clippy -p wscore --no-default-features --all-targets -- -D warnings
 	$(CARGO) clippy -p wscore-wasm --no-default-features --all-targets -- -D warnings
 	$(CARGO) clippy -p wscore --all-features --all-targets -- -D warnings
+	@# wscore-tokio's optional features: TLS (rcgen certificates), hyper and axum upgrades.
+	$(CARGO) test -p wscore-tokio --all-features --test tls
+	$(CARGO) test -p wscore-tokio --all-features --doc
+	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc -p wscore-tokio --all-features --no-deps
+	$(CARGO) clippy -p wscore-tokio --all-features --all-targets -- -D warnings
 
 # rustup's server may be unreachable: only ask it when clippy is really missing.
 clippy-installed:

@@ -21,9 +21,10 @@ use crate::websocket::WebSocket;
 pub enum MaybeTlsStream {
     /// A `ws://` connection.
     Plain(TcpStream),
-    // TLS (helper B, `rustls` feature): a `Rustls(tokio_rustls::client::TlsStream<TcpStream>)`
-    // variant here, with its arms in the impls below, and the handshake in
-    // `connect_with`'s `secure` branch.
+    /// A `wss://` connection (the `rustls` feature). Boxed: the TLS state
+    /// is over 1 KiB, which `ws://` connections should not carry.
+    #[cfg(feature = "rustls")]
+    Rustls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
 }
 
 /// Client: connects to a `ws://` URL (DNS, TCP with `TCP_NODELAY`, the
@@ -42,8 +43,11 @@ pub async fn connect_with(
     let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port)).await?;
     tcp.set_nodelay(true)?;
     let stream = if endpoint.secure {
-        // TLS (helper B): wrap `tcp` with tokio-rustls here under
-        // `#[cfg(feature = "rustls")]`, server name `endpoint.host`.
+        #[cfg(feature = "rustls")]
+        {
+            crate::tls::wrap(tcp, &endpoint.host, crate::tls::default_client_config()).await?
+        }
+        #[cfg(not(feature = "rustls"))]
         return Err(Error::TlsNotEnabled);
     } else {
         MaybeTlsStream::Plain(tcp)
@@ -59,6 +63,8 @@ impl AsyncRead for MaybeTlsStream {
     ) -> Poll<io::Result<()>> {
         match self.get_mut() {
             MaybeTlsStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(feature = "rustls")]
+            MaybeTlsStream::Rustls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -71,6 +77,8 @@ impl AsyncWrite for MaybeTlsStream {
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             MaybeTlsStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(feature = "rustls")]
+            MaybeTlsStream::Rustls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
 
@@ -81,24 +89,32 @@ impl AsyncWrite for MaybeTlsStream {
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             MaybeTlsStream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            #[cfg(feature = "rustls")]
+            MaybeTlsStream::Rustls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
         }
     }
 
     fn is_write_vectored(&self) -> bool {
         match self {
             MaybeTlsStream::Plain(s) => s.is_write_vectored(),
+            #[cfg(feature = "rustls")]
+            MaybeTlsStream::Rustls(s) => s.is_write_vectored(),
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             MaybeTlsStream::Plain(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(feature = "rustls")]
+            MaybeTlsStream::Rustls(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             MaybeTlsStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(feature = "rustls")]
+            MaybeTlsStream::Rustls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }
 }

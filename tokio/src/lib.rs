@@ -127,6 +127,8 @@ mod error;
 mod handshake;
 mod message;
 mod shared;
+#[cfg(feature = "rustls")]
+mod tls;
 mod websocket;
 
 pub use connect::{connect, connect_with, MaybeTlsStream};
@@ -134,6 +136,12 @@ pub use error::Error;
 pub use handshake::{accept, accept_with, client, client_with, upgraded};
 pub use message::Message;
 pub use websocket::{Receiver, Sender, WebSocket};
+
+#[cfg(feature = "rustls")]
+pub use tls::{connect_tls, default_client_config};
+/// The rustls version `connect_tls` takes a `ClientConfig` of (the `rustls` feature).
+#[cfg(feature = "rustls")]
+pub use tokio_rustls::rustls;
 
 /// Core types a user of this crate meets, re-exported.
 pub use wscore::{
