@@ -131,6 +131,13 @@ mod shared;
 mod tls;
 mod websocket;
 
+#[cfg(feature = "axum")]
+pub mod axum;
+#[cfg(feature = "hyper")]
+pub mod hyper;
+#[cfg(feature = "hyper")]
+mod upgrade;
+
 pub use connect::{connect, connect_with, MaybeTlsStream};
 pub use error::Error;
 pub use handshake::{accept, accept_with, client, client_with, upgraded};
@@ -146,5 +153,6 @@ pub use tokio_rustls::rustls;
 /// Core types a user of this crate meets, re-exported.
 pub use wscore::{
     Accept, Bytes, ClientRequest, CloseCode, CloseFrame, CloseInfo, CloseOutcome, Closed, Config,
-    DeflateConfig, Header, Initiator, Rejection, Request, Response, Role, Utf8Bytes,
+    DeflateConfig, DeflateParams, Header, Initiator, OriginPolicy, Rejection, Request, Response,
+    Role, Utf8Bytes,
 };
