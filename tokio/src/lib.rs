@@ -118,7 +118,16 @@
 //! [`upgraded`] (or [`WebSocket::from_connection`] with a core
 //! [`wscore::Connection::upgraded`], for permessage-deflate agreed by that
 //! handshake) runs a WebSocket over a transport a hyper or axum upgrade hands
-//! over.
+//! over. The `hyper` and `axum` features do that whole upgrade for you.
+//!
+//! ## Optional features
+//!
+//! - `rustls`: `wss://` for [`connect`] (Mozilla's roots) and `connect_tls`
+//!   with your own rustls `ClientConfig`; a server hands a tokio-rustls
+//!   `TlsAcceptor`'s stream to [`accept`].
+//! - `hyper`: `hyper::upgrade` answers a hyper 1 service's upgrade request
+//!   (Origin policy, permessage-deflate) and resolves to the WebSocket.
+//! - `axum`: the `axum::WebSocketUpgrade` extractor (implies `hyper`).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -146,6 +155,10 @@ pub use websocket::{Receiver, Sender, WebSocket};
 
 #[cfg(feature = "rustls")]
 pub use tls::{connect_tls, default_client_config};
+/// tokio-rustls, for a server's `TlsAcceptor` (the `rustls` feature): the
+/// same version and crypto provider as ours, so no second TLS stack is built.
+#[cfg(feature = "rustls")]
+pub use tokio_rustls;
 /// The rustls version `connect_tls` takes a `ClientConfig` of (the `rustls` feature).
 #[cfg(feature = "rustls")]
 pub use tokio_rustls::rustls;
@@ -156,3 +169,9 @@ pub use wscore::{
     DeflateConfig, DeflateParams, Header, Initiator, OriginPolicy, Rejection, Request, Response,
     Role, Utf8Bytes,
 };
+
+/// The crate page's (README.md) examples, compiled as doctests so they cannot
+/// rot. They use TLS and axum: `cargo test -p wscore-tokio --all-features --doc`.
+#[cfg(all(doctest, feature = "rustls", feature = "axum"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
