@@ -16,7 +16,7 @@ use std::cell::{Cell, RefCell, RefMut};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wscore::binding::{HeldPayload, OutputSegment};
-use wscore::{Accept, BytesMut, ClientRequest, Connection, Event, Header, SideState, State};
+use wscore::{Accept, ClientRequest, Connection, Event, Header, SideState, State};
 
 use crate::errors;
 use crate::js_types;
@@ -143,14 +143,7 @@ const NATIVE_UTF8_OVER: usize = 1024;
 /// Largest `sendTextBytes` scratch buffer kept for the next call.
 const SCRATCH_KEPT: usize = 1 << 20;
 
-/// Largest read buffer kept for the next `receive`.
-const READ_BUF_KEPT: usize = 1 << 20;
-
 thread_local! {
-    /// The read buffer of every connection's `receive`: core empties it each
-    /// time (messages it shares keep their own part alive), so one serves the
-    /// module and an idle connection holds none. Taken out while in use.
-    static READ_BUF: Cell<BytesMut> = Cell::new(BytesMut::new());
     /// Where `sendTextBytes` copies its argument to validate it: one for the
     /// module, not one per connection, kept between calls so that sends do not
     /// allocate. Taken out while in use, so a panic loses it instead of leaving
@@ -203,33 +196,14 @@ impl JsConnection {
 
     // ----- from the network and the clock -----
 
-    /// Feeds bytes read from the transport (a `Uint8Array`/`Buffer`, any other
-    /// `ArrayBuffer` view, or an `ArrayBuffer`; copied in once, not kept).
-    /// Problems on the wire become events, never exceptions (only `InternalError`,
-    /// and `TypeError` for an argument that is not bytes). Then read `events()`
-    /// and write the output.
-    pub fn receive(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBufferView | ArrayBuffer")]
-        data: &JsValue,
-    ) -> Result<(), JsValue> {
-        let len = byte_length(data);
-        if len < 0.0 {
-            return Err(js_types::not_bytes());
-        }
-        let mut conn = self.core()?;
-        // Straight from the JS bytes into core's read buffer: one copy, where
-        // a `&[u8]` argument took two (into a wasm allocation, then into core's
-        // buffer), and whole messages of 1 KiB or more are unmasked there and
-        // handed out without a third.
-        let mut buf = READ_BUF.take();
-        buf.clear();
-        buf.resize(len as usize, 0);
-        copy_payload(data, buf.as_mut_ptr() as usize as u32);
-        conn.receive_buf(&mut buf);
-        if buf.capacity() <= READ_BUF_KEPT {
-            READ_BUF.set(buf);
-        }
+    /// Feeds bytes read from the transport (copied in once; the argument is not
+    /// kept). Problems on the wire become events, never exceptions (only
+    /// `InternalError` is thrown). Then read `events()` and write the output.
+    // (A `receive` that copied the JS bytes straight into one shared `BytesMut`
+    // for core's `receive_buf` measured slower: 16 KiB decode 3,400 -> 2,600 MB/s,
+    // 64 KiB 3,200 -> 1,800, best of 5 each; as in bench/NOTES.md, not kept.)
+    pub fn receive(&self, data: &[u8]) -> Result<(), JsValue> {
+        self.core()?.receive(data);
         Ok(())
     }
 
