@@ -9,6 +9,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use wscore_bench_peers::ring_sink::RingSink;
 use wscore_bench_peers::workload::{self, Kind, Workload};
 use wscore_bench_peers::{decode_rows, encode_rows};
 
@@ -60,17 +61,22 @@ fn sample(min: Duration, bytes: usize, mut batch: impl FnMut() -> Duration) -> f
 }
 
 fn measure(args: &Args, op: &str, w: &Workload, rt: &tokio::runtime::Runtime) -> Value {
-    let mut sink = Vec::with_capacity(w.wire.len() + (w.count + 1) * 14);
+    let mut sink = RingSink::default();
     let names: Vec<&str> = match op {
         "decode" => decode_rows::ROWS.iter().map(|r| r.0).collect(),
         _ => encode_rows::ROWS.iter().map(|r| r.0).collect(),
     };
     let mut runs = vec![Vec::new(); names.len()];
     // Run 0 is a warm-up (caches, allocator, page faults) and is discarded.
+    // Rows take turns, starting one later each run, so none always goes first.
     for run in 0..=args.runs {
-        for (i, runs_of_row) in runs.iter_mut().enumerate() {
+        for turn in 0..names.len() {
+            let i = (turn + run) % names.len();
+            let runs_of_row = &mut runs[i];
             if !args.rows.is_empty() && !args.rows.iter().any(|r| r == names[i]) {
-                runs_of_row.push(f64::NAN);
+                if run > 0 {
+                    runs_of_row.push(f64::NAN);
+                }
                 continue;
             }
             let mbps = match op {
@@ -85,7 +91,7 @@ fn measure(args: &Args, op: &str, w: &Workload, rt: &tokio::runtime::Runtime) ->
                 _ => {
                     let row = encode_rows::ROWS[i].1;
                     sample(args.sample, w.bytes(), || {
-                        sink.clear();
+                        sink.reset();
                         row(w, rt, &mut sink)
                     })
                 }

@@ -1,5 +1,6 @@
 //! An in-memory socket for the stream-based libraries: reads hand out the wire
-//! image at most `CHUNK` bytes at a time (as a socket would), writes append to a sink.
+//! image at most `CHUNK` bytes at a time (as a socket would), writes are copied
+//! into a [`RingSink`].
 
 use std::io;
 use std::pin::Pin;
@@ -7,23 +8,28 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use crate::ring_sink::RingSink;
 use crate::workload::CHUNK;
 
 pub struct MemStream<'a> {
     input: &'a [u8],
-    pub sink: Vec<u8>,
+    sink: Option<&'a mut RingSink>,
 }
 
 impl<'a> MemStream<'a> {
     pub fn reader(input: &'a [u8]) -> Self {
+        MemStream { input, sink: None }
+    }
+
+    pub fn writer(sink: &'a mut RingSink) -> Self {
         MemStream {
-            input,
-            sink: Vec::new(),
+            input: &[],
+            sink: Some(sink),
         }
     }
 
-    pub fn writer(sink: Vec<u8>) -> Self {
-        MemStream { input: &[], sink }
+    fn put(&mut self, buf: &[u8]) {
+        self.sink.as_mut().expect("a writer").put(buf);
     }
 
     fn read_into(&mut self, dst: &mut [u8]) -> usize {
@@ -42,7 +48,7 @@ impl io::Read for MemStream<'_> {
 
 impl io::Write for MemStream<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.sink.extend_from_slice(buf);
+        self.put(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -69,7 +75,7 @@ impl AsyncWrite for MemStream<'_> {
         _cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.get_mut().sink.extend_from_slice(buf);
+        self.get_mut().put(buf);
         Poll::Ready(Ok(buf.len()))
     }
     fn poll_write_vectored(
@@ -80,7 +86,7 @@ impl AsyncWrite for MemStream<'_> {
         let this = self.get_mut();
         let mut n = 0;
         for b in bufs {
-            this.sink.extend_from_slice(b);
+            this.put(b);
             n += b.len();
         }
         Poll::Ready(Ok(n))

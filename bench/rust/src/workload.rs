@@ -77,9 +77,10 @@ impl Workload {
     }
 }
 
-/// Chat-like text mixing 1-, 2-, 3- and 4-byte characters, padded with ASCII to `len` bytes.
+/// Chat-like text mixing 1-, 2-, 3- and 4-byte characters (11 of every 53, ~21%,
+/// are multi-byte), padded with ASCII to `len` bytes.
 pub fn text_of_len(len: usize) -> String {
-    let unit = "héllo wörld — ça va? 你好 👋 plain ascii words here. ";
+    let unit = "héllo wörld — ça va? 你好 👋 naïve café, déjà vu words. ";
     let mut s = String::with_capacity(len);
     for c in unit.chars().cycle() {
         if s.len() + c.len_utf8() > len {

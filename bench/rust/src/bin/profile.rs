@@ -2,6 +2,7 @@
 //! repeat on a noisy machine, e.g.
 //!   valgrind --tool=callgrind target/bench-rust/release/profile decode binary 16384 wscore 20
 
+use wscore_bench_peers::ring_sink::RingSink;
 use wscore_bench_peers::workload::{Kind, Workload};
 use wscore_bench_peers::{decode_rows, encode_rows};
 
@@ -22,7 +23,7 @@ fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let mut sink = Vec::with_capacity(w.wire.len() * 2);
+    let mut sink = RingSink::default();
     let mut total = std::time::Duration::ZERO;
     for _ in 0..iters.parse::<usize>().unwrap() {
         total += if op == "decode" {
@@ -33,7 +34,7 @@ fn main() {
                 .1;
             f(&w, &rt).0
         } else {
-            sink.clear();
+            sink.reset();
             let f = encode_rows::ROWS
                 .iter()
                 .find(|r| r.0 == row)
