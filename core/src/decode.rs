@@ -12,8 +12,8 @@ use crate::budget::{Draw, MemoryBudget};
 use crate::deflate::{InflateError, Inflater};
 use crate::error::ProtocolError;
 use crate::frame::{FrameHeader, OpCode, MAX_HEADER_LEN};
-use crate::mask::{apply_mask, extend_masked, masked_copy};
-use crate::thresholds::SHARE_FROM;
+use crate::mask::{apply_mask, extend_masked, extend_masked_bytes, masked_copy};
+use crate::thresholds::{SHARE_FROM, SMALL_ARENA};
 use crate::utf8::{validate_utf8, Utf8Tracker};
 use crate::utf8_bytes::Utf8Bytes;
 
@@ -75,6 +75,8 @@ pub(crate) struct Decoder {
     scratch: Vec<u8>,
     /// What `message` holds of the process's shared memory budget.
     draw: Draw,
+    /// Short whole messages are copied into slices of this (see [`SMALL_ARENA`]).
+    small: BytesMut,
 }
 
 impl Decoder {
@@ -99,6 +101,7 @@ impl Decoder {
             compressed: false,
             scratch: Vec::new(),
             draw: Draw::new(budget),
+            small: BytesMut::new(),
         }
     }
 
@@ -107,7 +110,40 @@ impl Decoder {
     pub(crate) fn discard(&mut self) {
         self.message = Vec::new();
         self.scratch = Vec::new();
+        self.small = BytesMut::new();
         self.draw.hold(0);
+    }
+
+    /// A whole frame's payload, unmasked into a buffer of its own: when short,
+    /// a slice of the small-message buffer, sized by what is left of the input
+    /// (`avail` bytes from the payload on) up to [`SMALL_ARENA`].
+    #[inline]
+    fn unmasked_copy(&mut self, payload: &[u8], mask: Option<[u8; 4]>, avail: usize) -> Bytes {
+        if payload.len() >= SHARE_FROM {
+            return match mask {
+                Some(key) => Bytes::from(masked_copy(payload, key)),
+                None => Bytes::copy_from_slice(payload),
+            };
+        }
+        if self.small.capacity() - self.small.len() < payload.len() {
+            // A new buffer (the one before stays with the messages cut from it).
+            self.small = BytesMut::with_capacity(avail.min(SMALL_ARENA).max(payload.len()));
+        }
+        match mask {
+            Some(key) => extend_masked_bytes(&mut self.small, payload, key),
+            None => self.small.extend_from_slice(payload),
+        }
+        self.small.split().freeze()
+    }
+
+    /// The input at hand is used up: lets go of the small-message buffer, so
+    /// that an idle connection holds none (the messages cut from it keep it
+    /// alive as long as they live).
+    #[inline]
+    pub(crate) fn end_of_input(&mut self) {
+        if self.small.capacity() != 0 {
+            self.small = BytesMut::new();
+        }
     }
 
     /// Makes room for `chunk` of frame `c` in the message, drawing the new
@@ -226,9 +262,11 @@ impl Decoder {
         if h.len > data.len() as u64 {
             return Ok(None);
         }
+        let avail = data.len();
         let (payload, rest) = data.split_at(h.len as usize);
         *data = rest;
-        message(unmasked_copy(payload, h.mask), text).map(Some)
+        let payload = self.unmasked_copy(payload, h.mask, avail);
+        message(payload, text).map(Some)
     }
 
     /// Whether `h` starts an unfragmented, uncompressed data message within the
@@ -248,39 +286,45 @@ impl Decoder {
         simple.then_some(text)
     }
 
-    /// Like [`Decoder::next`], from a buffer the caller gives up: a whole simple
-    /// message at its front is unmasked in place and split off without a copy
-    /// (copied if shorter than [`SHARE_FROM`]). Everything else, frames still
-    /// arriving included, goes through `next`, which consumes what it is given.
+    /// Like [`Decoder::next`], from the bytes of a buffer the caller gives up
+    /// that start at `*pos` (those before were used): a whole simple message
+    /// there is unmasked in place and split off without a copy (copied if
+    /// shorter than [`SHARE_FROM`]). Everything else, frames still arriving
+    /// included, goes through `next`, which consumes what it is given. Short
+    /// messages only move `*pos`: the buffer is advanced when one is split
+    /// off, and the caller clears it when done.
     #[inline]
     pub(crate) fn next_buf(
         &mut self,
         buf: &mut BytesMut,
+        pos: &mut usize,
     ) -> Result<Option<Incoming>, ProtocolError> {
         if self.current.is_none() && self.header_len == 0 {
-            if let Ok(Some((h, n))) = FrameHeader::parse(buf) {
+            if let Ok(Some((h, n))) = FrameHeader::parse(&buf[*pos..]) {
                 let len = h.len as usize;
-                if let Some(text) = self.simple_data_frame(&h).filter(|_| n + len <= buf.len()) {
+                let start = *pos + n;
+                let fits = start + len <= buf.len();
+                if let Some(text) = self.simple_data_frame(&h).filter(|_| fits) {
                     let payload = if len >= SHARE_FROM {
                         if let Some(key) = h.mask {
-                            apply_mask(&mut buf[n..n + len], key, 0);
+                            apply_mask(&mut buf[start..start + len], key, 0);
                         }
-                        buf.advance(n);
+                        buf.advance(start);
+                        *pos = 0;
                         buf.split_to(len).freeze()
                     } else {
-                        let copy = unmasked_copy(&buf[n..n + len], h.mask);
-                        buf.advance(n + len);
-                        copy
+                        *pos = start + len;
+                        let avail = buf.len() - start;
+                        self.unmasked_copy(&buf[start..start + len], h.mask, avail)
                     };
                     return message(payload, text).map(Some);
                 }
             }
         }
         // An error in the header is `next`'s to report, the same way.
-        let mut data: &[u8] = buf;
+        let mut data: &[u8] = &buf[*pos..];
         let result = self.next(&mut data);
-        let used = buf.len() - data.len();
-        buf.advance(used);
+        *pos = buf.len() - data.len();
         result
     }
 
@@ -426,15 +470,6 @@ impl Decoder {
                 }
             }
         }))
-    }
-}
-
-/// A whole frame's payload, unmasked into a buffer of its own.
-#[inline]
-fn unmasked_copy(payload: &[u8], mask: Option<[u8; 4]>) -> Bytes {
-    match mask {
-        Some(key) => Bytes::from(masked_copy(payload, key)),
-        None => Bytes::copy_from_slice(payload),
     }
 }
 

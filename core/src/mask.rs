@@ -55,6 +55,15 @@ pub fn extend_masked(dst: &mut Vec<u8>, src: &[u8], key: [u8; 4], offset: usize)
     unsafe { dst.set_len(start + src.len()) };
 }
 
+/// Appends `src` XOR `key` (a whole frame's payload) to `dst`, which has room for it.
+pub(crate) fn extend_masked_bytes(dst: &mut bytes::BytesMut, src: &[u8], key: [u8; 4]) {
+    debug_assert!(dst.capacity() - dst.len() >= src.len());
+    let start = dst.len();
+    xor_into(&mut dst.spare_capacity_mut()[..src.len()], src, key);
+    // SAFETY: `xor_into` initialized the first `src.len()` spare bytes.
+    unsafe { dst.set_len(start + src.len()) };
+}
+
 /// `src` XOR `key` as a new buffer of exactly `src.len()` bytes (a whole frame's
 /// payload; the key starts at offset 0).
 pub(crate) fn masked_copy(src: &[u8], key: [u8; 4]) -> Vec<u8> {

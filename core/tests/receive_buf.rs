@@ -206,3 +206,39 @@ fn a_read_buffer_is_reused_once_its_messages_are_dropped() {
         assert_eq!(data_events(&mut server).len(), 1);
     }
 }
+
+#[test]
+fn short_messages_kept_while_later_ones_arrive_keep_their_bytes() {
+    // Many reads of short messages of every length below SHARE_FROM, more
+    // than one small-message buffer each; every third event is kept to the end
+    // (its buffer cannot be reused under it), the others are dropped at once.
+    let (_, mut server) = pair();
+    let mut buf = BytesMut::new();
+    let (mut kept, mut seen) = (Vec::new(), 0usize);
+    for round in 0..12usize {
+        let mut sent = Vec::new();
+        for i in 0..150usize {
+            let len = (round * 150 + i) * 37 % SHARE_FROM;
+            let payload: Vec<u8> = (0..len).map(|j| (j ^ i ^ round) as u8).collect();
+            buf.extend_from_slice(&client_frame(0x82, &payload));
+            sent.push(payload);
+        }
+        server.receive_buf(&mut buf);
+        let got = data_events(&mut server);
+        assert_eq!(got.len(), sent.len());
+        for (event, payload) in got.into_iter().zip(sent) {
+            assert_eq!(event, Event::Binary(payload.clone().into()));
+            if seen % 3 == 0 {
+                kept.push((event, payload));
+            }
+            seen += 1;
+        }
+    }
+    for (event, payload) in kept {
+        assert_eq!(
+            event,
+            Event::Binary(payload.into()),
+            "a kept message changed"
+        );
+    }
+}

@@ -224,16 +224,18 @@ impl Connection {
     ///
     /// A message of [`crate::SHARE_FROM`] bytes or more keeps the allocation it was
     /// read into alive while you hold it (as with any `Bytes` split off a
-    /// buffer); copy what you keep for long. Smaller messages are copied, so a
-    /// kept short message never holds on to a read buffer.
+    /// buffer); copy what you keep for long. Smaller messages are copied (into
+    /// slices of one buffer per call, of at most 4 KiB), so a kept short message
+    /// never holds on to a read buffer.
     pub fn receive_buf(&mut self, buf: &mut BytesMut) {
         if self.opening.is_pending() {
             self.receive(buf);
             buf.clear();
             return;
         }
+        let mut pos = 0;
         while self.life.can_receive() {
-            match self.decoder.next_buf(buf) {
+            match self.decoder.next_buf(buf, &mut pos) {
                 Ok(Some(incoming)) => self.on_incoming(incoming),
                 Ok(None) => break,
                 Err(e) => self.fail_after_events(e),
@@ -242,6 +244,7 @@ impl Connection {
         // All used up; or closed or failed, and what follows is ignored, as
         // `receive` ignores it.
         buf.clear();
+        self.decoder.end_of_input();
     }
 
     /// Reports that the transport was closed by the peer (a read returned 0).
@@ -549,10 +552,11 @@ impl Connection {
         while self.life.can_receive() {
             match self.decoder.next(&mut data) {
                 Ok(Some(incoming)) => self.on_incoming(incoming),
-                Ok(None) => return,
+                Ok(None) => break,
                 Err(e) => self.fail_after_events(e),
             }
         }
+        self.decoder.end_of_input();
     }
 
     fn on_incoming(&mut self, incoming: Incoming) {
