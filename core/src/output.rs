@@ -77,7 +77,7 @@ impl Output {
     }
 
     /// Appends a short unmasked frame: its header (two or four bytes), then the payload.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn extend_short_frame(&mut self, head: &[u8], payload: &[u8]) {
         self.trailing_pong = 0;
         self.tail.reserve(head.len() + payload.len());

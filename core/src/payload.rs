@@ -87,6 +87,8 @@ impl Text<'_> {
     }
 
     /// Runs `f` on the text as a payload: a long shared text by reference.
+    /// Inlined, so that sending a short text costs what sending bytes does.
+    #[inline(always)]
     pub(crate) fn with_payload<R>(self, f: impl FnOnce(Payload<'_>) -> R) -> R {
         match self.0 {
             TextRepr::Payload(p) => f(p),

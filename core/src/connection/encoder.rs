@@ -71,7 +71,7 @@ impl Encoder {
     /// server without compression, copied after a header of two bytes (FIN +
     /// opcode, length) or four (a 16-bit length from 126 bytes up). Returns
     /// false, having done nothing, for anything else.
-    #[inline]
+    #[inline(always)]
     pub(super) fn queue_short_message(&mut self, opcode: OpCode, bytes: &[u8]) -> bool {
         if bytes.len() > COALESCE_LIMIT
             || self.masks.is_some()

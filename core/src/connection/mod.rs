@@ -483,14 +483,21 @@ impl Connection {
     /// taken. Repeat while [`Connection::buffered_amount`] is not zero. A payload the
     /// caller kept cannot be written from here: when one is next, this fails with
     /// [`io::ErrorKind::InvalidInput`] (use [`Connection::output_segments`]).
+    #[inline]
     pub fn write_to(&mut self, w: &mut impl Write) -> io::Result<usize> {
-        // Small frames only (the common case): one plain write.
+        // Small frames only (the common case): one plain write, inlined.
         if let Some(bytes) = self.encoder.out.contiguous() {
             let n = w.write(bytes)?;
             self.encoder.out.advance(n);
             self.output_taken();
             return Ok(n);
         }
+        self.write_vectored_to(w)
+    }
+
+    /// [`Connection::write_to`] when the output is more than one slice.
+    #[inline(never)]
+    fn write_vectored_to(&mut self, w: &mut impl Write) -> io::Result<usize> {
         if self.encoder.out.held_is_next() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -606,7 +613,9 @@ impl Connection {
 
     // ----- inside: frames out -----
 
-    #[inline]
+    // Always inlined: the fast path is a few checks and two copies, and a
+    // call measured +28 instructions per 16 B message (callgrind).
+    #[inline(always)]
     fn send_data(
         &mut self,
         opcode: OpCode,
