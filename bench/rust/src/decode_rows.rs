@@ -3,12 +3,13 @@
 //! returns the time of the batch (set-up excluded) and the payload bytes it got.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::BytesMut;
 use futures_util::StreamExt;
 use tokio::runtime::Runtime;
 
+use crate::clock::Clock;
 use crate::copy_xor::copy_xor;
 use crate::mem_stream::MemStream;
 use crate::workload::{open_server, Kind, Workload, CHUNK};
@@ -31,13 +32,13 @@ fn wscore(w: &Workload, _: &Runtime) -> (Duration, usize) {
     let mut server = open_server();
     let mut buf = BytesMut::with_capacity(CHUNK);
     let mut got = 0;
-    let t = Instant::now();
+    let t = Clock::start();
     for chunk in w.wire.chunks(CHUNK) {
         buf.extend_from_slice(chunk); // the socket read
         server.receive_buf(&mut buf);
         got += drain(&mut server);
     }
-    (t.elapsed(), got)
+    (t.stop(), got)
 }
 
 /// `receive(&[u8])` from a reused read buffer: each message is copied out
@@ -46,7 +47,7 @@ fn wscore_slice(w: &Workload, _: &Runtime) -> (Duration, usize) {
     let mut server = open_server();
     let mut read_buf = vec![0u8; CHUNK];
     let mut got = 0;
-    let t = Instant::now();
+    let t = Clock::start();
     for chunk in w.wire.chunks(CHUNK) {
         // The socket read every other row pays inside its stream.
         let buf = &mut read_buf[..chunk.len()];
@@ -54,7 +55,7 @@ fn wscore_slice(w: &Workload, _: &Runtime) -> (Duration, usize) {
         server.receive(buf);
         got += drain(&mut server);
     }
-    (t.elapsed(), got)
+    (t.stop(), got)
 }
 
 fn drain(server: &mut wscore::Connection) -> usize {
@@ -73,7 +74,7 @@ fn tungstenite(w: &Workload, _: &Runtime) -> (Duration, usize) {
     use tungstenite::{protocol::Role, Message, WebSocket};
     let mut ws = WebSocket::from_raw_socket(MemStream::reader(&w.wire), Role::Server, None);
     let mut got = 0;
-    let t = Instant::now();
+    let t = Clock::start();
     for _ in 0..w.count {
         got += match ws.read().unwrap() {
             Message::Text(s) => black_box(s).len(),
@@ -81,7 +82,7 @@ fn tungstenite(w: &Workload, _: &Runtime) -> (Duration, usize) {
             other => panic!("unexpected {other:?}"),
         };
     }
-    (t.elapsed(), got)
+    (t.stop(), got)
 }
 
 fn fastwebsockets(w: &Workload, rt: &Runtime) -> (Duration, usize) {
@@ -92,14 +93,14 @@ fn fastwebsockets(w: &Workload, rt: &Runtime) -> (Duration, usize) {
             Role::Server,
         ));
         let mut got = 0;
-        let t = Instant::now();
+        let t = Clock::start();
         for _ in 0..w.count {
             let frame = ws.read_frame().await.unwrap();
             // Text is UTF-8-checked by the library before it returns the frame.
             assert!(matches!(frame.opcode, OpCode::Text | OpCode::Binary));
             got += black_box(&frame.payload[..]).len();
         }
-        (t.elapsed(), got)
+        (t.stop(), got)
     })
 }
 
@@ -109,7 +110,7 @@ fn sockudo(w: &Workload, _: &Runtime) -> (Duration, usize) {
     let mut buf = BytesMut::with_capacity(CHUNK);
     let mut messages = Vec::new();
     let mut got = 0;
-    let t = Instant::now();
+    let t = Clock::start();
     for chunk in w.wire.chunks(CHUNK) {
         buf.extend_from_slice(chunk); // the socket read
         proto.process_into(&mut buf, &mut messages).unwrap();
@@ -120,14 +121,14 @@ fn sockudo(w: &Workload, _: &Runtime) -> (Duration, usize) {
             };
         }
     }
-    (t.elapsed(), got)
+    (t.stop(), got)
 }
 
 fn tokio_websockets(w: &Workload, rt: &Runtime) -> (Duration, usize) {
     rt.block_on(async {
         let mut ws = tokio_websockets::ServerBuilder::new().serve(MemStream::reader(&w.wire));
         let mut got = 0;
-        let t = Instant::now();
+        let t = Clock::start();
         for _ in 0..w.count {
             let m = ws.next().await.unwrap().unwrap();
             got += match w.kind {
@@ -135,7 +136,7 @@ fn tokio_websockets(w: &Workload, rt: &Runtime) -> (Duration, usize) {
                 Kind::Binary => black_box(m.as_payload()).len(),
             };
         }
-        (t.elapsed(), got)
+        (t.stop(), got)
     })
 }
 
@@ -144,10 +145,10 @@ fn tokio_websockets(w: &Workload, rt: &Runtime) -> (Duration, usize) {
 /// touched are what count).
 fn memcpy_xor(w: &Workload, _: &Runtime) -> (Duration, usize) {
     let mut buf = vec![1u8; CHUNK];
-    let t = Instant::now();
+    let t = Clock::start();
     for chunk in w.wire.chunks(CHUNK) {
         copy_xor(&mut buf, chunk, 0x1234_5678);
         black_box(&buf);
     }
-    (t.elapsed(), w.bytes())
+    (t.stop(), w.bytes())
 }

@@ -5,12 +5,13 @@
 //! peer's own message type (`Bytes`-backed) or, for fastwebsockets, a borrowed slice.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::SinkExt;
 use tokio::runtime::Runtime;
 
+use crate::clock::Clock;
 use crate::mem_stream::MemStream;
 use crate::ring_sink::RingSink;
 use crate::workload::{open_server, Kind, Workload};
@@ -47,7 +48,7 @@ fn wscore(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
     let mut server = open_server();
     let binary = shared(&w.payload);
     let text = wscore::Utf8Bytes::try_from(shared(w.text().as_bytes())).unwrap();
-    let t = Instant::now();
+    let t = Clock::start();
     for _ in 0..w.count {
         match w.kind {
             Kind::Text => server.send_text(text.clone()),
@@ -58,7 +59,7 @@ fn wscore(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
             server.write_to(sink).unwrap();
         }
     }
-    let elapsed = t.elapsed();
+    let elapsed = t.stop();
     check(w, sink);
     elapsed
 }
@@ -68,7 +69,7 @@ fn tungstenite(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
     let binary = shared(&w.payload);
     let text = Utf8Bytes::try_from(shared(w.text().as_bytes())).unwrap();
     let mut ws = WebSocket::from_raw_socket(MemStream::writer(sink), Role::Server, None);
-    let t = Instant::now();
+    let t = Clock::start();
     for _ in 0..w.count {
         let m = match w.kind {
             Kind::Text => Message::Text(text.clone()),
@@ -76,7 +77,7 @@ fn tungstenite(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
         };
         ws.send(m).unwrap();
     }
-    let elapsed = t.elapsed();
+    let elapsed = t.stop();
     drop(ws);
     check(w, sink);
     elapsed
@@ -86,7 +87,7 @@ fn fastwebsockets(w: &Workload, rt: &Runtime, sink: &mut RingSink) -> Duration {
     use fastwebsockets::{Frame, Payload, Role, WebSocket};
     let elapsed = rt.block_on(async {
         let mut ws = WebSocket::after_handshake(MemStream::writer(sink), Role::Server);
-        let t = Instant::now();
+        let t = Clock::start();
         for _ in 0..w.count {
             let payload = Payload::Borrowed(&w.payload);
             let frame = match w.kind {
@@ -95,7 +96,7 @@ fn fastwebsockets(w: &Workload, rt: &Runtime, sink: &mut RingSink) -> Duration {
             };
             ws.write_frame(frame).await.unwrap();
         }
-        t.elapsed()
+        t.stop()
     });
     check(w, sink);
     elapsed
@@ -106,7 +107,7 @@ fn sockudo(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
     let mut proto = Protocol::new(Role::Server, 64 << 20, 64 << 20);
     let payload = shared(&w.payload);
     let mut buf = BytesMut::new();
-    let t = Instant::now();
+    let t = Clock::start();
     for _ in 0..w.count {
         let m = match w.kind {
             Kind::Text => Message::Text(payload.clone()),
@@ -116,7 +117,7 @@ fn sockudo(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
         sink.put(&buf); // the socket write
         buf.clear();
     }
-    let elapsed = t.elapsed();
+    let elapsed = t.stop();
     check(w, sink);
     elapsed
 }
@@ -126,7 +127,7 @@ fn tokio_websockets(w: &Workload, rt: &Runtime, sink: &mut RingSink) -> Duration
     let payload = shared(&w.payload);
     let elapsed = rt.block_on(async {
         let mut ws = tokio_websockets::ServerBuilder::new().serve(MemStream::writer(sink));
-        let t = Instant::now();
+        let t = Clock::start();
         for _ in 0..w.count {
             let m = match w.kind {
                 Kind::Text => Message::text(payload.clone()),
@@ -134,7 +135,7 @@ fn tokio_websockets(w: &Workload, rt: &Runtime, sink: &mut RingSink) -> Duration
             };
             ws.send(m).await.unwrap();
         }
-        t.elapsed()
+        t.stop()
     });
     check(w, sink);
     elapsed
@@ -142,10 +143,10 @@ fn tokio_websockets(w: &Workload, rt: &Runtime, sink: &mut RingSink) -> Duration
 
 /// Physical limit: each payload and a two-byte header copied into the ring.
 fn memcpy(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
-    let t = Instant::now();
+    let t = Clock::start();
     for _ in 0..w.count {
         sink.put(&[0x82, 0x7e]);
         sink.put(black_box(&w.payload));
     }
-    t.elapsed()
+    t.stop()
 }
