@@ -43,14 +43,17 @@ def main() -> None:
     ap.add_argument("--sample-ms", type=int, default=150)
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
     ap.add_argument("--ops", default="decode,encode")
+    ap.add_argument("--kinds", default="text,binary,text-bytes")
     ap.add_argument("--out", default="target/bench/python.json")
     a = ap.parse_args()
     results = []
     for op in a.ops.split(","):
-        rows = decode_rows.ROWS if op == "decode" else encode_rows.ROWS
+        module = decode_rows if op == "decode" else encode_rows
         for size in map(int, a.sizes.split(",")):
-            for kind in ("text", "binary"):
-                w = Workload(kind, size, BATCH_BYTES)
+            for kind in a.kinds.split(","):
+                # text-bytes: the text workload, given or taken as UTF-8 bytes (a relay).
+                rows = module.TEXT_BYTES_ROWS if kind == "text-bytes" else module.ROWS
+                w = Workload("text" if kind == "text-bytes" else kind, size, BATCH_BYTES)
                 runs = {name: [] for name in rows}
                 for run in range(a.runs + 1):  # run 0 warms up and is dropped
                     for name, row in rows.items():

@@ -100,9 +100,40 @@ def aiohttp_row(w: Workload) -> tuple[float, int]:
         loop.close()
 
 
+def wscore_bytes_row(w: Workload) -> tuple[float, int]:
+    """Text taken as its validated UTF-8 (`text_as_bytes=True`), as a relay would."""
+    conn = wscore.Connection.upgraded("server", **LIMITS, text_as_bytes=True)
+    got = 0
+    t = time.perf_counter()
+    for chunk in w.chunks:
+        conn.receive_data(chunk)
+        for ev in conn.events():
+            ev.data
+            got += 1
+    return time.perf_counter() - t, got
+
+
+def websockets_bytes_row(w: Workload) -> tuple[float, int]:
+    """The sans-I/O Protocol's text frames as they are: bytes, not checked as
+    UTF-8 (its connections check as they decode), so it does less than wscore."""
+    from websockets.protocol import Protocol, Side
+
+    proto = Protocol(Side.SERVER, max_size=None)
+    got = 0
+    t = time.perf_counter()
+    for chunk in w.chunks:
+        proto.receive_data(chunk)
+        for frame in proto.events_received():
+            frame.data
+            got += 1
+    return time.perf_counter() - t, got
+
+
 ROWS = {
     "wscore": wscore_row,
     "wsproto": wsproto_row,
     "websockets": websockets_row,
     "aiohttp": aiohttp_row,
 }
+# Kind text-bytes: text taken as UTF-8 `bytes`.
+TEXT_BYTES_ROWS = {"wscore": wscore_bytes_row, "websockets": websockets_bytes_row}

@@ -88,4 +88,54 @@ def websockets_row(w: Workload) -> tuple[float, int]:
     return time.perf_counter() - t, sink_end()
 
 
+def wscore_bytes_row(w: Workload) -> tuple[float, int]:
+    """Text already encoded (a relay's case): the same UTF-8 `bytes` each time,
+    checked by `send_text`, kept by reference from 4 KiB."""
+    conn = wscore.Connection.upgraded("server", **LIMITS)
+    send = conn.send_text
+    chunks = conn.data_to_send_chunks
+    writelines = sink_start().writelines
+    data = [w.payload] * w.count
+    t = time.perf_counter()
+    for m in data:
+        send(m)
+        writelines(chunks())
+    return time.perf_counter() - t, sink_end()
+
+
+def wscore_trusted_row(w: Workload) -> tuple[float, int]:
+    """As wscore_bytes_row, with `skip_utf8_check=True` (bytes received as text)."""
+    conn = wscore.Connection.upgraded("server", **LIMITS)
+    send = conn.send_text
+    chunks = conn.data_to_send_chunks
+    writelines = sink_start().writelines
+    data = [w.payload] * w.count
+    t = time.perf_counter()
+    for m in data:
+        send(m, skip_utf8_check=True)
+        writelines(chunks())
+    return time.perf_counter() - t, sink_end()
+
+
+def websockets_bytes_row(w: Workload) -> tuple[float, int]:
+    """Text already encoded: websockets' `send_text` takes the UTF-8 `bytes`
+    (and does not check them)."""
+    from websockets.protocol import Protocol, Side
+
+    proto = Protocol(Side.SERVER, max_size=None)
+    writelines = sink_start().writelines
+    data = [w.payload] * w.count
+    t = time.perf_counter()
+    for m in data:
+        proto.send_text(m)
+        writelines(proto.data_to_send())
+    return time.perf_counter() - t, sink_end()
+
+
 ROWS = {"wscore": wscore_row, "wsproto": wsproto_row, "websockets": websockets_row}
+# Kind text-bytes: text given as UTF-8 `bytes` (wsproto sends bytes as binary only).
+TEXT_BYTES_ROWS = {
+    "wscore": wscore_bytes_row,
+    "wscore skip_utf8_check": wscore_trusted_row,
+    "websockets": websockets_bytes_row,
+}
