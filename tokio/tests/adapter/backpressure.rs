@@ -3,11 +3,9 @@
 //! that does not read fills socket buffers, not our memory; a peer that stops
 //! reading for the stall timeout is dropped with 1008.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{bounded, listen};
+use crate::common::{bounded, listen};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as T;

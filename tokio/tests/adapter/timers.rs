@@ -1,11 +1,9 @@
 //! Core's timers on tokio time: keepalive pings and the pong timeout, the
 //! close timeout, the handshake timeout.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{bounded, listen};
+use crate::common::{bounded, listen};
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -55,7 +53,7 @@ async fn keepalive_pings_are_answered_by_a_reading_peer() {
         }
         let took = started.elapsed();
         assert!(
-            took >= Duration::from_millis(350) && took < Duration::from_secs(3),
+            took >= Duration::from_millis(350) && took < Duration::from_secs(5),
             "{took:?}"
         );
         let closed = ws.close(1000, "").await.unwrap();
@@ -82,7 +80,7 @@ async fn a_silent_peer_meets_the_pong_timeout() {
         );
         let took = started.elapsed();
         assert!(
-            took >= Duration::from_millis(450) && took < Duration::from_secs(3),
+            took >= Duration::from_millis(450) && took < Duration::from_secs(5),
             "{took:?}"
         );
         assert!(ws.recv().await.is_none());
@@ -111,7 +109,7 @@ async fn close_gives_up_on_a_peer_that_never_replies() {
         assert!(!closed.clean, "{closed:?}");
         assert_eq!(closed.initiator, Initiator::Local);
         assert!(
-            took >= Duration::from_millis(300) && took < Duration::from_secs(2),
+            took >= Duration::from_millis(300) && took < Duration::from_secs(5),
             "{took:?}"
         );
         silent.abort();
@@ -148,7 +146,7 @@ async fn a_client_that_never_finishes_its_request_meets_the_handshake_timeout() 
             "{err:?}"
         );
         assert!(
-            took >= Duration::from_millis(200) && took < Duration::from_secs(2),
+            took >= Duration::from_millis(200) && took < Duration::from_secs(5),
             "{took:?}"
         );
     })

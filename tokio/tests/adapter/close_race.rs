@@ -3,12 +3,10 @@
 //! task ends in bounded time; and when the peer stays for a clean close,
 //! nothing that a send reported `Ok` before it is lost.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::{bounded, listen};
+use crate::common::{bounded, listen};
 use futures_util::StreamExt;
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message as T;

@@ -3,11 +3,9 @@
 //! server. Text, binary, fragments, pings, close from either side, sends from
 //! several tasks, and an abrupt disconnect.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{bounded, listen};
+use crate::common::{bounded, listen};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode as TCode, Data, OpCode};
