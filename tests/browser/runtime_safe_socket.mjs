@@ -4,7 +4,7 @@
 // against the test's `ws` server (/echo echoes, /close/4001 closes at once).
 // Prints one JSON line of what it saw; every wait is bounded (exit 2 on a stall).
 const [entry, base] = (globalThis.Deno ? Deno.args : process.argv.slice(2));
-const WAIT_MS = 5000;
+const WAIT_MS = 30_000; // generous: a loaded machine compiles wasm slowly
 const runtime = globalThis.Deno ? 'deno' : globalThis.Bun ? 'bun' : `node${process.versions.node.split('.')[0]}`;
 const watchdog = setTimeout(() => {
   console.error(`runtime_safe_socket (${runtime}): timed out after ${WAIT_MS} ms`);

@@ -1,13 +1,12 @@
 // Node entry: the wasm-bindgen `experimental-nodejs-module` build (ESM; reads the
-// .wasm from disk at import). SafeWebSocket needs a global WebSocket (Node 22+, or
-// Node 20 with --experimental-websocket).
-import { Connection, SafeWebSocket } from './dist/node/wscore_wasm.js';
-
-const READY_STATES = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 };
-Object.assign(SafeWebSocket, READY_STATES);
-Object.assign(SafeWebSocket.prototype, READY_STATES);
+// .wasm from disk at import). SafeWebSocket needs a WebSocket class: the global one
+// (Node 22+, Node 20 with --experimental-websocket) or its `WebSocket` option.
+import { Connection, SafeMachine, isSendableCloseCode } from './dist/node/wscore_wasm.js';
+import { defineSafeWebSocket } from './safe_socket.js';
 
 export * from './dist/node/wscore_wasm.js';
+// Over the module's SafeMachine (its engine, not API): wasm/npm/safe_socket.js.
+export const SafeWebSocket = defineSafeWebSocket(SafeMachine, isSendableCloseCode);
 // The error classes the declarations export, for `instanceof` and `catch`.
 export const {
   WebSocketError, ConnectionClosedError, InvalidCloseArgumentsError, InvalidStateError,

@@ -1,669 +1,388 @@
-//! `SafeWebSocket`: the browser WebSocket with wscore's close semantics, a bounded
-//! send queue, reconnect with backoff and an application-level heartbeat.
-//!
-//! The rules come from core (`CloseTracker`, `Backoff`, `SendQueue`); this file only
-//! wires them to `WebSocket` events and timers. Every callback is created once per
-//! `SafeWebSocket`, reused by each socket it opens, detached from a socket when we
-//! are done with it, and freed on drop: nothing is leaked with `Closure::forget`.
+//! `SafeWebSocket`'s wasm half: core's sans-IO [`ResilientSocket`] (phases,
+//! backoff, heartbeat, send queue, who closed) behind a numbers-only interface.
+//! The JS class (wasm/npm/safe_socket.js) owns the sockets, the one timer and
+//! the messages themselves, and translates the actions polled here to the DOM;
+//! the machine only sees message handles. Numbers and two strings cross the
+//! boundary, nothing else: every JS object or closure would cost glue and bytes
+//! in the browser entry (issue 18: the whole entry within 12 KB gzipped).
 
-mod accessors;
-mod js;
-mod options;
-
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
-
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, CloseEvent, Event, EventTarget, MessageEvent};
-use wscore::binding::{
-    validate_close, Backoff, CloseRequest, CloseTracker, Enqueued, ReconnectDecision, SendQueue,
+use wscore::binding::{DropPolicy, QueueLimits};
+use wscore::resilient::{
+    Action, CloseRefused, Heartbeat, Phase, ReconnectOptions, ResilientOptions, ResilientSocket,
+    SendOutcome, SocketId, SocketPayload,
 };
-use wscore::{CloseCode, CloseError, CloseInfo};
+use wscore::{CloseCode, Initiator};
 
-use js::{object, RawSocket, Timer};
-use options::Options;
-
-/// Close code and reason we use when a heartbeat goes unanswered.
-const HEARTBEAT_CLOSE: (u16, &str) = (4000, "heartbeat timeout");
-/// How often a queue held back by the high-water mark is retried (browsers have no drain event).
-const DRAIN_POLL_MS: f64 = 20.0;
-/// How long `reconnect()` waits for the old socket's close before opening anyway.
-const RECONNECT_CLOSE_WAIT_MS: f64 = 1000.0;
-
+/// A message as the machine sees it: the JS side keeps the value under `id`
+/// (0 is the heartbeat's ping) and has already compared it with the pong text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Connecting,
-    Open,
-    Closing,
-    Reconnecting,
-    Closed,
+pub struct Handle {
+    id: u32,
+    len: u32,
+    pong: bool,
 }
 
-#[derive(Default)]
-struct Stats {
-    sent: f64,
-    queued: f64,
-    dropped: f64,
-    rejected: f64,
-    after_close: f64,
-    opens: f64,
-    reconnects: f64,
+impl SocketPayload for Handle {
+    fn byte_len(&self) -> usize {
+        self.len as usize
+    }
+    fn from_text(_: &str) -> Self {
+        Handle {
+            id: 0,
+            len: 0,
+            pong: false,
+        }
+    }
+    fn is_text(&self, _: &str) -> bool {
+        self.pong
+    }
 }
 
-struct State {
-    url: String,
-    protocols: JsValue,
-    opts: Options,
-    socket: Option<RawSocket>,
-    phase: Phase,
-    tracker: CloseTracker,
-    backoff: Option<Backoff>,
-    queue: SendQueue<JsValue>,
-    user_closed: bool,
-    /// `reconnect()` is waiting for the old socket's close to open the new one.
-    reopen: bool,
-    last_close: Option<(CloseInfo, bool)>,
-    stats: Stats,
-    handlers: [Option<Function>; 4],
-    reconnect_timer: Timer,
-    heartbeat_timer: Timer,
-    pong_timer: Timer,
-    drain_timer: Timer,
+/// Milliseconds from JS (`performance.now()`); NaN and negatives are 0.
+fn ms(n: f64) -> u64 {
+    n as u64
 }
 
-/// The socket callbacks, shared by every socket this `SafeWebSocket` opens.
-struct SocketCallbacks {
-    open: Closure<dyn FnMut(Event)>,
-    message: Closure<dyn FnMut(MessageEvent)>,
-    close: Closure<dyn FnMut(CloseEvent)>,
-    error: Closure<dyn FnMut(Event)>,
+/// An optional number from JS: NaN (`undefined`) or negative is "not given".
+fn given(n: f64) -> Option<f64> {
+    (n >= 0.0).then_some(n)
 }
 
-struct Inner {
-    target: EventTarget,
-    callbacks: SocketCallbacks,
-    state: RefCell<State>,
+fn refusal(result: Result<(), CloseRefused>) -> u32 {
+    match result {
+        Ok(()) => 0,
+        Err(CloseRefused::InvalidCode(_)) => 1,
+        Err(CloseRefused::ReasonTooLong(_)) => 2,
+        Err(CloseRefused::ReasonWithoutCode) => 3,
+    }
 }
 
-const EVENT_NAMES: [&str; 4] = ["open", "message", "close", "error"];
+/// The options in the order `SafeMachine::new` reads them (safe_socket.js writes them).
+const RECONNECT: usize = 0;
+const INITIAL_DELAY: usize = 1;
+const MAX_DELAY: usize = 2;
+const MAX_RETRIES: usize = 3;
+const MIN_UPTIME: usize = 4;
+const HEARTBEAT: usize = 5;
+const INTERVAL: usize = 6;
+const TIMEOUT: usize = 7;
+const MAX_MESSAGES: usize = 8;
+const MAX_BYTES: usize = 9;
+const HIGH_WATER_MARK: usize = 10;
+const DROP_POLICY: usize = 11;
+const CONNECTION_TIMEOUT: usize = 12;
+const CLOSE_TIMEOUT: usize = 13;
+const START_CLOSED: usize = 14;
+/// How many stop codes follow (NaN: core's default, 1000 and 1008).
+const STOP_CODES: usize = 15;
 
-/// A browser WebSocket that never throws from `send`, validates `close` with
-/// wscore's rules, tells our close from theirs, and can reconnect.
+fn options(o: &[f64]) -> ResilientOptions {
+    let at = |i: usize| given(o.get(i).copied().unwrap_or(f64::NAN));
+    let or = |i: usize, default: u64| at(i).map_or(default, ms);
+    let defaults = ResilientOptions::default();
+    let reconnect = at(RECONNECT).filter(|&on| on > 0.0).map(|_| {
+        let d = ReconnectOptions::default();
+        ReconnectOptions {
+            initial_delay: or(INITIAL_DELAY, d.initial_delay),
+            max_delay: or(MAX_DELAY, d.max_delay),
+            max_retries: at(MAX_RETRIES).map(|n| n as u32),
+            min_uptime: or(MIN_UPTIME, d.min_uptime),
+            stop_codes: match at(STOP_CODES) {
+                Some(n) => o
+                    .iter()
+                    .skip(STOP_CODES + 1)
+                    .take(n as usize)
+                    .map(|&c| CloseCode(c as u16))
+                    .collect(),
+                None => d.stop_codes,
+            },
+        }
+    });
+    let heartbeat = at(HEARTBEAT).filter(|&on| on > 0.0).map(|_| {
+        let d = Heartbeat::default();
+        Heartbeat {
+            // The JS side sends the message and recognises the pong (`Handle`).
+            message: String::new(),
+            pong: Some(String::new()),
+            interval: or(INTERVAL, d.interval),
+            timeout: or(TIMEOUT, d.timeout),
+        }
+    });
+    let limits = defaults.limits;
+    let count = |i: usize, default: usize| at(i).map_or(default, |n| n as usize);
+    ResilientOptions {
+        reconnect,
+        heartbeat,
+        limits: QueueLimits {
+            max_messages: count(MAX_MESSAGES, limits.max_messages),
+            max_bytes: count(MAX_BYTES, limits.max_bytes),
+            high_water_mark: count(HIGH_WATER_MARK, limits.high_water_mark),
+        },
+        drop_policy: match at(DROP_POLICY).map(|n| n as u32) {
+            Some(1) => DropPolicy::DropNewest,
+            Some(2) => DropPolicy::Reject,
+            Some(_) => DropPolicy::DropOldest,
+            None => defaults.drop_policy,
+        },
+        connection_timeout: at(CONNECTION_TIMEOUT).map(ms),
+        close_timeout: or(CLOSE_TIMEOUT, defaults.close_timeout),
+        start_closed: at(START_CLOSED).is_some_and(|on| on > 0.0),
+    }
+}
+
+/// The machine, and the fields of the action last polled (read with `arg`/`reason`).
 #[wasm_bindgen]
-pub struct SafeWebSocket {
-    inner: Rc<Inner>,
-}
-
-fn byte_len(data: &JsValue) -> usize {
-    if let Some(s) = data.as_string() {
-        return s.len();
-    }
-    for key in ["byteLength", "size"] {
-        if let Some(n) = js::get(data, key).as_f64() {
-            return n as usize;
-        }
-    }
-    0
-}
-
-fn close_error(error: CloseError, code: Option<u16>, reason: &str) -> JsValue {
-    let (kind, message) = match &error {
-        CloseError::InvalidCode(_) => ("invalid-code", error.to_string()),
-        CloseError::ReasonTooLong(_) => ("reason-too-long", error.to_string()),
-        CloseError::ReasonWithoutCode => ("reason-without-code", error.to_string()),
-        // A refusal newer than this mapping (CloseError is non_exhaustive): still
-        // thrown, nothing is sent; kind "other" with core's message says why.
-        _ => ("other", error.to_string()),
-    };
-    typed_error(kind, &message, code.map(f64::from), reason)
-}
-
-/// A `CloseError` (an `Error` with `kind`, `code` (null when none was given) and `reasonBytes`).
-fn typed_error(kind: &str, message: &str, code: Option<f64>, reason: &str) -> JsValue {
-    let error = js_sys::Error::new(message);
-    error.set_name("CloseError");
-    let _ = js_sys::Reflect::set(&error, &"kind".into(), &kind.into());
-    let _ = js_sys::Reflect::set(
-        &error,
-        &"code".into(),
-        &code.map_or(JsValue::NULL, JsValue::from),
-    );
-    let _ = js_sys::Reflect::set(&error, &"reasonBytes".into(), &(reason.len() as f64).into());
-    error.into()
-}
-
-impl Inner {
-    fn dispatch(&self, events: Vec<Event>) {
-        for event in events {
-            // Listener exceptions are reported by the browser, never thrown into us.
-            let _ = self.target.dispatch_event(&event);
-        }
-    }
-
-    fn open_socket(&self, st: &mut State) -> Result<(), JsValue> {
-        let socket = if st.protocols.is_undefined() {
-            RawSocket::open(&st.url)?
-        } else {
-            RawSocket::open_with(&st.url, &st.protocols)?
-        };
-        socket.set_binary_type(if st.opts.blob {
-            BinaryType::Blob
-        } else {
-            BinaryType::Arraybuffer
-        });
-        let cb = &self.callbacks;
-        socket.set_onopen(Some(cb.open.as_ref().unchecked_ref()));
-        socket.set_onmessage(Some(cb.message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(cb.close.as_ref().unchecked_ref()));
-        socket.set_onerror(Some(cb.error.as_ref().unchecked_ref()));
-        st.socket = Some(socket);
-        st.phase = Phase::Connecting;
-        st.tracker.reset();
-        Ok(())
-    }
-
-    fn on_open(&self) {
-        let events = {
-            let mut st = self.state.borrow_mut();
-            st.phase = Phase::Open;
-            st.stats.opens += 1.0;
-            if let Some(backoff) = &mut st.backoff {
-                backoff.reset();
-            }
-            if let Some(hb) = &st.opts.heartbeat {
-                let ms = hb.interval_ms;
-                st.heartbeat_timer.start(ms);
-            }
-            flush(&mut st);
-            vec![js::event("open")]
-        };
-        self.dispatch(events);
-    }
-
-    fn on_message(&self, event: MessageEvent) {
-        let data = event.data();
-        {
-            let mut st = self.state.borrow_mut();
-            st.pong_timer.stop(); // any message proves the peer is alive
-            let is_pong = st
-                .opts
-                .heartbeat
-                .as_ref()
-                .and_then(|hb| hb.pong.as_deref())
-                .is_some_and(|pong| data.as_string().as_deref() == Some(pong));
-            // Like the native socket, messages that arrive while closing are still delivered.
-            if is_pong || !matches!(st.phase, Phase::Open | Phase::Closing) {
-                return;
-            }
-        }
-        self.dispatch(vec![js::message_event(&data, &event.origin())]);
-    }
-
-    fn on_error(&self) {
-        self.dispatch(vec![js::event("error")]);
-    }
-
-    fn on_close(&self, code: u16, reason: &str, was_clean: bool) {
-        let events = {
-            let mut st = self.state.borrow_mut();
-            detach(&mut st);
-            // Never `ProtocolError`: a browser fails a connection with 1006 and
-            // hides why, so the initiator is local, remote or transport (index.d.ts).
-            let info = st.tracker.transport_closed(code, reason, was_clean);
-            st.last_close = Some((info.clone(), was_clean));
-            if std::mem::take(&mut st.reopen) {
-                // reconnect() closed it: open the next one now, no backoff.
-                st.reconnect_timer.stop();
-                let failed = self.open_socket(&mut st).is_err();
-                let event =
-                    js::close_event(code, reason, was_clean, info.initiator.as_str(), !failed);
-                drop(st);
-                self.dispatch(vec![event]);
-                if failed {
-                    self.on_close(1006, "", false);
-                }
-                return;
-            }
-            let user_closed = st.user_closed;
-            let decision = match (&mut st.backoff, user_closed) {
-                (Some(backoff), false) => backoff.decide(&info, js_sys::Math::random()),
-                _ => ReconnectDecision::Stop(wscore::binding::StopReason::ClosedByApplication),
-            };
-            let initiator = info.initiator.as_str();
-            match decision {
-                ReconnectDecision::Retry { attempt, delay } => {
-                    st.phase = Phase::Reconnecting;
-                    let ms = delay.as_secs_f64() * 1000.0;
-                    st.reconnect_timer.start(ms);
-                    let detail = object(&[("attempt", attempt.into()), ("delayMs", ms.into())]);
-                    vec![
-                        js::close_event(code, reason, was_clean, initiator, true),
-                        js::custom_event("reconnecting", detail),
-                    ]
-                }
-                ReconnectDecision::Stop(_) => {
-                    let mut events = finish(&mut st);
-                    events.insert(
-                        0,
-                        js::close_event(code, reason, was_clean, initiator, false),
-                    );
-                    events
-                }
-            }
-        };
-        self.dispatch(events);
-    }
-
-    fn on_reconnect_timer(&self) {
-        let failed = {
-            let mut st = self.state.borrow_mut();
-            st.reconnect_timer.fired();
-            let overdue = std::mem::take(&mut st.reopen); // the old socket never reported its close
-            if st.phase != Phase::Reconnecting && !overdue {
-                return;
-            }
-            if overdue {
-                detach(&mut st);
-            } else {
-                st.stats.reconnects += 1.0;
-            }
-            self.open_socket(&mut st).is_err()
-        };
-        if failed {
-            self.on_close(1006, "", false);
-        }
-    }
-
-    fn on_heartbeat_timer(&self) {
-        let mut st = self.state.borrow_mut();
-        st.heartbeat_timer.fired();
-        let Some(hb) = st.opts.heartbeat.clone() else {
-            return;
-        };
-        if st.phase != Phase::Open {
-            return;
-        }
-        if let Some(socket) = st.socket.as_ref().filter(|s| is_open(s)) {
-            let _ = socket.try_send(&JsValue::from_str(&hb.message));
-        }
-        if !st.pong_timer.is_pending() {
-            st.pong_timer.start(hb.timeout_ms);
-        }
-        st.heartbeat_timer.start(hb.interval_ms);
-    }
-
-    fn on_pong_timer(&self) {
-        let force = {
-            let mut st = self.state.borrow_mut();
-            st.pong_timer.fired();
-            let timeout = st.opts.heartbeat.as_ref().map_or(0.0, |hb| hb.timeout_ms);
-            match st.phase {
-                Phase::Open => {
-                    // No answer: close, and give the closing handshake as long again.
-                    let (code, reason) = HEARTBEAT_CLOSE;
-                    st.tracker.fail(CloseCode(code), reason);
-                    st.heartbeat_timer.stop();
-                    if let Some(socket) = &st.socket {
-                        let _ = socket.try_close(code, reason);
-                    }
-                    st.phase = Phase::Closing;
-                    st.pong_timer.start(timeout);
-                    false
-                }
-                Phase::Closing => st.socket.is_some(),
-                _ => false,
-            }
-        };
-        if force {
-            // The peer is gone for good: do not wait for the browser's own timeout.
-            self.on_close(1006, "", false);
-        }
-    }
-
-    fn on_drain_timer(&self) {
-        let mut st = self.state.borrow_mut();
-        st.drain_timer.fired();
-        if st.phase == Phase::Open {
-            flush(&mut st);
-        }
-    }
-}
-
-/// Whether the socket itself is OPEN: once the peer's close frame arrived it is
-/// CLOSING before our close event, and sending then only logs a console error.
-fn is_open(socket: &RawSocket) -> bool {
-    socket.ready_state() == web_sys::WebSocket::OPEN
-}
-
-/// Sends queued messages in order while the socket is under the high-water mark.
-fn flush(st: &mut State) {
-    let Some(socket) = st.socket.clone().filter(is_open) else {
-        return;
-    };
-    while let Some(data) = st.queue.pop_sendable(socket.buffered_amount() as usize) {
-        let _ = socket.try_send(&data);
-        st.stats.sent += 1.0;
-    }
-    if !st.queue.is_empty() && !st.drain_timer.is_pending() {
-        st.drain_timer.start(DRAIN_POLL_MS);
-    }
-}
-
-/// Unhooks our callbacks from the current socket and stops its timers.
-fn detach(st: &mut State) {
-    if let Some(socket) = st.socket.take() {
-        socket.set_onopen(None);
-        socket.set_onmessage(None);
-        socket.set_onclose(None);
-        socket.set_onerror(None);
-        if socket.ready_state() < web_sys::WebSocket::CLOSING {
-            let _ = socket.try_close_plain();
-        }
-    }
-    st.heartbeat_timer.stop();
-    st.pong_timer.stop();
-    st.drain_timer.stop();
-}
-
-/// The final close: nothing reopens; what was queued is reported as dropped.
-fn finish(st: &mut State) -> Vec<Event> {
-    st.phase = Phase::Closed;
-    st.reconnect_timer.stop();
-    let dropped: Vec<JsValue> = st.queue.drain().collect();
-    st.stats.dropped += dropped.len() as f64;
-    dropped
-        .iter()
-        .map(|data| drop_event(data, "closed"))
-        .collect()
-}
-
-fn drop_event(data: &JsValue, reason: &str) -> Event {
-    js::custom_event(
-        "drop",
-        object(&[("data", data.clone()), ("reason", reason.into())]),
-    )
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        // Closures die with us: the socket and timers must not call them afterwards.
-        let st = self.state.get_mut();
-        detach(st);
-        st.reconnect_timer.stop();
-    }
-}
-
-fn callbacks(weak: &Weak<Inner>) -> SocketCallbacks {
-    let w = weak.clone();
-    let open = Closure::new(move |_: Event| {
-        if let Some(inner) = w.upgrade() {
-            inner.on_open();
-        }
-    });
-    let w = weak.clone();
-    let message = Closure::new(move |event: MessageEvent| {
-        if let Some(inner) = w.upgrade() {
-            inner.on_message(event);
-        }
-    });
-    let w = weak.clone();
-    let close = Closure::new(move |event: CloseEvent| {
-        if let Some(inner) = w.upgrade() {
-            inner.on_close(event.code(), &event.reason(), event.was_clean());
-        }
-    });
-    let w = weak.clone();
-    let error = Closure::new(move |_: Event| {
-        if let Some(inner) = w.upgrade() {
-            inner.on_error();
-        }
-    });
-    SocketCallbacks {
-        open,
-        message,
-        close,
-        error,
-    }
-}
-
-fn timer(weak: &Weak<Inner>, fire: fn(&Inner)) -> Timer {
-    let w = weak.clone();
-    Timer::new(move || {
-        if let Some(inner) = w.upgrade() {
-            fire(&inner);
-        }
-    })
+pub struct SafeMachine {
+    m: ResilientSocket<Handle>,
+    args: [u32; 3],
+    reason: String,
 }
 
 #[wasm_bindgen]
-impl SafeWebSocket {
-    /// Opens `url` like `new WebSocket(url, protocols)`; `options` as in index.d.ts.
+impl SafeMachine {
+    /// A machine; `o` holds the options in the order of the constants above
+    /// (NaN: the default), then the stop codes; `seed` seeds the backoff jitter.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        url: String,
-        protocols: JsValue,
-        options: JsValue,
-    ) -> Result<SafeWebSocket, JsValue> {
-        let opts = Options::from_js(&options)?;
-        let target = EventTarget::new()?;
-        let inner = Rc::new_cyclic(|weak: &Weak<Inner>| Inner {
-            target,
-            callbacks: callbacks(weak),
-            state: RefCell::new(State {
-                url,
-                protocols: if protocols.is_null() {
-                    JsValue::UNDEFINED
-                } else {
-                    protocols
-                },
-                queue: SendQueue::new(opts.limits, opts.drop_policy),
-                backoff: opts.reconnect.clone().map(Backoff::new),
-                opts,
-                socket: None,
-                phase: Phase::Connecting,
-                tracker: CloseTracker::default(),
-                user_closed: false,
-                reopen: false,
-                last_close: None,
-                stats: Stats::default(),
-                handlers: Default::default(),
-                reconnect_timer: timer(weak, Inner::on_reconnect_timer),
-                heartbeat_timer: timer(weak, Inner::on_heartbeat_timer),
-                pong_timer: timer(weak, Inner::on_pong_timer),
-                drain_timer: timer(weak, Inner::on_drain_timer),
-            }),
-        });
-        {
-            let mut st = inner.state.borrow_mut();
-            inner.open_socket(&mut st)?; // a bad URL throws here, like the native constructor
+    pub fn new(o: &[f64], seed: f64) -> SafeMachine {
+        // The Node module's hook logs a panic's message. The browser entry has
+        // none (a hook links Rust's formatting: +1.5 KB gzipped); safe_socket.js
+        // turns the trap into a readable error there.
+        #[cfg(feature = "codec")]
+        crate::errors::install_panic_hook();
+        SafeMachine {
+            m: ResilientSocket::new(options(o), seed as u64),
+            args: [0; 3],
+            reason: String::new(),
         }
-        Ok(SafeWebSocket { inner })
     }
 
-    /// Sends `data` now, or queues it while connecting, reconnecting or over the
-    /// high-water mark. Returns `"sent"`, `"queued"`, or `false` (closed, dropped
-    /// or rejected); never throws.
-    pub fn send(&self, data: JsValue) -> JsValue {
-        let events = {
-            let mut st = self.inner.state.borrow_mut();
-            let reopening =
-                st.backoff.is_some() && matches!(st.phase, Phase::Closing | Phase::Reconnecting);
-            let reopening = reopening || st.reopen;
-            let accepting = !st.user_closed
-                && (matches!(st.phase, Phase::Connecting | Phase::Open) || reopening);
-            if !accepting {
-                st.stats.after_close += 1.0;
-                return JsValue::FALSE;
-            }
-            // Like the native send: anything else is sent as its string form.
-            let data = if data.is_string() || data.is_object() {
-                data
-            } else {
-                js::to_string(&data).into()
-            };
-            if st.phase == Phase::Open {
-                let socket = st.socket.clone().expect("an open phase has a socket");
-                if !is_open(&socket) && st.backoff.is_none() {
-                    // The peer's close frame is in; our close event is about to fire.
-                    st.stats.after_close += 1.0;
-                    return JsValue::FALSE;
-                }
-                if is_open(&socket) && st.queue.can_send_now(socket.buffered_amount() as usize) {
-                    let sent = socket.try_send(&data).is_ok();
-                    st.stats.sent += f64::from(u8::from(sent));
-                    return if sent { "sent".into() } else { JsValue::FALSE };
-                }
-            }
-            let bytes = byte_len(&data);
-            let (result, events) = match st.queue.push(data, bytes) {
-                Enqueued::Queued => (JsValue::from("queued"), vec![]),
-                Enqueued::QueuedAfterDropping(old) => {
-                    st.stats.dropped += old.len() as f64;
-                    (
-                        "queued".into(),
-                        old.iter().map(|d| drop_event(d, "queue-full")).collect(),
-                    )
-                }
-                Enqueued::Dropped(new) => {
-                    st.stats.dropped += 1.0;
-                    (JsValue::FALSE, vec![drop_event(&new, "queue-full")])
-                }
-                Enqueued::Rejected(_) => {
-                    st.stats.rejected += 1.0;
-                    (JsValue::FALSE, vec![])
-                }
-            };
-            if result.is_truthy() {
-                st.stats.queued += 1.0;
-                if st.phase == Phase::Open && !st.drain_timer.is_pending() {
-                    st.drain_timer.start(DRAIN_POLL_MS);
-                }
-            }
-            (result, events)
+    /// The next action's kind, 0 when there is none; its fields are then
+    /// `arg(0..3)` and `reason()`:
+    /// 1 OpenSocket (socket, attempt), 2 Send (socket, id), 3 Ping (socket),
+    /// 4 CloseSocket (socket, code or 0, reason), 5 ForgetSocket (socket),
+    /// 6 Opened, 7 Deliver (id), 8 Error, 9 Reconnecting (attempt, delay ms),
+    /// 10 Drop (id, 0 queue-full / 1 closed / 2 transport-closing),
+    /// 11 Closed (code, 0 local / 1 remote / 2 transport, wasClean + 2 willReconnect; reason).
+    pub fn poll(&mut self) -> u32 {
+        let Some(action) = self.m.poll_action() else {
+            return 0;
         };
-        let (result, events) = events;
-        self.inner.dispatch(events);
-        result
+        self.reason.clear();
+        let (kind, args) = match action {
+            Action::OpenSocket { socket, attempt } => (1, [socket.0, attempt, 0]),
+            Action::Send { socket, payload } => (2, [socket.0, payload.id, 0]),
+            Action::Ping { socket, .. } => (3, [socket.0, 0, 0]),
+            Action::CloseSocket {
+                socket,
+                code,
+                reason,
+            } => {
+                self.reason = reason;
+                (4, [socket.0, code.map_or(0, |c| u32::from(c.0)), 0])
+            }
+            Action::ForgetSocket { socket } => (5, [socket.0, 0, 0]),
+            Action::Opened => (6, [0; 3]),
+            Action::Deliver(payload) => (7, [payload.id, 0, 0]),
+            Action::Error => (8, [0; 3]),
+            Action::Reconnecting { attempt, delay } => {
+                (9, [attempt, u32::try_from(delay).unwrap_or(u32::MAX), 0])
+            }
+            Action::Drop { payload, why } => (10, [payload.id, why as u32, 0]),
+            Action::Closed(report) => {
+                self.reason = report.reason;
+                let initiator = match report.initiator {
+                    Initiator::Local => 0,
+                    Initiator::Remote => 1,
+                    _ => 2,
+                };
+                let flags = u32::from(report.was_clean) | u32::from(report.will_reconnect) << 1;
+                (11, [u32::from(report.code.0), initiator, flags])
+            }
+        };
+        self.args = args;
+        kind
     }
 
-    /// Closes with `code` and `reason`, checked by wscore's rules first. Returns
-    /// `undefined`, or a `CloseError` (never thrown); calling it again is a no-op.
-    pub fn close(&self, code: JsValue, reason: Option<String>) -> JsValue {
-        let reason = reason.unwrap_or_default();
-        let code_num = code.as_f64();
-        let code = match code_num {
-            _ if code.is_undefined() => None,
-            Some(n) if n.fract() == 0.0 && (0.0..=65535.0).contains(&n) => Some(n as u16),
-            _ => {
-                // JS formats the number: Rust's float formatting would add 6 KB to the module.
-                let message = format!(
-                    "close code {} is not an integer from 0 to 65535",
-                    js::to_string(&code)
-                );
-                return typed_error("invalid-code", &message, code_num, &reason);
-            }
-        };
-        if let Some(code) = code {
-            if let Err(e) = validate_close(CloseCode(code), &reason) {
-                return close_error(e, Some(code), &reason);
-            }
-            if !CloseCode(code).is_allowed_in_browser() {
-                let message = format!("close code {code} is valid on the wire but browsers only send 1000 or 3000-4999");
-                return typed_error(
-                    "code-not-allowed-in-browser",
-                    &message,
-                    Some(code.into()),
-                    &reason,
-                );
-            }
-        }
-        let events = {
-            let mut st = self.inner.state.borrow_mut();
-            if st.phase == Phase::Reconnecting {
-                st.tracker.reset(); // it still holds the previous socket's close
-            }
-            let request = match st.tracker.request(code.map(CloseCode), &reason) {
-                Ok(request) => request,
-                Err(e) => return close_error(e, code, &reason),
-            };
-            st.user_closed = true;
-            st.reopen = false;
-            st.reconnect_timer.stop();
-            st.heartbeat_timer.stop();
-            match (st.phase, request) {
-                (Phase::Reconnecting, _) => {
-                    // No socket to close: the close is complete now.
-                    let info = st
-                        .tracker
-                        .transport_closed(code.unwrap_or(1005), &reason, true);
-                    st.last_close = Some((info, true));
-                    let mut events = finish(&mut st);
-                    events.insert(
-                        0,
-                        js::close_event(code.unwrap_or(1005), &reason, true, "local", false),
-                    );
-                    events
-                }
-                (Phase::Connecting | Phase::Open, CloseRequest::Start) => {
-                    if let Some(socket) = &st.socket {
-                        let _ = match code {
-                            Some(code) => socket.try_close(code, &reason),
-                            None => socket.try_close_plain(),
-                        };
-                    }
-                    st.phase = Phase::Closing;
-                    vec![]
-                }
-                _ => vec![],
-            }
-        };
-        self.inner.dispatch(events);
-        JsValue::UNDEFINED
+    /// Field `i` of the action last polled.
+    pub fn arg(&self, i: usize) -> u32 {
+        self.args.get(i).copied().unwrap_or(0)
     }
 
-    /// Opens a fresh socket whatever happened before (even after `close()` or when
-    /// retries ran out). A live socket is closed first (1000 "reconnect") and the new
-    /// one opens on its close event (at most 1 s later), so never two are live.
-    pub fn reconnect(&self) -> Result<(), JsValue> {
-        let mut st = self.inner.state.borrow_mut();
-        st.reconnect_timer.stop();
-        st.user_closed = false;
-        if let Some(backoff) = &mut st.backoff {
-            backoff.reset();
+    /// The reason of the action last polled (CloseSocket, Closed).
+    pub fn reason(&self) -> String {
+        self.reason.clone()
+    }
+
+    /// When `timeout` is next due (in `now`'s milliseconds), or -1.
+    pub fn deadline(&self) -> f64 {
+        self.m.poll_timeout().map_or(-1.0, |t| t as f64)
+    }
+
+    /// 0 connecting (also waiting to reconnect), 1 open, 2 closing, 3 closed.
+    #[wasm_bindgen(js_name = readyState)]
+    pub fn ready_state(&self) -> u16 {
+        self.m.ready_state()
+    }
+
+    /// The state's index in safe_socket.js's STATES: idle, connecting, open,
+    /// closing, reconnecting, closed-local, closed-remote, closed-transport.
+    pub fn state(&self) -> u32 {
+        match self.m.phase() {
+            Phase::Idle => 0,
+            Phase::Connecting => 1,
+            Phase::Open => 2,
+            Phase::Closing => 3,
+            Phase::Reconnecting => 4,
+            Phase::Closed => match self.m.last_close().map(|c| c.initiator) {
+                Some(Initiator::Remote) => 6,
+                Some(Initiator::Transport | Initiator::ProtocolError) => 7,
+                _ => 5,
+            },
         }
-        st.stats.reconnects += 1.0;
-        let live = st
-            .socket
-            .as_ref()
-            .is_some_and(|s| s.ready_state() <= web_sys::WebSocket::OPEN);
-        if live && !st.reopen {
-            st.tracker.reset();
-            let _ = st.tracker.request(Some(CloseCode::NORMAL), "reconnect");
-            if let Some(socket) = &st.socket {
-                let _ = socket.try_close(1000, "reconnect");
-            }
-            st.heartbeat_timer.stop();
-            st.pong_timer.stop();
-            st.phase = Phase::Closing;
-            st.reopen = true;
-            st.reconnect_timer.start(RECONNECT_CLOSE_WAIT_MS);
-            return Ok(());
+    }
+
+    /// Counter `i`: sent, queued, dropped, rejected, afterClose, opens,
+    /// reconnects, then the queue's length and bytes.
+    pub fn stat(&self, i: u32) -> f64 {
+        let s = self.m.stats();
+        let n = match i {
+            0 => s.sent,
+            1 => s.queued,
+            2 => s.dropped,
+            3 => s.rejected,
+            4 => s.after_close,
+            5 => s.opens,
+            6 => s.reconnects,
+            7 => self.m.queued_len() as u64,
+            _ => self.m.queued_bytes() as u64,
+        };
+        n as f64
+    }
+
+    /// Message `id` of `len` bytes from the application: 1 sent, 2 queued,
+    /// 3 dropped (a Drop follows), 4 rejected, 5 refused after close.
+    pub fn send(&mut self, id: u32, len: u32, now: f64, buffered: f64) -> u32 {
+        let handle = Handle {
+            id,
+            len,
+            pong: false,
+        };
+        match self.m.send(handle, ms(now), buffered as usize) {
+            SendOutcome::Sent => 1,
+            SendOutcome::Queued => 2,
+            SendOutcome::Dropped => 3,
+            SendOutcome::Rejected => 4,
+            SendOutcome::Closed => 5,
         }
-        if st.reopen {
-            st.reconnect_timer.start(RECONNECT_CLOSE_WAIT_MS); // already waiting for that close
-            return Ok(());
-        }
-        detach(&mut st);
-        self.inner.open_socket(&mut st)
+    }
+
+    /// The application's close (`code` -1: none): 0, or why it was refused
+    /// (1 code, 2 reason too long, 3 reason without code).
+    pub fn close(&mut self, code: i32, reason: &str, now: f64) -> u32 {
+        let code = u16::try_from(code).ok().map(CloseCode);
+        refusal(self.m.close(code, reason, ms(now)))
+    }
+
+    /// The application's `reconnect(code, reason)`, answered as `close`.
+    pub fn reconnect(&mut self, code: i32, reason: &str, now: f64) -> u32 {
+        let code = u16::try_from(code).ok().map(CloseCode);
+        refusal(self.m.reconnect(code, reason, ms(now)))
+    }
+
+    /// Whether to create socket `s` now that its URL is resolved.
+    pub fn started(&mut self, s: u32, now: f64) -> bool {
+        self.m.started(SocketId(s), ms(now))
+    }
+
+    /// Socket `s` opened.
+    pub fn opened(&mut self, s: u32, now: f64) {
+        self.m.opened(SocketId(s), ms(now))
+    }
+
+    /// Socket `s` received message `id`; `pong`: it is the heartbeat's pong text.
+    pub fn message(&mut self, s: u32, id: u32, pong: bool) {
+        let handle = Handle { id, len: 0, pong };
+        self.m.message(SocketId(s), handle)
+    }
+
+    /// Socket `s` reported an error.
+    pub fn error(&mut self, s: u32) {
+        self.m.error(SocketId(s))
+    }
+
+    /// Socket `s` is closing on its own (its readyState is CLOSING).
+    pub fn closing(&mut self, s: u32, now: f64) {
+        self.m.closing(SocketId(s), ms(now))
+    }
+
+    /// Message `id` of a Send could not be handed to socket `s`.
+    pub fn unsent(&mut self, s: u32, id: u32, now: f64) {
+        let handle = Handle {
+            id,
+            len: 0,
+            pong: false,
+        };
+        self.m.unsent(SocketId(s), handle, ms(now))
+    }
+
+    /// Socket `s` closed (1006 and unclean when it could not even be created).
+    pub fn closed(&mut self, s: u32, code: u16, reason: &str, clean: bool, now: f64) {
+        self.m.closed(SocketId(s), code, reason, clean, ms(now))
+    }
+
+    /// The deadline passed; `buffered`: the socket's bufferedAmount.
+    pub fn timeout(&mut self, now: f64, buffered: f64) {
+        self.m.handle_timeout(ms(now), buffered as usize)
     }
 }
 
-/// Bytes of linear memory the module uses now (tests check it stays flat).
-#[wasm_bindgen(js_name = wasmMemoryBytes)]
-pub fn wasm_memory_bytes() -> f64 {
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
-    f64::from(buffer.byte_length())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_options_are_cores_defaults() {
+        let o = options(&[f64::NAN; 16]);
+        assert_eq!(o, ResilientOptions::default());
+        let mut set = [f64::NAN; 18];
+        set[RECONNECT] = 1.0;
+        set[MAX_RETRIES] = 3.0;
+        set[HEARTBEAT] = 1.0;
+        set[CONNECTION_TIMEOUT] = 4000.0;
+        set[DROP_POLICY] = 2.0;
+        set[STOP_CODES] = 1.0;
+        set[STOP_CODES + 1] = 4001.0;
+        let o = options(&set);
+        let r = o.reconnect.expect("reconnect on");
+        assert_eq!(r.max_retries, Some(3));
+        assert_eq!(r.stop_codes, vec![CloseCode(4001)]);
+        assert_eq!(r.initial_delay, ReconnectOptions::default().initial_delay);
+        assert_eq!(o.heartbeat.expect("heartbeat on").interval, 30_000);
+        assert_eq!(o.connection_timeout, Some(4000));
+        assert_eq!(o.drop_policy, DropPolicy::Reject);
+    }
+
+    #[test]
+    fn actions_come_out_as_numbers() {
+        let mut m = SafeMachine::new(&[1.0], 7.0);
+        assert_eq!((m.poll(), m.arg(0), m.arg(1)), (1, 0, 0)); // OpenSocket 0, attempt 0
+        assert_eq!(m.send(5, 3, 0.0, 0.0), 2); // queued while connecting
+        assert!(m.started(0, 0.0));
+        m.opened(0, 1.0);
+        assert_eq!((m.poll(), m.arg(0), m.arg(1)), (2, 0, 5)); // Send id 5 on socket 0
+        assert_eq!(m.poll(), 6); // Opened
+        assert_eq!(m.close(1001, "", 2.0), 1); // not a code a browser may send
+        assert_eq!(m.close(4000, "bye", 2.0), 0);
+        assert_eq!(
+            (m.poll(), m.arg(1), m.reason()),
+            (4, 4000, "bye".to_owned())
+        );
+        m.closed(0, 4000, "bye", true, 3.0);
+        assert_eq!(m.poll(), 5); // ForgetSocket
+        assert_eq!((m.poll(), m.arg(0), m.arg(1), m.arg(2)), (11, 4000, 0, 1));
+        assert_eq!((m.reason(), m.state()), ("bye".to_owned(), 5)); // closed-local
+        assert_eq!(m.poll(), 0);
+        assert_eq!(m.send(6, 1, 4.0, 0.0), 5);
+    }
 }
