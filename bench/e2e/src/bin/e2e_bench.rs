@@ -11,6 +11,12 @@
 //! `--smoke`: each peer starts and echoes each size once on one connection; no
 //! timing, exit status 1 on any failure.
 //!
+//! `--profile N --wrap "CMD ARGS"`: for each peer and cell, a server started
+//! under CMD (e.g. `strace -f -c -o /tmp/s`, or valgrind) does exactly N round
+//! trips per connection, then exits normally; the round trips are printed so
+//! the tool's counts can be divided by them. `{peer}`, `{conns}` and `{size}`
+//! in CMD are replaced (one output file per run).
+//!
 //! The load generator runs on tokio's current_thread runtime in this process,
 //! like every server: one core each on this 2-core machine.
 
@@ -36,6 +42,8 @@ struct Args {
     out: Option<PathBuf>,
     server: PathBuf,
     smoke: bool,
+    profile: usize,
+    wrap: String,
 }
 
 fn list<T: std::str::FromStr>(v: &str) -> Vec<T> {
@@ -59,6 +67,8 @@ fn parse_args() -> Args {
         out: None,
         server: exe_dir.join("echo_server"),
         smoke: false,
+        profile: 0,
+        wrap: String::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -77,6 +87,8 @@ fn parse_args() -> Args {
             "--peers" => a.peers = list(&v),
             "--out" => a.out = Some(v.into()),
             "--server" => a.server = v.into(),
+            "--profile" => a.profile = v.parse().expect("--profile"),
+            "--wrap" => a.wrap = v,
             other => panic!("unknown flag {other}"),
         }
     }
@@ -91,8 +103,23 @@ struct Server {
 
 impl Server {
     fn start(path: &PathBuf, peer: &str) -> Server {
-        let mut child = Command::new(path)
-            .arg(peer)
+        Server::start_wrapped(path, peer, &[])
+    }
+
+    /// The server under `wrap` (a command and its arguments), if any; it exits
+    /// when its stdin closes (`stop`).
+    fn start_wrapped(path: &PathBuf, peer: &str, wrap: &[String]) -> Server {
+        let mut cmd = match wrap.split_first() {
+            Some((tool, args)) => {
+                let mut c = Command::new(tool);
+                c.args(args).arg(path);
+                c
+            }
+            None => Command::new(path),
+        };
+        let mut child = cmd
+            .args([peer, "--exit-on-eof"])
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", path.display()));
@@ -112,6 +139,17 @@ impl Server {
 
     fn pid(&self) -> String {
         self.child.id().to_string()
+    }
+
+    /// Closes the server's stdin and waits (up to 30 s) for it to exit by itself.
+    fn stop(mut self) {
+        drop(self.child.stdin.take());
+        for _ in 0..300 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 
@@ -152,6 +190,35 @@ fn smoke(a: &Args, rt: &tokio::runtime::Runtime) -> bool {
     ok
 }
 
+fn profile(a: &Args, rt: &tokio::runtime::Runtime) {
+    for peer in &a.peers {
+        for &conns in &a.conns {
+            for &size in &a.sizes {
+                let wrap: Vec<String> = a
+                    .wrap
+                    .replace("{peer}", peer)
+                    .replace("{conns}", &conns.to_string())
+                    .replace("{size}", &size.to_string())
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect();
+                let server = Server::start_wrapped(&a.server, peer, &wrap);
+                let cell = Cell {
+                    conns,
+                    size,
+                    warm: Duration::ZERO,
+                    measure: Duration::ZERO,
+                };
+                let done = rt
+                    .block_on(cells::run_fixed(&cell, server.addr, a.profile))
+                    .unwrap_or_else(|e| panic!("{peer} {conns}x{size}: {e}"));
+                server.stop();
+                println!("{peer} {conns} {size} {done}");
+            }
+        }
+    }
+}
+
 fn main() {
     let a = parse_args();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -160,6 +227,9 @@ fn main() {
         .expect("tokio runtime");
     if a.smoke {
         std::process::exit(if smoke(&a, &rt) { 0 } else { 1 });
+    }
+    if a.profile > 0 {
+        return profile(&a, &rt);
     }
     let ticks = proc_stat::clock_ticks();
     let load_start = loadavg();

@@ -1,5 +1,7 @@
-//! `echo_server PEER [ADDR]`: binds (default 127.0.0.1:0), prints
-//! `LISTENING <port>` on stdout, and serves PEER's echo server until killed.
+//! `echo_server PEER [ADDR] [--exit-on-eof]`: binds (default 127.0.0.1:0), prints
+//! `LISTENING <port>` on stdout, and serves PEER's echo server until killed, or
+//! with `--exit-on-eof` until its stdin closes: a normal exit, so that a tool
+//! wrapped around it (strace -c, valgrind) writes its report.
 //!
 //! Every peer runs on the same runtime: tokio's current_thread runtime with
 //! all drivers enabled. On this 2-core machine the load generator needs the
@@ -14,7 +16,8 @@ use tokio::net::TcpListener;
 use wscore_bench_e2e::servers;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let exit_on_eof = std::env::args().any(|a| a == "--exit-on-eof");
+    let mut args = std::env::args().skip(1).filter(|a| a != "--exit-on-eof");
     let peer = args.next().unwrap_or_else(|| {
         eprintln!(
             "usage: echo_server PEER [ADDR]; peers: {:?}",
@@ -23,6 +26,12 @@ fn main() {
         std::process::exit(2)
     });
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:0".to_string());
+    if exit_on_eof {
+        std::thread::spawn(|| {
+            let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+            std::process::exit(0);
+        });
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
