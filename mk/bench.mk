@@ -6,7 +6,7 @@
 # writes its own page, docs/benchmarks-tokio.md (BENCHMARKS.md links to it).
 .PHONY: bench bench-rust bench-rust-build bench-python bench-e2e bench-node bench-node-deps \
   bench-memory bench-deflate bench-callgrind bench-venv bench-report valgrind-deps \
-  bench-tokio bench-tokio-build bench-tokio-smoke
+  bench-tokio bench-tokio-build bench-tokio-smoke bench-tokio-profile
 
 BENCH_OUT := target/bench
 BENCH_RUNS ?= 5
@@ -16,7 +16,8 @@ BENCH_VENV := target/bench-venv
 BENCH_PY := $(BENCH_VENV)/bin/python
 BENCH_NODE_DIR := bench/node
 
-bench: bench-rust bench-python bench-e2e bench-tokio bench-node bench-memory bench-deflate bench-callgrind
+bench: bench-rust bench-python bench-e2e bench-tokio bench-node bench-memory bench-deflate bench-callgrind \
+  bench-tokio-profile
 	@$(MAKE) --no-print-directory bench-report
 
 bench-report:
@@ -77,7 +78,18 @@ bench-tokio: bench-tokio-build
 	@mkdir -p $(BENCH_OUT)
 	$(BENCH_TOKIO_TARGET)/release/e2e_bench --rounds $(BENCH_TOKIO_ROUNDS) --seconds $(BENCH_TOKIO_SECONDS) \
 	  --idle $(BENCH_TOKIO_IDLE) --out $(BENCH_OUT)/tokio-e2e.json
-	$(PYTHON3) bench/e2e/report.py --json $(BENCH_OUT)/tokio-e2e.json --out docs/benchmarks-tokio.md
+	$(PYTHON3) bench/e2e/report.py --json $(BENCH_OUT)/tokio-e2e.json --profile $(BENCH_OUT)/tokio-profile.json \
+	  --out docs/benchmarks-tokio.md
+
+# The repeatable counts behind the analysis: syscalls (strace -c) and user-space
+# instructions (callgrind) per round trip of each server; about 4 minutes. The page is
+# rewritten with them when bench-tokio's JSON is there (`make bench` runs that first).
+bench-tokio-profile: valgrind-deps bench-tokio-build
+	@tests/tools/apt-deps.sh strace strace
+	@mkdir -p $(BENCH_OUT)
+	$(PYTHON3) bench/e2e/profile.py --bench $(BENCH_TOKIO_TARGET)/release/e2e_bench --out $(BENCH_OUT)/tokio-profile.json
+	test ! -f $(BENCH_OUT)/tokio-e2e.json || $(PYTHON3) bench/e2e/report.py --json $(BENCH_OUT)/tokio-e2e.json --profile $(BENCH_OUT)/tokio-profile.json \
+	  --out docs/benchmarks-tokio.md
 
 # Each server starts and echoes 16 B, 1 KiB and 16 KiB once (20 ms). Not in `make test`:
 # the cold build of the peers costs ~3 minutes for a check that only guards the benchmark.

@@ -5,7 +5,8 @@ round by round (same minutes of the machine), then the median; [min–max] shows
 the spread. bench/e2e/NOTES.md (the measured analysis) is appended verbatim.
 
 Usage: python3 bench/e2e/report.py [--json target/bench/tokio-e2e.json]
-       [--out docs/benchmarks-tokio.md] [--notes bench/e2e/NOTES.md]
+       [--profile target/bench/tokio-profile.json] [--out docs/benchmarks-tokio.md]
+       [--notes bench/e2e/NOTES.md]
 """
 
 from __future__ import annotations
@@ -63,7 +64,34 @@ def ratio_text(rs: list[float]) -> str:
     return f"{q:.2f}× [{min(rs):.2f}–{max(rs):.2f}]"
 
 
-def build(doc, lock: str) -> tuple[list[str], list[tuple[str, float]]]:
+def profile_tables(prof, peers: list[str], cells: list[tuple[int, int]]) -> list[str]:
+    """Syscalls and user-space instructions per round trip (bench/e2e/profile.py)."""
+    out = ["## Where the CPU goes: syscalls and instructions per round trip", "",
+           "`make bench-tokio-profile` (bench/e2e/profile.py): counts, not time, so they repeat on a noisy "
+           "machine. Syscalls by `strace -f -c` around the server; user-space instructions by callgrind "
+           "around the server, counters zeroed once the connections are up, the difference of two runs "
+           "with different round-trip counts (closing and exit cancel). Kernel work is not in the "
+           "instruction count; one round trip is one message read and one written.", "",
+           "### Syscalls per round trip", "",
+           "| connections × size | " + " | ".join(peers) + " |", "|---|" + "---|" * len(peers)]
+    for conns, size in cells:
+        row = [f"{conns} × {SIZE.get(size, size)}"]
+        for p in peers:
+            d = prof["syscalls"].get(p, {}).get(f"{conns}x{size}", {})
+            row.append(", ".join(f"{k} {v:.2f}" for k, v in sorted(d.items())) or "—")
+        out.append("| " + " | ".join(row) + " |")
+    out += ["", "### User-space instructions per round trip (callgrind)", "",
+            "| connections × size | " + " | ".join(peers) + " |", "|---|" + "---:|" * len(peers)]
+    for conns, size in cells:
+        row = [f"{conns} × {SIZE.get(size, size)}"]
+        for p in peers:
+            v = prof["instructions"].get(p, {}).get(f"{conns}x{size}")
+            row.append(f"{v:,.0f}" if v is not None else "—")
+        out.append("| " + " | ".join(row) + " |")
+    return out + [""]
+
+
+def build(doc, lock: str, prof=None) -> tuple[list[str], list[tuple[str, float]]]:
     """The page's lines, and (cell, wscore vs best peer) for every cell when wscore ran."""
     rounds = by_round(doc)
     peers = doc["peers"]
@@ -75,7 +103,9 @@ def build(doc, lock: str) -> tuple[list[str], list[tuple[str, float]]]:
 
     def label(p):
         n = crate_names.get(p, p)
-        return f"{p} {vers[n]}" if n in vers else p
+        if n not in vers:
+            return p
+        return f"{p} {vers[n]}" if n == p else f"{p} ({n} {vers[n]})"
 
     out = [
         "# End-to-end echo over 127.0.0.1: wscore-tokio and the tokio WebSocket crates", "",
@@ -103,6 +133,12 @@ def build(doc, lock: str) -> tuple[list[str], list[tuple[str, float]]]:
         f"{doc['loadavg_start'].split()[0]} at the start, {doc['loadavg_end'].split()[0]} at the end): "
         "absolute rates move a lot between runs, ratios and CPU per message much less.", "",
     ]
+    share = [c["server_cpu_s"] / c["seconds"] for r in doc["runs"] for c in r["cells"]]
+    gen = [c["loadgen_cpu_s"] / c["seconds"] for r in doc["runs"] for c in r["cells"]]
+    out += [f"CPU each process got during the measured windows: server {min(share):.0%}–{max(share):.0%} "
+            f"of a core (median {statistics.median(share):.0%}), load generator {min(gen):.0%}–{max(gen):.0%}. "
+            "Well under 100% means the scheduler, not the library, set the rate: round trips/s and latency "
+            "then follow the CPU share a process happened to get; CPU per round trip does not.", ""]
     cells = [(c, s) for c in doc["conns"] for s in doc["sizes"]]
     targets = []
     for key, title, fmt, higher in METRICS:
@@ -144,6 +180,8 @@ def build(doc, lock: str) -> tuple[list[str], list[tuple[str, float]]]:
             best = min(others, key=lambda p: statistics.median(idle[p]))
             q = statistics.median(idle[best]) / statistics.median(idle[MINE])
             targets.append((f"bytes per idle connection (best peer {best})", q))
+    if prof:
+        out += profile_tables(prof, peers, cells)
     if targets:
         met = sum(q >= 1.0 for _, q in targets)
         out += ["## Targets: at least the best peer in every cell", "",
@@ -159,10 +197,16 @@ def main() -> None:
     ap.add_argument("--out", default="docs/benchmarks-tokio.md")
     ap.add_argument("--notes", default="bench/e2e/NOTES.md")
     ap.add_argument("--lock", default="bench/e2e/Cargo.lock")
+    ap.add_argument("--profile", default="target/bench/tokio-profile.json",
+                    help="bench/e2e/profile.py's counts; shown when the file exists")
     a = ap.parse_args()
     with open(a.json) as f:
         doc = json.load(f)
-    out, _ = build(doc, a.lock)
+    prof = None
+    if os.path.exists(a.profile):
+        with open(a.profile) as f:
+            prof = json.load(f)
+    out, _ = build(doc, a.lock, prof)
     if os.path.exists(a.notes):
         with open(a.notes) as f:
             out += [f.read().strip(), ""]

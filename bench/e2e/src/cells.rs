@@ -85,24 +85,37 @@ pub async fn run(cell: &Cell, addr: SocketAddr, pid: &str, ticks: f64) -> std::i
     }))
 }
 
-/// For profiling (`e2e_bench --profile`): exactly `per_conn` round trips on each
-/// of `cell.conns` connections, no warm-up, no timing; returns the round trips
-/// done, so that counts taken around the server (syscalls, instructions) can be
-/// divided by it.
-pub async fn run_fixed(cell: &Cell, addr: SocketAddr, per_conn: usize) -> std::io::Result<usize> {
+/// For profiling (`e2e_bench --profile`): `cell.conns` connections, each
+/// handshaken and checked with one echo; `before` runs once they are all up
+/// (e.g. to zero a profiler's counters), then exactly `per_conn` round trips
+/// on each, no warm-up, no timing. Returns the round trips done after `before`.
+pub async fn run_fixed(
+    cell: &Cell,
+    addr: SocketAddr,
+    per_conn: usize,
+    before: impl FnOnce(),
+) -> std::io::Result<usize> {
     let body = payload(cell.size);
     let frame = Arc::new(masked_frame(0x2, &body));
-    let mut tasks = Vec::with_capacity(cell.conns);
+    let mut clients = Vec::with_capacity(cell.conns);
     for _ in 0..cell.conns {
         let mut c = Client::connect(addr).await?;
-        let frame = frame.clone();
-        tasks.push(tokio::spawn(async move {
-            for _ in 0..per_conn {
-                c.round_trip(&frame, None).await?;
-            }
-            Ok::<_, std::io::Error>(())
-        }));
+        c.round_trip(&frame, Some(&body)).await?;
+        clients.push(c);
     }
+    before();
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .map(|mut c| {
+            let frame = frame.clone();
+            tokio::spawn(async move {
+                for _ in 0..per_conn {
+                    c.round_trip(&frame, None).await?;
+                }
+                Ok::<_, std::io::Error>(())
+            })
+        })
+        .collect();
     for t in tasks {
         t.await.expect("client task panicked")?;
     }

@@ -11,11 +11,13 @@
 //! `--smoke`: each peer starts and echoes each size once on one connection; no
 //! timing, exit status 1 on any failure.
 //!
-//! `--profile N --wrap "CMD ARGS"`: for each peer and cell, a server started
-//! under CMD (e.g. `strace -f -c -o /tmp/s`, or valgrind) does exactly N round
-//! trips per connection, then exits normally; the round trips are printed so
-//! the tool's counts can be divided by them. `{peer}`, `{conns}` and `{size}`
-//! in CMD are replaced (one output file per run).
+//! `--profile N --wrap "CMD ARGS" [--before "CMD ARGS"]`: for each peer and
+//! cell, a server started under the wrapping tool (e.g. `strace -f -c -o F`, or
+//! valgrind) does exactly N round trips per connection, then exits normally;
+//! the round trips are printed so the tool's counts can be divided by them.
+//! `--before` runs once the connections are up, before the round trips (e.g.
+//! `callgrind_control -z {pid}`: start-up and handshakes out of the counts).
+//! `{peer}`, `{conns}`, `{size}` and, in `--before`, `{pid}` are replaced.
 //!
 //! The load generator runs on tokio's current_thread runtime in this process,
 //! like every server: one core each on this 2-core machine.
@@ -44,6 +46,7 @@ struct Args {
     smoke: bool,
     profile: usize,
     wrap: String,
+    before: String,
 }
 
 fn list<T: std::str::FromStr>(v: &str) -> Vec<T> {
@@ -69,6 +72,7 @@ fn parse_args() -> Args {
         smoke: false,
         profile: 0,
         wrap: String::new(),
+        before: String::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -89,6 +93,7 @@ fn parse_args() -> Args {
             "--server" => a.server = v.into(),
             "--profile" => a.profile = v.parse().expect("--profile"),
             "--wrap" => a.wrap = v,
+            "--before" => a.before = v,
             other => panic!("unknown flag {other}"),
         }
     }
@@ -194,15 +199,22 @@ fn profile(a: &Args, rt: &tokio::runtime::Runtime) {
     for peer in &a.peers {
         for &conns in &a.conns {
             for &size in &a.sizes {
-                let wrap: Vec<String> = a
-                    .wrap
-                    .replace("{peer}", peer)
-                    .replace("{conns}", &conns.to_string())
-                    .replace("{size}", &size.to_string())
-                    .split_whitespace()
-                    .map(String::from)
-                    .collect();
-                let server = Server::start_wrapped(&a.server, peer, &wrap);
+                let fill = |cmd: &str| -> Vec<String> {
+                    cmd.replace("{peer}", peer)
+                        .replace("{conns}", &conns.to_string())
+                        .replace("{size}", &size.to_string())
+                        .split_whitespace()
+                        .map(String::from)
+                        .collect()
+                };
+                let server = Server::start_wrapped(&a.server, peer, &fill(&a.wrap));
+                let before = fill(&a.before.replace("{pid}", &server.pid()));
+                let run_before = || {
+                    if let Some((cmd, args)) = before.split_first() {
+                        let ok = Command::new(cmd).args(args).stdout(Stdio::null()).status();
+                        assert!(ok.is_ok_and(|s| s.success()), "--before {before:?} failed");
+                    }
+                };
                 let cell = Cell {
                     conns,
                     size,
@@ -210,7 +222,7 @@ fn profile(a: &Args, rt: &tokio::runtime::Runtime) {
                     measure: Duration::ZERO,
                 };
                 let done = rt
-                    .block_on(cells::run_fixed(&cell, server.addr, a.profile))
+                    .block_on(cells::run_fixed(&cell, server.addr, a.profile, run_before))
                     .unwrap_or_else(|e| panic!("{peer} {conns}x{size}: {e}"));
                 server.stop();
                 println!("{peer} {conns} {size} {done}");

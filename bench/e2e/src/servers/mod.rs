@@ -8,11 +8,13 @@ pub mod fastwebsockets_echo;
 pub mod sockudo_echo;
 pub mod tokio_websockets_echo;
 pub mod tungstenite_echo;
+pub mod wscore_echo;
 
 use tokio::net::TcpListener;
 
 /// The peers by the name the driver and the report use.
 pub const PEERS: &[&str] = &[
+    "wscore",
     "tokio-tungstenite",
     "fastwebsockets",
     "tokio-websockets",
@@ -22,6 +24,7 @@ pub const PEERS: &[&str] = &[
 /// Runs the named peer's accept loop until the process is killed.
 pub async fn serve(peer: &str, listener: TcpListener) {
     match peer {
+        "wscore" => wscore_echo::serve(listener).await,
         "tokio-tungstenite" => tungstenite_echo::serve(listener).await,
         "fastwebsockets" => fastwebsockets_echo::serve(listener).await,
         "tokio-websockets" => tokio_websockets_echo::serve(listener).await,
