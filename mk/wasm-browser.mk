@@ -27,8 +27,10 @@ browser-wasm: wasm-tools
 # `wscore/codec`) and dist/node (Node, Deno, Bun: everything).
 # The sources, package.json and dist/node come from npm-package-node (mk/wasm-node.mk).
 npm-package: npm-package-node wasm-build-web browser-wasm browser-deps
-	wasm-bindgen $(BROWSER_WASM) --out-dir $(NPM_PKG)/dist/web --target web --out-name wscore_browser
-	$(WASM_OPT) -Oz $(NPM_PKG)/dist/web/wscore_browser_bg.wasm -o $(NPM_PKG)/dist/web/wscore_browser_bg.wasm
+	@# encodeInto is everywhere now: no fallback in the glue. The custom sections
+	@# (producers, target features, names) are of no use to a page.
+	wasm-bindgen $(BROWSER_WASM) --out-dir $(NPM_PKG)/dist/web --target web --out-name wscore_browser --encode-into always
+	$(WASM_OPT) -Oz --strip-debug --strip-producers --strip-target-features $(NPM_PKG)/dist/web/wscore_browser_bg.wasm -o $(NPM_PKG)/dist/web/wscore_browser_bg.wasm
 	rm -rf $(NPM_PKG)/dist/full && cp -r $(WASM_OUT)/web $(NPM_PKG)/dist/full
 	@printf 'browser entry gzipped: wasm %s B + JS glue %s B\n' \
 	  "$$(gzip -9c $(NPM_PKG)/dist/web/wscore_browser_bg.wasm | wc -c)" "$$(gzip -9c $(NPM_PKG)/dist/web/wscore_browser.js | wc -c)"

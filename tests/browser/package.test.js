@@ -136,8 +136,9 @@ test('the type declarations are precise, for bundlers and for Node (tsc --strict
 
 // What a page pays for SafeWebSocket: a Vite production build of an app that imports
 // only it, every emitted asset (JS chunks and the wasm) gzipped at level 9.
-// Issue 18 targets 12 KB; 13.6 KB today (wasm 8.4 + JS 5.2), see the budget below.
-const SIZE_BUDGET = 14 * 1024;
+// Issue 18 targets 12 KB; 13.2 KB today (wasm 8.2 + JS 5.0, of which about 1.7 KB
+// is wasm-bindgen's glue): the budget is today's size plus a little.
+const SIZE_BUDGET = 13.5 * 1024;
 
 test(`a Vite build of an app using SafeWebSocket ships at most ${SIZE_BUDGET} B gzipped`, async (t) => {
   const app = path.join(project, 'size-app');

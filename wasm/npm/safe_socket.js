@@ -45,7 +45,7 @@ function byteLength(data) {
 /** A non-negative number option, or NaN (the machine's default) when not given. */
 function number(value, name) {
   if (value === undefined) return NaN;
-  if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`SafeWebSocket option ${name} must be a non-negative number`);
+  if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`${name} must be a non-negative number`);
   return value;
 }
 
@@ -68,7 +68,7 @@ export function defineSafeWebSocket(SafeMachine, isSendableCloseCode) {
         return method.apply(this, args);
       } catch (e) {
         if (!(e instanceof WebAssembly.RuntimeError)) throw e;
-        throw new Error('wscore: SafeWebSocket hit an internal error (a Rust panic; please report it) and cannot be used', { cause: e });
+        throw new Error('wscore: internal error (a Rust panic; please report it)', { cause: e });
       }
     };
   }
@@ -76,14 +76,10 @@ export function defineSafeWebSocket(SafeMachine, isSendableCloseCode) {
   class CloseError extends Error {}
   CloseError.prototype.name = 'CloseError';
 
+  // One message for every kind: the codes a browser may send are all that matter.
   function closeError(kind, code, reason) {
-    const messages = {
-      'invalid-code': `close code ${code} is not valid: use 1000 or 3000-4999`,
-      'code-not-allowed-in-browser': `close code ${code} is valid on the wire but browsers only send 1000 or 3000-4999`,
-      'reason-too-long': `close reason is ${byteLength(reason)} bytes of UTF-8, over 123`,
-      'reason-without-code': 'a close reason needs a close code',
-    };
-    return Object.assign(new CloseError(messages[kind]), { kind, code: code ?? null, reasonBytes: byteLength(reason) });
+    const message = `close(${code}, ${byteLength(reason)} bytes): ${kind}; use 1000 or 3000-4999 and at most 123 bytes`;
+    return Object.assign(new CloseError(message), { kind, code: code ?? null, reasonBytes: byteLength(reason) });
   }
 
   return class SafeWebSocket extends EventTarget {
@@ -112,19 +108,19 @@ export function defineSafeWebSocket(SafeMachine, isSendableCloseCode) {
       this.#url = url;
       this.#protocols = protocols ?? undefined;
       this.#WebSocket = options.WebSocket ?? globalThis.WebSocket;
-      if (typeof this.#WebSocket !== 'function') throw new TypeError('SafeWebSocket needs a WebSocket class: this host has none (Node 20: --experimental-websocket), pass options.WebSocket');
+      if (typeof this.#WebSocket !== 'function') throw new TypeError('no WebSocket class: pass options.WebSocket');
       if (options.binaryType !== undefined) {
-        if (options.binaryType !== 'blob' && options.binaryType !== 'arraybuffer') throw new TypeError(`binaryType ${options.binaryType} is not arraybuffer or blob`);
+        if (options.binaryType !== 'blob' && options.binaryType !== 'arraybuffer') throw new TypeError('bad binaryType');
         this.#binaryType = options.binaryType;
       }
       const reconnect = section(options.reconnect);
       const heartbeat = (this.#heartbeat = section(options.heartbeat));
       const queue = options.queue ?? {};
       const policy = queue.dropPolicy === undefined ? NaN : DROP_POLICIES.indexOf(queue.dropPolicy);
-      if (policy < 0) throw new TypeError(`dropPolicy ${queue.dropPolicy} is not drop-oldest, drop-newest or reject`);
+      if (policy < 0) throw new TypeError('bad dropPolicy');
       const stopCodes = reconnect?.stopCodes;
-      if (stopCodes !== undefined && !(Array.isArray(stopCodes) && stopCodes.every((c) => c === (c & 0xffff)))) throw new TypeError('stopCodes must be an array of close codes');
-      if (heartbeat && typeof (heartbeat.message ?? '') !== 'string') throw new TypeError('heartbeat.message must be a string');
+      if (stopCodes !== undefined && !(Array.isArray(stopCodes) && stopCodes.every((c) => c === (c & 0xffff)))) throw new TypeError('bad stopCodes');
+      if (heartbeat && typeof (heartbeat.message ?? '') !== 'string') throw new TypeError('bad heartbeat.message');
       // The order of the constants in wasm/src/safe_socket.rs; NaN is "the default".
       this.#m = new SafeMachine(new Float64Array([
         reconnect ? 1 : 0, number(reconnect?.initialDelayMs, 'initialDelayMs'), number(reconnect?.maxDelayMs, 'maxDelayMs'),
