@@ -27,6 +27,13 @@ enum Chunk {
     Bytes(Bytes),
     /// A payload of this many bytes (still to write) that the caller holds.
     Held(usize),
+    /// A frame header kept inline (`head[at..end]` still to write), before a
+    /// shared payload: no tail to seal into a chunk of its own for it.
+    Head {
+        head: [u8; MAX_HEADER_LEN],
+        at: u8,
+        end: u8,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -97,6 +104,17 @@ impl Output {
     ) {
         if payload.len() <= COALESCE_LIMIT {
             self.extend_frame(head, head_len, &payload);
+        } else if self.tail.is_empty() {
+            // Nothing before it in the tail (the usual case when output is
+            // written as it is made): the header goes inline in the queue.
+            self.trailing_pong = 0;
+            self.len += head_len + payload.len();
+            self.chunks.push_back(Chunk::Head {
+                head: *head,
+                at: 0,
+                end: head_len as u8,
+            });
+            self.chunks.push_back(Chunk::Bytes(payload));
         } else {
             self.extend(&head[..head_len]);
             self.push_shared(payload);
@@ -165,6 +183,7 @@ impl Output {
             .iter()
             .map_while(|c| match c {
                 Chunk::Bytes(b) => Some(b.as_ref()),
+                Chunk::Head { head, at, end } => Some(&head[*at as usize..*end as usize]),
                 Chunk::Held(_) => None,
             })
             .chain(tail)
@@ -177,6 +196,9 @@ impl Output {
             .iter()
             .map(|c| match c {
                 Chunk::Bytes(b) => OutputSegment::Bytes(b),
+                Chunk::Head { head, at, end } => {
+                    OutputSegment::Bytes(&head[*at as usize..*end as usize])
+                }
                 Chunk::Held(n) => OutputSegment::Held(*n),
             })
             .chain(std::iter::once(OutputSegment::Bytes(&self.tail)))
@@ -205,9 +227,26 @@ impl Output {
                 _ => 0,
             };
         }
+        // What `slices()` gives, in a plain loop (the iterator chain measured
+        // ~70 instructions per call).
         let mut n = 0;
-        for (slot, slice) in dst.iter_mut().zip(self.slices()) {
+        for chunk in &self.chunks {
+            let slice: &[u8] = match chunk {
+                Chunk::Bytes(b) => b,
+                Chunk::Head { head, at, end } => &head[*at as usize..*end as usize],
+                Chunk::Held(_) => return n,
+            };
+            if slice.is_empty() {
+                continue;
+            }
+            let Some(slot) = dst.get_mut(n) else {
+                return n;
+            };
             *slot = IoSlice::new(slice);
+            n += 1;
+        }
+        if let Some(slot) = dst.get_mut(n).filter(|_| !self.tail.is_empty()) {
+            *slot = IoSlice::new(&self.tail);
             n += 1;
         }
         n
@@ -228,6 +267,13 @@ impl Output {
 
     /// The general case of [`Output::advance`]: a partial write, or shared chunks.
     fn advance_partly(&mut self, mut n: usize) {
+        if n >= self.len && self.held == 0 {
+            // All of it written, shared chunks too: no walk.
+            self.chunks.clear();
+            self.tail.clear();
+            self.len = 0;
+            return;
+        }
         n = n.min(self.len);
         self.len -= n;
         while n > 0 {
@@ -238,6 +284,15 @@ impl Output {
                 }
                 Some(Chunk::Bytes(front)) => {
                     front.advance(n);
+                    return;
+                }
+                Some(Chunk::Head { at, end, .. }) if usize::from(*end - *at) <= n => {
+                    n -= usize::from(*end - *at);
+                    self.chunks.pop_front();
+                }
+                Some(Chunk::Head { at, .. }) => {
+                    // Fewer than MAX_HEADER_LEN bytes: fits in a u8.
+                    *at += n as u8;
                     return;
                 }
                 Some(Chunk::Held(left)) if *left <= n => {
@@ -326,6 +381,38 @@ mod tests {
         assert_eq!(out.len(), 8 + 4 + big.len());
         out.advance(out.len());
         assert_eq!((out.len(), out.slices().count()), (0, 0));
+    }
+
+    #[test]
+    fn a_large_frame_after_an_empty_tail_keeps_its_header_inline_in_any_split() {
+        let mut head = [0xEE; MAX_HEADER_LEN];
+        head[..4].copy_from_slice(&[0x82, 126, 0x07, 0xD0]);
+        let big = Bytes::from((0..2000u32).map(|i| i as u8).collect::<Vec<u8>>());
+        let mut expected = head[..4].to_vec();
+        expected.extend_from_slice(&big);
+        expected.extend_from_slice(b"after");
+        for first in [1, 3, 4, 5, 2003, 2004, 2009] {
+            let mut out = Output::default();
+            out.push_frame_shared(&head, 4, big.clone());
+            out.extend(b"after");
+            assert_eq!(out.len(), expected.len());
+            let slices: Vec<&[u8]> = out.slices().collect();
+            assert_eq!(slices.len(), 3, "header, payload by reference, tail");
+            assert_eq!(slices[1].as_ptr(), big.as_ptr());
+            // Written in two goes, the first ending anywhere.
+            let mut written = Vec::new();
+            let pending = |out: &Output| -> Vec<u8> {
+                let mut io = [IoSlice::new(&[]); 4];
+                let n = out.io_slices(&mut io);
+                io[..n].iter().flat_map(|s| s.iter().copied()).collect()
+            };
+            written.extend_from_slice(&pending(&out)[..first]);
+            out.advance(first);
+            written.extend(pending(&out));
+            out.advance(out.len());
+            assert_eq!(written, expected, "first write {first}");
+            assert_eq!((out.len(), out.slices().count()), (0, 0));
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! kept by the caller, and the output queue they all go to. It knows nothing
 //! of the close rules: the connection asks the lifecycle before calling it.
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 
 use crate::deflate::Deflater;
 use crate::error::SendError;
@@ -88,6 +88,35 @@ impl Encoder {
             self.out.extend_short_frame(&[b0, 126, hi, lo], bytes);
         }
         true
+    }
+
+    /// A whole message over [`COALESCE_LIMIT`] from a server without
+    /// compression, its shared payload queued by reference after its header,
+    /// without the general path's checks. Returns the payload, having done
+    /// nothing, for anything else.
+    #[inline]
+    pub(super) fn queue_large_shared(&mut self, opcode: OpCode, payload: Bytes) -> Option<Bytes> {
+        let len = payload.len();
+        if len <= COALESCE_LIMIT
+            || self.masks.is_some()
+            || self.deflater.is_some()
+            || self.fragmented.is_some()
+        {
+            return Some(payload);
+        }
+        let mut head = [0u8; MAX_HEADER_LEN];
+        head[0] = 0x80 | opcode.bits();
+        let head_len = if len <= usize::from(u16::MAX) {
+            head[1] = 126;
+            head[2..4].copy_from_slice(&(len as u16).to_be_bytes());
+            4
+        } else {
+            head[1] = 127;
+            head[2..10].copy_from_slice(&(len as u64).to_be_bytes());
+            10
+        };
+        self.out.push_frame_shared(&head, head_len, payload);
+        None
     }
 
     /// Queues a data message or fragment (`fragment`: sent with the fragment

@@ -625,12 +625,17 @@ impl Connection {
     ) -> Result<(), SendError> {
         // Short whole messages from a server take the encoder's fast path;
         // everything else the general one, out of line so this stays small.
-        if fin
-            && !fragment
-            && self.life.can_send()
-            && self.encoder.queue_short_message(opcode, payload.as_bytes())
-        {
-            return Ok(());
+        if fin && !fragment && self.life.can_send() {
+            if self.encoder.queue_short_message(opcode, payload.as_bytes()) {
+                return Ok(());
+            }
+            // Long shared ones from a server: queued by reference, header inline.
+            if let Payload::Shared(bytes) = payload {
+                return match self.encoder.queue_large_shared(opcode, bytes) {
+                    None => Ok(()),
+                    Some(bytes) => self.send_data_general(opcode, bytes.into(), fin, fragment),
+                };
+            }
         }
         self.send_data_general(opcode, payload, fin, fragment)
     }
