@@ -2,8 +2,9 @@
 measure on a noisy, shared machine (wall-clock ratios move by 2x there; these do
 not). Each row runs one batch and three batches of a workload in the fixed-
 iteration driver (src/bin/profile.rs), counting only inside the rows' clocks
-(src/clock.rs switches collection on and off); the difference divided by two
-batches' messages is the cost of one message, without set-up.
+(src/clock.rs switches collection on and off when BENCH_CALLGRIND_CLOCKS=1);
+the difference divided by two batches' messages is the cost of one message,
+without set-up.
 
 Usage: python3 bench/rust/callgrind.py PROFILE_BINARY [--out target/bench/callgrind.json]
 """
@@ -25,7 +26,8 @@ BATCH_BYTES = 2 << 20  # as bench/rust/src/workload.rs
 def instructions(binary: str, op: str, kind: str, size: int, row: str, iters: int) -> int:
     p = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--collect-atstart=no", binary, op, kind, str(size), row,
-         str(iters)], capture_output=True, text=True, check=True)
+         str(iters)], capture_output=True, text=True, check=True,
+        env={**os.environ, "BENCH_CALLGRIND_CLOCKS": "1"})
     return int(re.search(r"Collected : (\d+)", p.stderr).group(1))
 
 
