@@ -67,7 +67,7 @@ rust-checks: clippy-installed
 	$(CARGO) clippy -p wscore-wasm --no-default-features --all-targets -- -D warnings
 	$(CARGO) clippy -p wscore --all-features --all-targets -- -D warnings
 	@# wscore-tokio's optional features: TLS (rcgen certificates), hyper and axum upgrades.
-	$(CARGO) test -p wscore-tokio --all-features --test tls --test axum_upgrade
+	$(CARGO) test -p wscore-tokio --all-features --test features
 	$(CARGO) test -p wscore-tokio --all-features --doc
 	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc -p wscore-tokio --all-features --no-deps
 	$(CARGO) clippy -p wscore-tokio --all-features --all-targets -- -D warnings

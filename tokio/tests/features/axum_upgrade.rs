@@ -4,15 +4,12 @@
 //! so it checks that an unoffered extension stays off), our client with
 //! permessage-deflate, the compressed frames on the wire, and the refusals:
 //! a bad upgrade request (400, 426) and a bad Origin (403).
-#![cfg(feature = "axum")]
-
-mod common;
 
 use std::convert::Infallible;
 
+use crate::common::{bounded, listen};
 use axum::routing::get;
 use axum::Router;
-use common::{bounded, listen};
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -2,13 +2,10 @@
 //! (rcgen): our client and server, tokio-tungstenite's client against our
 //! server and our client against its server (the TLS layer is tokio-rustls on
 //! both sides), and the refusals a client must make (unknown issuer, wrong name).
-#![cfg(feature = "rustls")]
-
-mod common;
 
 use std::sync::Arc;
 
-use common::{bounded, listen};
+use crate::common::{bounded, listen};
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
