@@ -94,3 +94,11 @@ fn set_deflate_decides_compression_per_request() {
         assert_eq!(server.set_deflate(None), Err(AcceptError::NoPendingRequest));
     }
 }
+
+#[test]
+fn upgraded_connection_reports_the_subprotocol_selected_elsewhere() {
+    let plain = Connection::upgraded(Role::Server, Config::default(), None);
+    assert_eq!(plain.subprotocol(), None);
+    let chat = Connection::upgraded(Role::Server, Config::default(), None).with_subprotocol("chat");
+    assert_eq!(chat.subprotocol(), Some("chat"));
+}

@@ -112,8 +112,8 @@ impl WebSocketUpgrade {
     }
 
     /// The subprotocol [`WebSocketUpgrade::protocol`] or
-    /// [`WebSocketUpgrade::accept`] selected. (The upgraded WebSocket's
-    /// `subprotocol()` does not know it: core's `Connection::upgraded` takes none.)
+    /// [`WebSocketUpgrade::accept`] selected (the upgraded WebSocket's
+    /// `subprotocol()` reports it too).
     pub fn selected_protocol(&self) -> Option<&str> {
         self.accept.subprotocol.as_deref()
     }
@@ -141,7 +141,12 @@ impl WebSocketUpgrade {
             Ok(answer) => answer,
             Err(refused) => return refused,
         };
-        let upgrading = Upgrading::new(self.on_upgrade, self.config, deflate);
+        let upgrading = Upgrading::new(
+            self.on_upgrade,
+            self.config,
+            deflate,
+            self.accept.subprotocol.clone(),
+        );
         tokio::spawn(async move {
             // Err: the client left before the upgrade; nobody to tell.
             if let Ok(ws) = upgrading.await {

@@ -94,7 +94,10 @@ where
     let accept = decide(&parsed).map_err(rejection)?;
     let (response, deflate) = switching(&parsed, &config, &accept)?;
     let on_upgrade = ::hyper::upgrade::on(request);
-    Ok((response, Upgrading::new(on_upgrade, config, deflate)))
+    Ok((
+        response,
+        Upgrading::new(on_upgrade, config, deflate, accept.subprotocol.clone()),
+    ))
 }
 
 /// Whether `request` asks for a WebSocket (`Upgrade: websocket`): for a

@@ -205,6 +205,7 @@ pub struct Upgrading {
     on_upgrade: OnUpgrade,
     config: Option<Config>,
     deflate: Option<DeflateParams>,
+    subprotocol: Option<String>,
 }
 
 impl Upgrading {
@@ -212,11 +213,13 @@ impl Upgrading {
         on_upgrade: OnUpgrade,
         config: Config,
         deflate: Option<DeflateParams>,
+        subprotocol: Option<String>,
     ) -> Self {
         Upgrading {
             on_upgrade,
             config: Some(config),
             deflate,
+            subprotocol,
         }
     }
 }
@@ -233,7 +236,10 @@ impl Future for Upgrading {
             .config
             .take()
             .expect("Upgrading polled after it completed");
-        let conn = Connection::upgraded(Role::Server, config, self.deflate.take());
+        let mut conn = Connection::upgraded(Role::Server, config, self.deflate.take());
+        if let Some(name) = self.subprotocol.take() {
+            conn = conn.with_subprotocol(name);
+        }
         Poll::Ready(Ok(WebSocket::from_connection(TokioIo::new(upgraded), conn)))
     }
 }

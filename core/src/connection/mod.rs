@@ -111,6 +111,14 @@ impl Connection {
         conn
     }
 
+    /// Records the subprotocol the handshake done elsewhere selected, so that
+    /// [`Connection::subprotocol`] reports it on an [`Connection::upgraded`]
+    /// connection as it does on one that ran its own handshake.
+    pub fn with_subprotocol(mut self, name: impl Into<String>) -> Connection {
+        self.subprotocol = Some(name.into());
+        self
+    }
+
     fn new(role: Role, config: Config, opening: Opening) -> Connection {
         Connection {
             role,

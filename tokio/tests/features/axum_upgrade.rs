@@ -21,16 +21,19 @@ use wscore_tokio::axum::{UpgradedWebSocket, WebSocketUpgrade};
 use wscore_tokio::{connect_with, ClientRequest, Closed, Config, DeflateConfig, Message};
 
 /// What the server saw of one connection: the deflate parameters agreed, the
-/// subprotocol the handler selected, and how it ended.
+/// subprotocol the upgraded socket reports, and how it ended.
 type Report = (Option<DeflateParams>, Option<String>, Closed);
 
 /// Echoes text and binary until the connection ends, then reports.
 async fn echo(
     mut ws: UpgradedWebSocket,
-    protocol: Option<String>,
+    selected: Option<String>,
     reports: mpsc::UnboundedSender<Report>,
 ) {
     let deflate = ws.deflate();
+    // The socket knows what the handler selected before the upgrade.
+    let protocol = ws.subprotocol();
+    assert_eq!(protocol, selected);
     while let Some(Ok(message)) = ws.recv().await {
         if let Message::Text(_) | Message::Binary(_) = message {
             let _ = ws.send(message).await;
