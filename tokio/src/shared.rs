@@ -65,9 +65,15 @@ impl Wake for Waiters {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        let list = std::mem::take(&mut *self.list.lock().unwrap_or_else(|e| e.into_inner()));
-        for waker in list {
+        let mut list = std::mem::take(&mut *self.list.lock().unwrap_or_else(|e| e.into_inner()));
+        for waker in list.drain(..) {
             waker.wake();
+        }
+        // Give the emptied list back (unless a waiter registered meanwhile), so
+        // the next `register` does not allocate: one malloc/free less per message.
+        let mut slot = self.list.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.capacity() == 0 {
+            *slot = list;
         }
     }
 }
