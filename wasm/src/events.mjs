@@ -63,10 +63,12 @@ function copyOf(mem, at, end) {
 const TYPES = ['text', 'binary', 'ping', 'pong', 'other', 'text'];
 const isBytes = (kind) => kind !== 0 && kind !== 4;
 
-// Binary payloads up to POOLED_MAX share one exact-size ArrayBuffer per call
-// (each event gets its own view of it), as the messages cut from one socket
-// read share its Buffer in ws. Larger ones get their own.
-const shared = (len) => len <= POOLED_MAX;
+// Binary payloads up to 64 KiB (a socket read) share one exact-size ArrayBuffer
+// per call (each event gets its own view of it), as the messages cut from one
+// socket read share its Buffer in ws. Larger ones get their own. (Up to 8 KiB
+// before: 16 KiB messages then paid one ArrayBuffer each, 4 per 64 KiB read.)
+const SHARED_MAX = 64 << 10;
+const shared = (len) => len <= SHARED_MAX;
 
 // `desc` is a view of wasm memory: [kind, ptr, len] per event, in order.
 export function buildEvents(desc, others) {
