@@ -2,8 +2,11 @@
 //! `codec`, on by default) and `SafeWebSocket`. Without `codec` the module is the
 //! package's browser entry, SafeWebSocket alone (see mk/wasm-browser.mk).
 
+#[cfg(feature = "codec")]
 use wasm_bindgen::prelude::*;
 
+#[cfg(not(feature = "codec"))]
+mod browser_abi;
 #[cfg(feature = "codec")]
 mod codec;
 #[cfg(feature = "codec")]
@@ -25,14 +28,15 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
     // SAFETY: wasm32-unknown-unknown without the atomics feature has one thread.
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-/// The version of wscore.
+/// The version of wscore (the browser entry's: browser_abi.rs).
+#[cfg(feature = "codec")]
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
 /// Whether `code` may be sent in a close frame (RFC 6455 §7.4).
-#[wasm_bindgen(js_name = isSendableCloseCode)]
+#[cfg_attr(feature = "codec", wasm_bindgen(js_name = isSendableCloseCode))]
 pub fn is_sendable_close_code(code: u16) -> bool {
     wscore::CloseCode(code).is_sendable()
 }

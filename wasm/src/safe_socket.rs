@@ -6,6 +6,7 @@
 //! boundary, nothing else: every JS object or closure would cost glue and bytes
 //! in the browser entry (issue 18: the whole entry within 12 KB gzipped).
 
+#[cfg(feature = "codec")]
 use wasm_bindgen::prelude::*;
 use wscore::binding::{DropPolicy, QueueLimits};
 use wscore::resilient::{
@@ -132,18 +133,18 @@ fn options(o: &[f64]) -> ResilientOptions {
 }
 
 /// The machine, and the fields of the action last polled (read with `arg`/`reason`).
-#[wasm_bindgen]
+#[cfg_attr(feature = "codec", wasm_bindgen)]
 pub struct SafeMachine {
     m: ResilientSocket<Handle>,
     args: [u32; 3],
     reason: String,
 }
 
-#[wasm_bindgen]
+#[cfg_attr(feature = "codec", wasm_bindgen)]
 impl SafeMachine {
     /// A machine; `o` holds the options in the order of the constants above
     /// (NaN: the default), then the stop codes; `seed` seeds the backoff jitter.
-    #[wasm_bindgen(constructor)]
+    #[cfg_attr(feature = "codec", wasm_bindgen(constructor))]
     pub fn new(o: &[f64], seed: f64) -> SafeMachine {
         // The Node module's hook logs a panic's message. The browser entry has
         // none (a hook links Rust's formatting: +1.5 KB gzipped); safe_socket.js
@@ -210,8 +211,15 @@ impl SafeMachine {
     }
 
     /// The reason of the action last polled (CloseSocket, Closed).
+    #[cfg(any(feature = "codec", test))]
     pub fn reason(&self) -> String {
         self.reason.clone()
+    }
+
+    /// The reason, borrowed (the browser entry reads it from linear memory).
+    #[cfg(not(feature = "codec"))]
+    pub(crate) fn reason_str(&self) -> &str {
+        &self.reason
     }
 
     /// When `timeout` is next due (in `now`'s milliseconds), or -1.
@@ -220,7 +228,7 @@ impl SafeMachine {
     }
 
     /// 0 connecting (also waiting to reconnect), 1 open, 2 closing, 3 closed.
-    #[wasm_bindgen(js_name = readyState)]
+    #[cfg_attr(feature = "codec", wasm_bindgen(js_name = readyState))]
     pub fn ready_state(&self) -> u16 {
         self.m.ready_state()
     }
