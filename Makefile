@@ -117,7 +117,7 @@ autobahn-quick autobahn:
 	elif [[ $$rc != 0 ]]; then \
 	  echo "AUTOBAHN CONFORMANCE FAILED: tests/autobahn/install.sh exited with $$rc"; exit 1; \
 	fi; \
-	$(MAKE) --no-print-directory $(foreach p,$(AUTOBAHN_PEERS),$(AB_BUILD_$(p))); \
+	$(if $(strip $(foreach p,$(AUTOBAHN_PEERS),$(AB_BUILD_$(p)))),$(MAKE) --no-print-directory $(foreach p,$(AUTOBAHN_PEERS),$(AB_BUILD_$(p)));) \
 	status=0; \
 	$(foreach p,$(AUTOBAHN_PEERS),\
 	$(AB_RUN) $(if $(AB_ALLOW_UNIMPLEMENTED_$(p)),--allow-unimplemented '$(AB_ALLOW_UNIMPLEMENTED_$(p))') server --agent wscore-$(p)-server --cmd '$(AB_SERVER_CMD_$(p))' --outdir target/autobahn/$(p)-server || status=1; \
