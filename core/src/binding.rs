@@ -51,7 +51,7 @@ pub use crate::deflate::{
 };
 pub use crate::extension::ExtensionParams;
 pub use crate::handshake::{accept_key, endpoint, Endpoint};
-pub use crate::origin::check_origin;
+pub use crate::origin::{check_origin, check_request};
 pub use crate::output::OutputSegment;
 pub use crate::reconnect::{Backoff, ReconnectDecision, ReconnectPolicy, StopReason};
 pub use crate::send_queue::{DropPolicy, Enqueued, QueueLimits, SendQueue};

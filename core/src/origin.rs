@@ -166,11 +166,10 @@ pub fn check_origin(
     }
 }
 
-/// [`check_origin`] on a parsed request (a server's handshake).
-pub(crate) fn check_request(
-    policy: &OriginPolicy,
-    request: &Request,
-) -> Result<(), HandshakeError> {
+/// [`check_origin`] on a parsed request: a server's handshake, or an adapter's
+/// that parsed the request itself (hyper, axum). Several headers of one name
+/// count as one value joined with ", ", so several `Origin`s are refused.
+pub fn check_request(policy: &OriginPolicy, request: &Request) -> Result<(), HandshakeError> {
     if !policy.is_active() {
         return Ok(());
     }

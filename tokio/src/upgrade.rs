@@ -12,7 +12,7 @@ use http::header::{HeaderName, HeaderValue};
 use http::{StatusCode, Version};
 use hyper::upgrade::{OnUpgrade, Upgraded};
 use hyper_util::rt::TokioIo;
-use wscore::binding::{accept_key, check_origin, deflate_server_accept};
+use wscore::binding::{accept_key, check_request, deflate_server_accept};
 use wscore::{
     Accept, AcceptError, Config, Connection, DeflateParams, Event, HandshakeError, Rejection,
     Request, Role,
@@ -83,23 +83,7 @@ pub(crate) fn check_policy<B: From<String>>(
     let Some(policy) = config.origin_policy.as_deref() else {
         return Ok(());
     };
-    // Several headers of one name are one value joined with ", ", as core's
-    // own server sees them (so several `Origin`s are refused, not picked from).
-    let joined = |name: &str| {
-        let values: Vec<String> = request
-            .headers
-            .iter()
-            .filter(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| {
-                String::from_utf8_lossy(&h.value)
-                    .trim_matches([' ', '\t'])
-                    .to_string()
-            })
-            .collect();
-        (!values.is_empty()).then(|| values.join(", "))
-    };
-    let (origin, host) = (joined("Origin"), joined("Host"));
-    check_origin(policy, origin.as_deref(), host.as_deref()).map_err(|e| refusal(&e))
+    check_request(policy, request).map_err(|e| refusal(&e))
 }
 
 /// The 101 answer to `request` with `accept` (subprotocol, extra headers),
