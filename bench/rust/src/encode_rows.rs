@@ -7,7 +7,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use futures_util::SinkExt;
 use tokio::runtime::Runtime;
 
@@ -36,23 +36,16 @@ fn check(w: &Workload, sink: &RingSink) {
     );
 }
 
-/// A shared payload as the rows clone it: converted to a shared buffer before
-/// the clock starts (the first clone of a `Vec`-backed `Bytes` allocates).
-fn shared(payload: &[u8]) -> Bytes {
-    let b = Bytes::from(payload.to_vec());
-    drop(b.clone());
-    b
-}
-
 fn wscore(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
     let mut server = open_server();
-    let binary = shared(&w.payload);
-    let text = wscore::Utf8Bytes::try_from(shared(w.text().as_bytes())).unwrap();
+    let binary = w.shared.clone();
+    // Validated here, outside the clock (a binary payload is not UTF-8).
+    let text = (w.kind == Kind::Text).then(|| wscore::Utf8Bytes::try_from(binary.clone()).unwrap());
     let t = Clock::start();
     for _ in 0..w.count {
-        match w.kind {
-            Kind::Text => server.send_text(text.clone()),
-            Kind::Binary => server.send_binary(binary.clone()),
+        match &text {
+            Some(text) => server.send_text(text.clone()),
+            None => server.send_binary(binary.clone()),
         }
         .unwrap();
         while server.buffered_amount() > 0 {
@@ -66,14 +59,14 @@ fn wscore(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
 
 fn tungstenite(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
     use tungstenite::{protocol::Role, Message, Utf8Bytes, WebSocket};
-    let binary = shared(&w.payload);
-    let text = Utf8Bytes::try_from(shared(w.text().as_bytes())).unwrap();
+    let binary = w.shared.clone();
+    let text = (w.kind == Kind::Text).then(|| Utf8Bytes::try_from(binary.clone()).unwrap());
     let mut ws = WebSocket::from_raw_socket(MemStream::writer(sink), Role::Server, None);
     let t = Clock::start();
     for _ in 0..w.count {
-        let m = match w.kind {
-            Kind::Text => Message::Text(text.clone()),
-            Kind::Binary => Message::Binary(binary.clone()),
+        let m = match &text {
+            Some(text) => Message::Text(text.clone()),
+            None => Message::Binary(binary.clone()),
         };
         ws.send(m).unwrap();
     }
@@ -89,7 +82,7 @@ fn fastwebsockets(w: &Workload, rt: &Runtime, sink: &mut RingSink) -> Duration {
         let mut ws = WebSocket::after_handshake(MemStream::writer(sink), Role::Server);
         let t = Clock::start();
         for _ in 0..w.count {
-            let payload = Payload::Borrowed(&w.payload);
+            let payload = Payload::Borrowed(&w.shared);
             let frame = match w.kind {
                 Kind::Text => Frame::text(payload),
                 Kind::Binary => Frame::binary(payload),
@@ -105,7 +98,7 @@ fn fastwebsockets(w: &Workload, rt: &Runtime, sink: &mut RingSink) -> Duration {
 fn sockudo(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
     use sockudo_ws::protocol::{Message, Protocol, Role};
     let mut proto = Protocol::new(Role::Server, 64 << 20, 64 << 20);
-    let payload = shared(&w.payload);
+    let payload = w.shared.clone();
     let mut buf = BytesMut::new();
     let t = Clock::start();
     for _ in 0..w.count {
@@ -124,7 +117,7 @@ fn sockudo(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
 
 fn tokio_websockets(w: &Workload, rt: &Runtime, sink: &mut RingSink) -> Duration {
     use tokio_websockets::Message;
-    let payload = shared(&w.payload);
+    let payload = w.shared.clone();
     let elapsed = rt.block_on(async {
         let mut ws = tokio_websockets::ServerBuilder::new().serve(MemStream::writer(sink));
         let t = Clock::start();
@@ -146,7 +139,7 @@ fn memcpy(w: &Workload, _: &Runtime, sink: &mut RingSink) -> Duration {
     let t = Clock::start();
     for _ in 0..w.count {
         sink.put(&[0x82, 0x7e]);
-        sink.put(black_box(&w.payload));
+        sink.put(black_box(&w.shared));
     }
     t.stop()
 }
