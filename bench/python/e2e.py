@@ -7,7 +7,7 @@ before the server does). Rounds alternate the servers, so each round's ratios
 come from the same moment.
 
 Usage: python bench/python/e2e.py [--rounds 3] [--seconds 3] [--size 125]
-       [--loadgen target/bench-rust/release/loadgen] [--out target/bench/e2e.json]
+       [--loadgen target/bench-rust/release/loadgen] [--out target/bench/e2e.json] [--loop auto]
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(ws: str, port: int) -> subprocess.Popen:
+def start_server(ws: str, port: int, loop: str = "auto") -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--app-dir", HERE, "echo_app:app", "--ws", ws,
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log", "--lifespan", "off", "--ws-ping-interval", "0"],
+         "--no-access-log", "--lifespan", "off", "--ws-ping-interval", "0", "--loop", loop],
     )
     for _ in range(200):
         try:
@@ -61,6 +61,7 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=125)
     ap.add_argument("--clients", default="1,100")
     ap.add_argument("--out", default="target/bench/e2e.json")
+    ap.add_argument("--loop", default="auto", help="uvicorn --loop for every server")
     ap.add_argument("--loadgen", default=None,
                     help="the load generator: the Rust one (bench/rust, `loadgen`) by path, "
                          "or omitted for loadgen.py")
@@ -70,7 +71,7 @@ def main() -> None:
         for clients in a.clients.split(","):
             for name, ws in PROTOCOLS.items():
                 port = free_port()
-                server = start_server(ws, port)
+                server = start_server(ws, port, a.loop)
                 try:
                     loadgen = [a.loadgen] if a.loadgen else [sys.executable, os.path.join(HERE, "loadgen.py")]
                     out = subprocess.run(
@@ -86,7 +87,7 @@ def main() -> None:
                       f"  p50 {r['p50_ms']:.3f} ms  p99 {r['p99_ms']:.3f} ms", file=sys.stderr)
     import uvicorn
 
-    doc = {"runtime": "python-e2e", "uvicorn": uvicorn.__version__, "rounds": a.rounds,
+    doc = {"runtime": "python-e2e", "uvicorn": uvicorn.__version__, "rounds": a.rounds, "loop": a.loop,
            "loadgen": "rust (bench/rust/src/bin/loadgen.rs)" if a.loadgen else "loadgen.py",
            "seconds": a.seconds, "size": a.size, "protocols": PROTOCOLS, "results": results}
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
