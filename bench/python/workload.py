@@ -10,7 +10,7 @@ import wscore
 
 CHUNK = 64 << 10
 SIZES = [16, 125, 1024, 16 << 10, 64 << 10, 1 << 20]
-UNIT = "héllo wörld — ça va? 你好 👋 plain ascii words here. "
+UNIT = "héllo wörld — ça va? 你好 👋 naïve café, déjà vu words. "
 LIMITS = {"max_message_size": 64 << 20, "max_frame_size": 64 << 20}
 
 
