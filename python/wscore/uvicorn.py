@@ -215,8 +215,18 @@ class WSProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         """Feeds bytes from the client to core (reading pauses if that leaves
-        messages the app has not taken, see _update_flow)."""
-        self._drive(self.conn.receive_data, data)
+        messages the app has not taken, see _update_flow). _drive, inlined: this
+        runs once per message."""
+        if self.transport_lost:
+            return
+        conn = self.conn
+        try:
+            conn.handle_timeout(self._now())
+            conn.receive_data(data)
+        except InternalError:
+            self._log_internal_error()
+        finally:
+            self._after_core_call()
 
     def eof_received(self) -> Optional[bool]:
         """The client shut down its side: core reports the end (1006 without a close frame)."""
@@ -295,32 +305,37 @@ class WSProtocol(asyncio.Protocol):
             self.logger.exception("Internal error in wscore")
 
     def _after_core_call(self) -> None:
+        # Runs twice per message: conn and transport as locals (they never change);
+        # the flags are read where they are, as writes and events may flip them.
+        conn = self.conn
+        transport = self.transport
         # Once the transport is gone, everything left goes to the app at once.
         while not self.pull_paused or self.transport_lost:
-            event = self.conn.next_event()
+            event = conn.next_event()
             if event is None:
                 break
             self._handle_event(event)
         if not self.write_paused or self.transport_lost:  # else it waits in core
-            data = self.conn.data_to_send()
-            if data and not self.transport_lost and not self.transport.is_closing():
-                self.transport.write(data)
-        if self.conn.should_close_transport:
+            data = conn.data_to_send()
+            if data and not self.transport_lost and not transport.is_closing():
+                transport.write(data)
+        if conn.should_close_transport:
             self._cancel_timer()
-            if self.transport.is_closing():
+            if transport.is_closing():
                 pass
             elif self.write_paused and self._failed():
                 # A failed peer that does not read (e.g. its output stalled): close()
                 # would wait for a flush that may never come.
-                self.transport.abort()
+                transport.abort()
             else:
-                self.transport.write(self.conn.data_to_send())  # what is left, then FIN
-                self.transport.close()
-        elif self.conn.next_timeout() != self.timer_deadline:  # as _schedule_timer, without the call
+                transport.write(conn.data_to_send())  # what is left, then FIN
+                transport.close()
+        elif conn.next_timeout() != self.timer_deadline:  # as _schedule_timer, without the call
             self._schedule_timer()
         if not self.transport_lost:
-            pause = self.write_paused or self.conn.should_pause_reading
-            if pause != self.read_paused or self.write_paused:
+            write_paused = self.write_paused
+            pause = write_paused or conn.should_pause_reading
+            if pause != self.read_paused or write_paused:
                 self._update_flow(pause)
 
     def _failed(self) -> bool:
@@ -372,7 +387,9 @@ class WSProtocol(asyncio.Protocol):
             if self.close_sent:
                 return  # the app is past websocket.close
             key = "text" if kind is TextMessage else "bytes"
-            self._deliver({"type": "websocket.receive", key: event.data})  # type: ignore[attr-defined]
+            self.inbox.append({"type": "websocket.receive", key: event.data})  # type: ignore[attr-defined]
+            if self.receivers:  # _deliver, inlined: once per message
+                self._wake_receiver()
             self.pull_paused = True
         elif isinstance(event, Request):
             self._handle_request(event)
