@@ -1,5 +1,6 @@
 """The uvicorn echo server's own cost per round trip, 1 client, load-independent:
-CPU time of the server process (/proc schedstat, ns), its context switches and,
+CPU time of the server process (/proc schedstat, ns), its context switches, the
+machine's idle halts and idle time (cpuidle: 1-client round trips wait on them), and,
 with --strace, its syscalls (strace -c -f; slows the run, so rates from that run
 mean nothing, counts per round trip do). Servers alternate within each round.
 
@@ -67,6 +68,20 @@ def switches(pid: int) -> tuple[int, int]:
     return values["voluntary_ctxt_switches"], values["nonvoluntary_ctxt_switches"]
 
 
+def idle_states() -> tuple[int, int]:
+    """Machine-wide entries into the deepest idle state (a halt in a VM guest: a vCPU
+    that halts is woken by the host) and microseconds spent there, all CPUs."""
+    entries = micros = 0
+    for cpu in glob.glob("/sys/devices/system/cpu/cpu[0-9]*/cpuidle"):
+        states = sorted(glob.glob(f"{cpu}/state[0-9]*"))
+        if states:
+            with open(f"{states[-1]}/usage") as f:
+                entries += int(f.read())
+            with open(f"{states[-1]}/time") as f:
+                micros += int(f.read())
+    return entries, micros
+
+
 def strace_counts(path: str) -> dict[str, int]:
     """Calls per syscall from strace -c's table."""
     counts: dict[str, int] = {}
@@ -88,10 +103,10 @@ def measure(ws: str, a: argparse.Namespace) -> dict:
             os.close(fd)
             tracer = subprocess.Popen(["strace", "-c", "-f", "-o", out_path, "-p", str(server.pid)],
                                       stderr=subprocess.DEVNULL)
-        cpu0, (vol0, invol0) = cpu_ns(server.pid), switches(server.pid)
+        cpu0, (vol0, invol0), (halt0, idle0) = cpu_ns(server.pid), switches(server.pid), idle_states()
         out = subprocess.run([a.loadgen, f"127.0.0.1:{port}", "1", str(a.seconds), str(a.size)],
                              check=True, capture_output=True, text=True, timeout=a.seconds * 10 + 60).stdout
-        cpu1, (vol1, invol1) = cpu_ns(server.pid), switches(server.pid)
+        cpu1, (vol1, invol1), (halt1, idle1) = cpu_ns(server.pid), switches(server.pid), idle_states()
     finally:
         if tracer is not None:
             tracer.terminate()
@@ -102,7 +117,8 @@ def measure(ws: str, a: argparse.Namespace) -> dict:
     n = r["round_trips"]
     result = {"round_trips": n, "rt_per_s": r["round_trips_per_s"], "p50_us": r["p50_ms"] * 1000,
               "cpu_us_per_rt": (cpu1 - cpu0) / n / 1000, "vol_cs_per_rt": (vol1 - vol0) / n,
-              "invol_cs_per_rt": (invol1 - invol0) / n}
+              "invol_cs_per_rt": (invol1 - invol0) / n,
+              "halts_per_rt": (halt1 - halt0) / n, "idle_us_per_rt": (idle1 - idle0) / n}
     if out_path is not None:
         counts = strace_counts(out_path)
         os.unlink(out_path)
