@@ -15,11 +15,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { installFastPath } from '../../wasm/npm/fast_path.js';
 
 const require = createRequire(import.meta.url);
 const wasmPath = process.env.WSCORE_WASM
   ?? fileURLToPath(new URL('../../target/wasm/node/wscore_wasm.js', import.meta.url));
-const { Connection } = require(wasmPath);
+const wasmModule = require(wasmPath);
+// The npm package's Node entry (wasm/npm/node.js) installs this on its module.
+installFastPath(wasmModule);
+const { Connection } = wasmModule;
 
 // Two copies of ws in one process: the first loaded with WS_NO_BUFFER_UTIL (pure
 // JS masking), the second with the bufferutil addon.

@@ -606,6 +606,17 @@ impl JsConnection {
         Ok(out)
     }
 
+    /// The core connection for staged.rs's fast path: `None` where `core`
+    /// would fail (the ordinary method then throws its error).
+    pub(crate) fn core_if_free(&self) -> Option<RefMut<'_, Connection>> {
+        self.inner.try_borrow_mut().ok()
+    }
+
+    /// Whether output holds payloads that only `take_pieces` can write.
+    pub(crate) fn has_held(&self) -> bool {
+        self.held_count.get() > 0
+    }
+
     /// The core connection for one call. A call that panicked never released
     /// its borrow, so the connection stays failed with `InternalError`.
     fn core(&self) -> Result<RefMut<'_, Connection>, JsValue> {

@@ -14,6 +14,8 @@ mod errors;
 #[cfg(feature = "codec")]
 mod js_types;
 mod safe_socket;
+#[cfg(feature = "codec")]
+mod staged;
 
 #[cfg(feature = "codec")]
 pub use codec::JsConnection;

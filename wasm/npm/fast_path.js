@@ -1,0 +1,87 @@
+// The Node entry's fast path for small sends and takes (wasm/src/staged.rs): a
+// payload of up to 1 KiB is copied here into a fixed region of wasm memory and
+// framed by one call that passes numbers only, and small output is read back
+// from another. wasm-bindgen's glue for the ordinary methods (an externref per
+// object argument, a JS array per returned Result) cost more than core's
+// framing of a 16 B message. Whatever the fast path does not cover (other
+// payload types, larger sizes, errors, kept payloads) goes to the ordinary
+// method, unchanged: errors are thrown there, as before.
+const STAGE_LEN = 1024;
+const SLOW = 0xffffffff;
+
+// Small outputs are views of a shared 64 KiB slab, as in wasm/src/events.mjs
+// (zero-filled, cut in order, never reused): one allocation per slab.
+const SLAB = 64 << 10;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+export function installFastPath(mod) {
+  const proto = mod.Connection.prototype;
+  if (Object.hasOwn(proto, '__fastPath')) return;
+  const memory = mod.__memory();
+  const stageAt = mod.__stageAddress();
+  const outAt = mod.__outAddress();
+  let mem = new Uint8Array(memory.buffer);
+  // A view of memory detaches (length 0) when memory grows: renew it then.
+  const wasmBytes = () => (mem.byteLength === 0 ? (mem = new Uint8Array(memory.buffer)) : mem);
+
+  // The payload's length once staged, or -1 when it is not for the fast path.
+  function stage(data) {
+    if (!(data instanceof Uint8Array)) return -1;
+    const n = data.length;
+    if (n > STAGE_LEN) return -1;
+    const m = wasmBytes();
+    // A few bytes: a loop costs less than set()'s call.
+    if (n <= 64) for (let i = 0; i < n; i++) m[stageAt + i] = data[i];
+    else m.set(data, stageAt);
+    return n;
+  }
+  function outCopy(n) {
+    const m = wasmBytes();
+    if (n > SLAB >> 3) return m.slice(outAt, outAt + n);
+    if (slabUsed + n > slab.length) {
+      slab = new Uint8Array(SLAB);
+      slabUsed = 0;
+    }
+    const out = new Uint8Array(slab.buffer, slabUsed, n);
+    slabUsed = (slabUsed + n + 7) & ~7; // views stay 8-byte aligned
+    if (n <= 64) for (let i = 0; i < n; i++) out[i] = m[outAt + i];
+    else out.set(m.subarray(outAt, outAt + n));
+    return out;
+  }
+
+  const { sendBinary, sendTextBytes, takeOutput, takeOutputChunks } = proto;
+  Object.defineProperties(proto, {
+    __fastPath: { value: true },
+    sendBinary: {
+      ...Object.getOwnPropertyDescriptor(proto, 'sendBinary'),
+      value: function sendBinaryFast(data) {
+        const n = stage(data);
+        if (n < 0 || this.__sendStaged(n, 0) === SLOW) sendBinary.call(this, data);
+      },
+    },
+    sendTextBytes: {
+      ...Object.getOwnPropertyDescriptor(proto, 'sendTextBytes'),
+      value: function sendTextBytesFast(data) {
+        const n = stage(data);
+        if (n < 0 || this.__sendStaged(n, 1) === SLOW) sendTextBytes.call(this, data);
+      },
+    },
+    takeOutput: {
+      ...Object.getOwnPropertyDescriptor(proto, 'takeOutput'),
+      value: function takeOutputFast() {
+        const n = this.__takeStaged();
+        if (n === SLOW) return takeOutput.call(this);
+        return n === 0 ? new Uint8Array(0) : outCopy(n);
+      },
+    },
+    takeOutputChunks: {
+      ...Object.getOwnPropertyDescriptor(proto, 'takeOutputChunks'),
+      value: function takeOutputChunksFast() {
+        const n = this.__takeStaged();
+        if (n === SLOW) return takeOutputChunks.call(this);
+        return n === 0 ? [] : [outCopy(n)];
+      },
+    },
+  });
+}
