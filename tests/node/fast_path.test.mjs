@@ -51,6 +51,8 @@ test('a server frames small payloads byte for byte, in every form and way of tak
     assert.deepEqual(joined(server.takeOutputChunks()), frame(2, p), `ArrayBuffer ${n} B`);
     const text = Buffer.from('é'.repeat(n >> 1) + 'a'.repeat(n & 1));
     server.sendTextBytes(text);
+    assert.deepEqual(joined(server.takeOutputChunks()), frame(1, text), `text bytes ${n} B`);
+    server.sendText(text.toString());
     assert.deepEqual(joined(server.takeOutputChunks()), frame(1, text), `text ${n} B`);
   }
   assert.deepEqual(server.takeOutputChunks(), []);
@@ -81,9 +83,11 @@ test('a client masks what it sends through the fast path; the server reads it ba
     const p = bytesOf(n, n);
     client.sendBinary(p);
     client.sendTextBytes(Buffer.from('ü'.repeat(n >> 1)));
+    client.sendText('ü'.repeat(n >> 1));
     server.receive(client.takeOutput());
     const events = server.events();
-    assert.equal(events.length, 2);
+    assert.equal(events.length, 3);
+    assert.deepEqual(events[2], events[1]);
     assert.equal(events[0].type, 'binary');
     assert.deepEqual(Buffer.from(events[0].data), p);
     assert.deepEqual(events[1], { type: 'text', data: 'ü'.repeat(n >> 1) });
@@ -96,6 +100,9 @@ test('errors are the ordinary ones and leave nothing queued', () => {
   const { client, server } = openPair();
   assert.throws(() => server.sendTextBytes(Buffer.from([0x61, 0xff])), (e) => e instanceof InvalidUtf8Error && e.validUpTo === 1);
   assert.equal(server.takeOutput().length, 0);
+  // A lone surrogate becomes U+FFFD, as the ordinary path's encoder makes it.
+  server.sendText('a\ud800b');
+  assert.deepEqual(joined(server.takeOutputChunks()), frame(1, Buffer.from('a\ufffdb')));
   const fresh = Connection.server(LIMITS);
   assert.throws(() => fresh.sendBinary(Buffer.from('x')), InvalidStateError);
   fresh.free();
@@ -103,6 +110,7 @@ test('errors are the ordinary ones and leave nothing queued', () => {
   server.takeOutput();
   assert.throws(() => server.sendBinary(Buffer.from('x')), ConnectionClosedError);
   assert.throws(() => server.sendTextBytes(Buffer.from('x')), ConnectionClosedError);
+  assert.throws(() => server.sendText('x'), ConnectionClosedError);
   assert.equal(server.takeOutput().length, 0);
   assert.throws(() => server.sendBinary(42), TypeError);
   server.free();
@@ -120,6 +128,8 @@ test('the fast path still reads the right memory after wasm memory grows', () =>
   client.sendBinary(Buffer.alloc(32 << 20, 1));
   server.receive(client.takeOutput());
   assert.equal(server.events()[0].data.length, 32 << 20);
+  server.sendText('still 👋');
+  assert.deepEqual(joined(server.takeOutputChunks()), frame(1, Buffer.from('still 👋')));
   const after = bytesOf(100, 9);
   server.sendBinary(after);
   assert.deepEqual(joined(server.takeOutputChunks()), frame(2, after));

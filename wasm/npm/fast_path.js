@@ -8,6 +8,8 @@
 // method, unchanged: errors are thrown there, as before.
 const STAGE_LEN = 1024;
 const SLOW = 0xffffffff;
+const TEXT_MAX = Math.floor(STAGE_LEN / 3);
+const encoder = new TextEncoder();
 
 // Small outputs are views of a shared 64 KiB slab, as in wasm/src/events.mjs
 // (zero-filled, cut in order, never reused): one allocation per slab.
@@ -22,8 +24,15 @@ export function installFastPath(mod) {
   const stageAt = mod.__stageAddress();
   const outAt = mod.__outAddress();
   let mem = new Uint8Array(memory.buffer);
+  let stageBytes = mem.subarray(stageAt, stageAt + STAGE_LEN);
   // A view of memory detaches (length 0) when memory grows: renew it then.
-  const wasmBytes = () => (mem.byteLength === 0 ? (mem = new Uint8Array(memory.buffer)) : mem);
+  const wasmBytes = () => {
+    if (mem.byteLength === 0) {
+      mem = new Uint8Array(memory.buffer);
+      stageBytes = mem.subarray(stageAt, stageAt + STAGE_LEN);
+    }
+    return mem;
+  };
 
   // The payload's length once staged, or -1 when it is not for the fast path.
   function stage(data) {
@@ -50,9 +59,22 @@ export function installFastPath(mod) {
     return out;
   }
 
-  const { sendBinary, sendTextBytes, takeOutput, takeOutputChunks } = proto;
+  const { sendText, sendBinary, sendTextBytes, takeOutput, takeOutputChunks } = proto;
   Object.defineProperties(proto, {
     __fastPath: { value: true },
+    sendText: {
+      ...Object.getOwnPropertyDescriptor(proto, 'sendText'),
+      value: function sendTextFast(text) {
+        // Up to TEXT_MAX UTF-16 units always fit STAGE as UTF-8 (3 bytes a unit at most);
+        // encoded as the ordinary path encodes it (lone surrogates become U+FFFD).
+        if (typeof text === 'string' && text.length <= TEXT_MAX) {
+          wasmBytes();
+          const { written } = encoder.encodeInto(text, stageBytes);
+          if (this.__sendStaged(written, 1) !== SLOW) return;
+        }
+        sendText.call(this, text);
+      },
+    },
     sendBinary: {
       ...Object.getOwnPropertyDescriptor(proto, 'sendBinary'),
       value: function sendBinaryFast(data) {
