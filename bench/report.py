@@ -180,8 +180,11 @@ def e2e_section(doc) -> tuple[list[str], list[tuple]]:
     res = doc["results"]
     names = list(res)
     clients = list(res[names[0]])
-    out = ["## Python end to end: uvicorn over 127.0.0.1", "",
-           f"`make bench-e2e` — uvicorn {doc['uvicorn']} serving an ASGI echo app with each `--ws` protocol; "
+    loop = doc.get("loop", "auto")
+    loop_name = {"uvloop": "uvloop, as `uvicorn[standard]` installs",
+                 "asyncio": "asyncio's loop, as plain `pip install uvicorn`"}.get(loop, f"--loop {loop}")
+    out = [f"## Python end to end: uvicorn over 127.0.0.1 ({loop_name})", "",
+           f"`make bench-e2e` — uvicorn {doc['uvicorn']} (`--loop {loop}`) serving an ASGI echo app with each `--ws` protocol; "
            f"a separate load-generator process ({loadgen_name(doc)}) sends "
            f"{doc['size']} B text messages and waits for each echo, {doc['seconds']:.0f} s per measurement, "
            f"{doc['rounds']} rounds that alternate the servers. Round trips/s (median over rounds) and "
@@ -199,7 +202,7 @@ def e2e_section(doc) -> tuple[list[str], list[tuple]]:
             q = med([a["round_trips_per_s"] / b["round_trips_per_s"] for a, b in zip(res["wscore"][c], res[base][c])])
             cells.append(f"{q:.2f}×")
             if base == "auto (default)":
-                targets.append((f"uvicorn echo, {c} clients: ≥ 1.5× the default protocol", q, 1.5))
+                targets.append((f"uvicorn echo ({loop}), {c} clients: ≥ 1.5× the default protocol", q, 1.5))
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
     return out, targets
@@ -354,12 +357,12 @@ def main() -> None:
     else:
         missing.append("Python codecs (make bench-python)")
 
-    e2e = load(a.dir, "e2e.json")
-    if e2e:
-        s, t = e2e_section(e2e)
+    e2e = [doc for doc in (load(a.dir, "e2e.json"), load(a.dir, "e2e-uvloop.json")) if doc]
+    for doc in e2e:
+        s, t = e2e_section(doc)
         body += s
         targets += t
-    else:
+    if not e2e:
         missing.append("uvicorn end to end (make bench-e2e)")
 
     s, t = tokio_section(a.dir)

@@ -54,12 +54,16 @@ bench-python: bench-venv
 	$(BENCH_PY) bench/python/codec.py --runs $(BENCH_RUNS) --out $(BENCH_OUT)/python.json
 	@$(MAKE) --no-print-directory bench-report
 
+# Twice: on asyncio's loop (plain `pip install uvicorn`) and on uvloop, which
+# `uvicorn[standard]` installs and `--loop auto` then picks.
 # The load comes from bench/rust's `loadgen` (a few µs per round trip): the Python
 # one (bench/python/loadgen.py) saturates first at 100 clients on 2 cores.
 bench-e2e: bench-venv bench-rust-build
 	@mkdir -p $(BENCH_OUT)
-	$(BENCH_PY) bench/python/e2e.py --rounds $(BENCH_E2E_ROUNDS) \
+	$(BENCH_PY) bench/python/e2e.py --rounds $(BENCH_E2E_ROUNDS) --loop asyncio \
 	  --loadgen $(BENCH_RUST_TARGET)/release/loadgen --out $(BENCH_OUT)/e2e.json
+	$(BENCH_PY) bench/python/e2e.py --rounds $(BENCH_E2E_ROUNDS) --loop uvloop \
+	  --loadgen $(BENCH_RUST_TARGET)/release/loadgen --out $(BENCH_OUT)/e2e-uvloop.json
 	@$(MAKE) --no-print-directory bench-report
 
 # ---- Rust end to end over 127.0.0.1: an echo server per tokio WebSocket crate (wscore-tokio,
