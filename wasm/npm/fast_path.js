@@ -8,6 +8,8 @@
 // method, unchanged: errors are thrown there, as before.
 const STAGE_LEN = 1024;
 const SLOW = 0xffffffff;
+const REFRESH = 0xfffffffe;
+const GREW = 1 << 30;
 const TEXT_MAX = Math.floor(STAGE_LEN / 3);
 const encoder = new TextEncoder();
 
@@ -23,30 +25,29 @@ export function installFastPath(mod) {
   const memory = mod.__memory();
   const stageAt = mod.__stageAddress();
   const outAt = mod.__outAddress();
-  let mem = new Uint8Array(memory.buffer);
-  let stageBytes = mem.subarray(stageAt, stageAt + STAGE_LEN);
-  // A view of memory detaches (length 0) when memory grows: renew it then.
-  const wasmBytes = () => {
-    if (mem.byteLength === 0) {
-      mem = new Uint8Array(memory.buffer);
-      stageBytes = mem.subarray(stageAt, stageAt + STAGE_LEN);
-    }
-    return mem;
+  // Views of memory detach when it grows: the staged calls say when (REFRESH,
+  // GREW), which spares a length check of the view on every call.
+  let mem;
+  let stageBytes;
+  const renew = () => {
+    mem = new Uint8Array(memory.buffer);
+    stageBytes = mem.subarray(stageAt, stageAt + STAGE_LEN);
   };
+  renew();
 
   // The payload's length once staged, or -1 when it is not for the fast path.
   function stage(data) {
     if (!(data instanceof Uint8Array)) return -1;
     const n = data.length;
     if (n > STAGE_LEN) return -1;
-    const m = wasmBytes();
+    const m = mem;
     // A few bytes: a loop costs less than set()'s call.
     if (n <= 64) for (let i = 0; i < n; i++) m[stageAt + i] = data[i];
     else m.set(data, stageAt);
     return n;
   }
   function outCopy(n) {
-    const m = wasmBytes();
+    const m = mem;
     if (n > SLAB >> 3) return m.slice(outAt, outAt + n);
     if (slabUsed + n > slab.length) {
       slab = new Uint8Array(SLAB);
@@ -68,9 +69,10 @@ export function installFastPath(mod) {
         // Up to TEXT_MAX UTF-16 units always fit STAGE as UTF-8 (3 bytes a unit at most);
         // encoded as the ordinary path encodes it (lone surrogates become U+FFFD).
         if (typeof text === 'string' && text.length <= TEXT_MAX) {
-          wasmBytes();
           const { written } = encoder.encodeInto(text, stageBytes);
-          if (this.__sendStaged(written, 1) !== SLOW) return;
+          const r = this.__sendStaged(written, 1);
+          if (r === 0) return;
+          if (r === REFRESH) renew();
         }
         sendText.call(this, text);
       },
@@ -79,29 +81,47 @@ export function installFastPath(mod) {
       ...Object.getOwnPropertyDescriptor(proto, 'sendBinary'),
       value: function sendBinaryFast(data) {
         const n = stage(data);
-        if (n < 0 || this.__sendStaged(n, 0) === SLOW) sendBinary.call(this, data);
+        if (n >= 0) {
+          const r = this.__sendStaged(n, 0);
+          if (r === 0) return;
+          if (r === REFRESH) renew();
+        }
+        sendBinary.call(this, data);
       },
     },
     sendTextBytes: {
       ...Object.getOwnPropertyDescriptor(proto, 'sendTextBytes'),
       value: function sendTextBytesFast(data) {
         const n = stage(data);
-        if (n < 0 || this.__sendStaged(n, 1) === SLOW) sendTextBytes.call(this, data);
+        if (n >= 0) {
+          const r = this.__sendStaged(n, 1);
+          if (r === 0) return;
+          if (r === REFRESH) renew();
+        }
+        sendTextBytes.call(this, data);
       },
     },
     takeOutput: {
       ...Object.getOwnPropertyDescriptor(proto, 'takeOutput'),
       value: function takeOutputFast() {
-        const n = this.__takeStaged();
+        let n = this.__takeStaged();
         if (n === SLOW) return takeOutput.call(this);
+        if (n & GREW) {
+          renew();
+          n ^= GREW;
+        }
         return n === 0 ? new Uint8Array(0) : outCopy(n);
       },
     },
     takeOutputChunks: {
       ...Object.getOwnPropertyDescriptor(proto, 'takeOutputChunks'),
       value: function takeOutputChunksFast() {
-        const n = this.__takeStaged();
+        let n = this.__takeStaged();
         if (n === SLOW) return takeOutputChunks.call(this);
+        if (n & GREW) {
+          renew();
+          n ^= GREW;
+        }
         return n === 0 ? [] : [outCopy(n)];
       },
     },

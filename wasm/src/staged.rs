@@ -9,6 +9,7 @@
 //! nothing, so the retry sees the same state). Rules stay core's.
 
 use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wasm_bindgen::prelude::*;
 use wscore::binding::OutputSegment;
@@ -21,6 +22,33 @@ pub const STAGE_LEN: usize = 1024;
 pub const OUT_LEN: usize = 8 << 10;
 /// "Use the ordinary method."
 const SLOW: u32 = u32::MAX;
+/// "Memory grew since the JS side made its views: renew them, then use the
+/// ordinary method" (the staged bytes may have gone to a detached view).
+const REFRESH: u32 = u32::MAX - 1;
+/// Set in `__takeStaged`'s length when memory grew: renew the views first.
+const GREW: u32 = 1 << 30;
+
+/// Pages of memory when the JS side last renewed its views: checking the size
+/// here (one instruction) spares JS a length check of its view on every call.
+static SEEN_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether memory grew since the JS side last renewed its views (it renews
+/// them whenever this says so, so the size seen is recorded now).
+fn memory_grew() -> bool {
+    let pages = memory_pages();
+    SEEN_PAGES.swap(pages, Ordering::Relaxed) != pages
+}
+
+#[cfg(target_arch = "wasm32")]
+fn memory_pages() -> usize {
+    core::arch::wasm32::memory_size(0)
+}
+
+// Host builds (clippy, unit tests) have no linear memory that grows.
+#[cfg(not(target_arch = "wasm32"))]
+fn memory_pages() -> usize {
+    0
+}
 
 /// Fixed regions of wasm memory that the JS side writes and reads between calls.
 struct Region<const N: usize>(UnsafeCell<[u8; N]>);
@@ -47,15 +75,20 @@ pub fn out_address() -> u32 {
 /// The module's memory, for the JS side's views of `STAGE` and `OUT`.
 #[wasm_bindgen(js_name = __memory, skip_typescript)]
 pub fn memory() -> JsValue {
+    memory_grew();
     wasm_bindgen::memory()
 }
 
 #[wasm_bindgen(js_class = Connection)]
 impl JsConnection {
     /// Sends the first `len` bytes of `STAGE` as binary (`text == 0`) or as text
-    /// (`text == 1`, checked UTF-8 first); 0 when queued, `SLOW` otherwise.
+    /// (`text == 1`, checked UTF-8 first); 0 when queued, `SLOW` or `REFRESH`
+    /// otherwise.
     #[wasm_bindgen(js_name = __sendStaged, skip_typescript)]
     pub fn send_staged(&self, len: u32, text: u32) -> u32 {
+        if memory_grew() {
+            return REFRESH;
+        }
         let len = len as usize;
         if len > STAGE_LEN {
             return SLOW;
@@ -81,8 +114,9 @@ impl JsConnection {
         }
     }
 
-    /// Takes all pending output into `OUT` and returns its length, when it is
-    /// frame bytes alone (no kept payload) of at most `OUT_LEN`; `SLOW` otherwise.
+    /// Takes all pending output into `OUT` and returns its length (with `GREW`
+    /// set when memory grew), when it is frame bytes alone (no kept payload) of
+    /// at most `OUT_LEN`; `SLOW` otherwise.
     #[wasm_bindgen(js_name = __takeStaged, skip_typescript)]
     pub fn take_staged(&self) -> u32 {
         if self.has_held() {
@@ -109,6 +143,10 @@ impl JsConnection {
         }
         debug_assert_eq!(put, total);
         conn.advance_output(total);
-        total as u32
+        if memory_grew() {
+            total as u32 | GREW
+        } else {
+            total as u32
+        }
     }
 }
