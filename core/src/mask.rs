@@ -8,10 +8,31 @@ pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     let key = rotate(key, offset);
     #[cfg(target_arch = "x86_64")]
     if buf.len() >= 64 && std::arch::is_x86_feature_detected!("avx2") {
+        if buf.len() >= ALIGN_FROM {
+            // The vector loop starts on a 32-byte boundary (see `ALIGN_FROM`).
+            let (head, rest) = buf.split_at_mut(head_to_align(buf.as_ptr()));
+            mask_words(head, key);
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { mask_words_avx2(rest, rotate(key, head.len())) };
+        }
         // SAFETY: the CPU supports AVX2, checked just above.
         return unsafe { mask_words_avx2(buf, key) };
     }
     mask_words(buf, key)
+}
+
+/// From this length the AVX2 loops start on a 32-byte boundary, after a head
+/// of 0 to 31 bytes done word by word: 32-byte stores that cross a cache line
+/// are slow. In place, at the offsets frames land on in a read buffer, that
+/// ran 1.26x (1 KiB), 1.32x (16 KiB) and 1.23x (1 MiB) faster on Zen 4; shorter
+/// runs lost more on the head than they gained.
+#[cfg(target_arch = "x86_64")]
+const ALIGN_FROM: usize = 1024;
+
+/// Bytes before the next 32-byte boundary at `p` (0 to 31).
+#[cfg(target_arch = "x86_64")]
+fn head_to_align(p: *const u8) -> usize {
+    (p as usize).wrapping_neg() & 31
 }
 
 /// The in-place loop compiled for AVX2 (the compiler vectorizes it 32 bytes wide).
@@ -79,6 +100,15 @@ pub(crate) fn masked_copy(src: &[u8], key: [u8; 4]) -> Vec<u8> {
 fn xor_into(dst: &mut [MaybeUninit<u8>], src: &[u8], key: [u8; 4]) {
     #[cfg(target_arch = "x86_64")]
     if src.len() >= 64 && std::arch::is_x86_feature_detected!("avx2") {
+        if src.len() >= ALIGN_FROM {
+            // Stores start on a 32-byte boundary of `dst` (see `ALIGN_FROM`).
+            let h = head_to_align(dst.as_ptr().cast());
+            let (dst_head, dst_rest) = dst[..src.len()].split_at_mut(h);
+            let (src_head, src_rest) = src.split_at(h);
+            xor_into_words(dst_head, src_head, key);
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { xor_into_avx2(dst_rest, src_rest, rotate(key, h)) };
+        }
         // SAFETY: the CPU supports AVX2, checked just above.
         return unsafe { xor_into_avx2(dst, src, key) };
     }
@@ -172,6 +202,34 @@ mod tests {
             naive(&mut expected, key, 0);
             let got = masked_copy(&data, key);
             assert_eq!(got, expected, "len {len}");
+        }
+    }
+
+    #[test]
+    fn matches_bytewise_mask_at_every_start_alignment() {
+        // From 1 KiB the AVX2 paths mask a head of 0..31 bytes up to a 32-byte
+        // boundary first: every start address within 64 bytes, in place and copying.
+        let key = [0x5a, 0xc3, 0x81, 0x17];
+        let data: Vec<u8> = (0..1100).map(|i| (i * 29 + 1) as u8).collect();
+        for start in 0..64 {
+            for len in [64, 95, 300, 1023, 1024, 1057] {
+                for offset in 0..4 {
+                    let src = &data[..len];
+                    let mut expected = src.to_vec();
+                    naive(&mut expected, key, offset);
+                    let mut buf = vec![0u8; start + len];
+                    buf[start..].copy_from_slice(src);
+                    apply_mask(&mut buf[start..], key, offset);
+                    assert_eq!(
+                        buf[start..],
+                        expected[..],
+                        "in place, start {start} len {len}"
+                    );
+                    let mut out = vec![0xEEu8; start];
+                    extend_masked(&mut out, src, key, offset);
+                    assert_eq!(out[start..], expected[..], "copy, start {start} len {len}");
+                }
+            }
         }
     }
 
