@@ -192,8 +192,17 @@ def e2e_section(doc) -> tuple[list[str], list[tuple]]:
     head = ["clients", *names, "wscore vs auto (default)", "wscore vs websockets-sansio"]
     out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     targets = []
+    def who(c: str) -> str:
+        n, _, cpu = c.partition("@")
+        return f"{n}, pinned with the load generator to CPU {cpu}" if cpu else n
+
+    def clients_phrase(c: str) -> str:
+        n, _, cpu = c.partition("@")
+        phrase = f"{n} client{'' if n == '1' else 's'}"
+        return f"{phrase}, pinned with the load generator to CPU {cpu}" if cpu else phrase
+
     for c in clients:
-        cells = [c]
+        cells = [who(c)]
         for n in names:
             rt = med([r["round_trips_per_s"] for r in res[n][c]])
             p99 = med([r["p99_ms"] for r in res[n][c]])
@@ -202,7 +211,7 @@ def e2e_section(doc) -> tuple[list[str], list[tuple]]:
             q = med([a["round_trips_per_s"] / b["round_trips_per_s"] for a, b in zip(res["wscore"][c], res[base][c])])
             cells.append(f"{q:.2f}×")
             if base == "auto (default)":
-                targets.append((f"uvicorn echo ({loop}), {c} clients: ≥ 1.5× the default protocol", q, 1.5))
+                targets.append((f"uvicorn echo ({loop}), {clients_phrase(c)}: ≥ 1.5× the default protocol", q, 1.5))
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
     return out, targets

@@ -6,8 +6,15 @@ loadgen.py (tens of µs per round trip: at 100 clients on 2 cores it saturates
 before the server does). Rounds alternate the servers, so each round's ratios
 come from the same moment.
 
+"1@0" in --clients is 1 client with the server and the load generator both pinned
+to CPU 0 (taskset). Unpinned, a 1-client round trip on this 2-vCPU VM is mostly
+the wake-up of the other, halted vCPU (twice per round trip) and moves ×2 from
+round to round; on one core it is the CPU work of both ends, which is what a
+protocol changes.
+
 Usage: python bench/python/e2e.py [--rounds 3] [--seconds 3] [--size 125]
        [--loadgen target/bench-rust/release/loadgen] [--out target/bench/e2e.json] [--loop auto]
+       [--clients 1,100,1@0]
 """
 
 from __future__ import annotations
@@ -36,9 +43,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(ws: str, port: int, loop: str = "auto") -> subprocess.Popen:
+def pinned(clients: str) -> tuple[str, list[str]]:
+    """"N@CPU" -> (N, a taskset prefix pinning to CPU); "N" -> (N, no prefix)."""
+    n, _, cpu = clients.partition("@")
+    return n, (["taskset", "-c", cpu] if cpu else [])
+
+
+def start_server(ws: str, port: int, loop: str = "auto", pin: list[str] | None = None) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--app-dir", HERE, "echo_app:app", "--ws", ws,
+        (pin or []) + [sys.executable, "-m", "uvicorn", "--app-dir", HERE, "echo_app:app", "--ws", ws,
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
          "--no-access-log", "--lifespan", "off", "--ws-ping-interval", "0", "--loop", loop],
     )
@@ -59,7 +72,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--size", type=int, default=125)
-    ap.add_argument("--clients", default="1,100")
+    ap.add_argument("--clients", default="1,100,1@0", help="N clients, or N@CPU: pinned to that CPU")
     ap.add_argument("--out", default="target/bench/e2e.json")
     ap.add_argument("--loop", default="auto", help="uvicorn --loop for every server")
     ap.add_argument("--loadgen", default=None,
@@ -71,11 +84,12 @@ def main() -> None:
         for clients in a.clients.split(","):
             for name, ws in PROTOCOLS.items():
                 port = free_port()
-                server = start_server(ws, port, a.loop)
+                n, pin = pinned(clients)
+                server = start_server(ws, port, a.loop, pin)
                 try:
                     loadgen = [a.loadgen] if a.loadgen else [sys.executable, os.path.join(HERE, "loadgen.py")]
                     out = subprocess.run(
-                        loadgen + [f"127.0.0.1:{port}", clients, str(a.seconds), str(a.size)],
+                        pin + loadgen + [f"127.0.0.1:{port}", n, str(a.seconds), str(a.size)],
                         check=True, capture_output=True, text=True, timeout=a.seconds * 10 + 60,
                     ).stdout
                 finally:
@@ -84,7 +98,8 @@ def main() -> None:
                 r = json.loads(out)
                 results[name][clients].append(r)
                 print(f"round {rnd} {clients:>3} clients {name:18}: {r['round_trips_per_s']:8.0f} rt/s"
-                      f"  p50 {r['p50_ms']:.3f} ms  p99 {r['p99_ms']:.3f} ms", file=sys.stderr)
+                      f"  p50 {r['p50_ms']:.3f} ms  p99 {r['p99_ms']:.3f} ms"
+                      f"  mean {r.get('mean_ms', 0):.3f} ms  max {r.get('max_ms', 0):.3f} ms", file=sys.stderr)
     import uvicorn
 
     doc = {"runtime": "python-e2e", "uvicorn": uvicorn.__version__, "rounds": a.rounds, "loop": a.loop,

@@ -5,7 +5,8 @@
 //! counted), so that the server is what is measured: per round trip it costs a
 //! few microseconds where the Python one (loadgen.py) costs tens, which on this
 //! 2-core machine would otherwise share the measurement with the server.
-//! Prints one JSON object: round trips/s and latency percentiles.
+//! Prints one JSON object: round trips/s, latency percentiles, maximum and mean
+//! (a closed loop's rate is 1 / mean: a few long stalls lower it, not the p50).
 //!
 //!   loadgen HOST:PORT CLIENTS SECONDS SIZE
 
@@ -118,10 +119,14 @@ fn main() {
     };
     println!(
         "{{\"clients\": {clients}, \"size\": {size}, \"seconds\": {seconds}, \"round_trips\": {n}, \
-         \"round_trips_per_s\": {rate}, \"p50_ms\": {p50}, \"p99_ms\": {p99}, \"loadgen\": \"rust\"}}",
+         \"round_trips_per_s\": {rate}, \"p50_ms\": {p50}, \"p99_ms\": {p99}, \"p999_ms\": {p999}, \
+         \"max_ms\": {max}, \"mean_ms\": {mean}, \"loadgen\": \"rust\"}}",
         n = latencies.len(),
         rate = latencies.len() as f64 / seconds,
         p50 = pct(0.50),
         p99 = pct(0.99),
+        p999 = pct(0.999),
+        max = pct(1.0),
+        mean = latencies.iter().map(Duration::as_secs_f64).sum::<f64>() * 1e3 / latencies.len().max(1) as f64,
     );
 }
