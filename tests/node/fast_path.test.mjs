@@ -136,3 +136,33 @@ test('the fast path still reads the right memory after wasm memory grows', () =>
   client.free();
   server.free();
 });
+
+test('sendTextBytes with skipUtf8Check sends the bytes unchecked, small or kept', () => {
+  const { client, server } = openPair();
+  const trusted = { skipUtf8Check: true };
+  for (const n of [0, 16, 1024, 1025, 4096]) {
+    const text = Buffer.from('é'.repeat(n >> 1) + 'a'.repeat(n & 1));
+    server.sendTextBytes(text, trusted);
+    assert.deepEqual(joined(server.takeOutputChunks()), frame(1, text), `trusted ${n} B`);
+    server.sendTextBytes(text, { skipUtf8Check: false });
+    assert.deepEqual(joined(server.takeOutputChunks()), frame(1, text), `checked ${n} B`);
+  }
+  for (const n of [2, 2000]) { // the fast path's size and a kept payload's
+    const bad = Buffer.alloc(n, 0x61);
+    bad[n - 1] = 0xff;
+    assert.throws(() => server.sendTextBytes(bad), InvalidUtf8Error);
+    assert.throws(() => server.sendTextBytes(bad, {}), InvalidUtf8Error);
+    assert.equal(server.takeOutput().length, 0);
+    // Trusted: out as it is (the caller vouched for it); the peer fails it with 1007.
+    server.sendTextBytes(bad, trusted);
+    assert.deepEqual(joined(server.takeOutputChunks()), frame(1, bad), `unchecked ${n} B`);
+  }
+  assert.throws(() => server.sendTextBytes(Buffer.from('x'), { skipUtf8Check: 'yes' }), TypeError);
+  assert.equal(server.takeOutput().length, 0);
+  // A client's trusted text is masked like any other, and arrives whole.
+  client.sendTextBytes(Buffer.from('héllo'), trusted);
+  server.receive(client.takeOutput());
+  assert.deepEqual(server.events(), [{ type: 'text', data: 'héllo' }]);
+  client.free();
+  server.free();
+});

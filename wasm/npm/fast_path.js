@@ -91,14 +91,17 @@ export function installFastPath(mod) {
     },
     sendTextBytes: {
       ...Object.getOwnPropertyDescriptor(proto, 'sendTextBytes'),
-      value: function sendTextBytesFast(data) {
-        const n = stage(data);
+      value: function sendTextBytesFast(data, options) {
+        // 1: checked, 2: trusted (skipUtf8Check); an option of the wrong type
+        // goes to the ordinary method, which throws its TypeError.
+        const skip = options == null ? false : options.skipUtf8Check;
+        const n = skip === true || skip === false || skip === undefined ? stage(data) : -1;
         if (n >= 0) {
-          const r = this.__sendStaged(n, 1);
+          const r = this.__sendStaged(n, skip === true ? 2 : 1);
           if (r === 0) return;
           if (r === REFRESH) renew();
         }
-        sendTextBytes.call(this, data);
+        sendTextBytes.call(this, data, options);
       },
     },
     takeOutput: {

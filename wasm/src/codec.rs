@@ -16,7 +16,7 @@ use std::cell::{Cell, RefCell, RefMut};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wscore::binding::{HeldPayload, OutputSegment};
-use wscore::{Accept, ClientRequest, Connection, Event, Header, SideState, State};
+use wscore::{Accept, ClientRequest, Connection, Event, Header, SideState, State, Text};
 
 use crate::errors;
 use crate::js_types;
@@ -279,20 +279,26 @@ impl JsConnection {
     /// the runtime's own checker where it has one, Node's `buffer.isUtf8`; else
     /// in wasm, as core checks received text): invalid UTF-8
     /// throws `InvalidUtf8Error` (with `validUpTo`), sends nothing and leaves
-    /// the connection as it was. Other errors as for `sendText`; a server keeps
-    /// a payload over 1 KiB as `sendBinary` does (do not modify it before the
-    /// output is taken).
+    /// the connection as it was. `{ skipUtf8Check: true }` skips that check for
+    /// bytes already validated (a text received with `textAsBytes`): bytes that
+    /// are not UTF-8 then go out as they are and the peer fails the connection
+    /// (1007). Other errors as for `sendText`; a server keeps a payload over
+    /// 1 KiB as `sendBinary` does (do not modify it before the output is taken).
     #[wasm_bindgen(js_name = sendTextBytes)]
     pub fn send_text_bytes(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBufferView | ArrayBuffer")]
         data: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SendTextBytesOptions")] options: Option<
+            Object,
+        >,
     ) -> Result<(), JsValue> {
         let len = byte_length(data);
         if len < 0.0 {
             return Err(js_types::not_bytes());
         }
-        if len > NATIVE_UTF8_OVER as f64 && utf8_check(data) == 1 {
+        let trusted = js_types::skip_utf8_check(options.as_ref())?;
+        if len > NATIVE_UTF8_OVER as f64 && (trusted || utf8_check(data) == 1) {
             // Checked where the bytes are (simdutf in Node): a server keeps
             // them without copying them into wasm memory at all.
             let kept = self
@@ -312,7 +318,12 @@ impl JsConnection {
         scratch.resize(len as usize, 0);
         copy_payload(data, scratch.as_mut_ptr() as usize as u32);
         // `basic` is the faster check; `compat` only to say where it failed.
-        let result = match simdutf8::basic::from_utf8(&scratch) {
+        let checked = if trusted {
+            Ok(Text::from_utf8_trusted(&scratch))
+        } else {
+            simdutf8::basic::from_utf8(&scratch).map(Text::from)
+        };
+        let result = match checked {
             Ok(text) => self
                 .core()
                 .and_then(|mut conn| conn.send_text_or_keep(text).map_err(errors::send_error)),

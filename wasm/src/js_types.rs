@@ -64,6 +64,16 @@ export interface ConnectionOptions {
    */
   textAsBytes?: boolean;
 }
+/** Options of `sendTextBytes`. */
+export interface SendTextBytesOptions {
+  /**
+   * Send the bytes without checking that they are UTF-8, for bytes validated
+   * already (a text message received with `textAsBytes`, relayed). Bytes that
+   * are not UTF-8 then go out as they are, and the peer fails the connection
+   * with 1007. Default `false`.
+   */
+  skipUtf8Check?: boolean;
+}
 /** permessage-deflate settings (RFC 7692); omitted fields keep core's defaults. */
 export interface DeflateOptions {
   /** LZ77 window of the server's compressor, 8 to 15 (default 15). */
@@ -349,6 +359,14 @@ fn deflate(o: &Object) -> Result<DeflateConfig, JsValue> {
         d.client_no_context_takeover = boolean(&v, "clientNoContextTakeover")?;
     }
     Ok(d)
+}
+
+/// `sendTextBytes`'s `skipUtf8Check`: default `false`.
+pub(crate) fn skip_utf8_check(options: Option<&Object>) -> Result<bool, JsValue> {
+    match options {
+        Some(o) => get(o, "skipUtf8Check")?.map_or(Ok(false), |v| boolean(&v, "skipUtf8Check")),
+        None => Ok(false),
+    }
 }
 
 /// `textAsBytes` (an option of the JS binding, not of core): default `false`.

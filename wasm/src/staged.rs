@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wasm_bindgen::prelude::*;
 use wscore::binding::OutputSegment;
+use wscore::Text;
 
 use crate::codec::JsConnection;
 
@@ -82,7 +83,8 @@ pub fn memory() -> JsValue {
 #[wasm_bindgen(js_class = Connection)]
 impl JsConnection {
     /// Sends the first `len` bytes of `STAGE` as binary (`text == 0`) or as text
-    /// (`text == 1`, checked UTF-8 first); 0 when queued, `SLOW` or `REFRESH`
+    /// (`text == 1`, checked UTF-8 first; `text == 2`, trusted as UTF-8:
+    /// `sendTextBytes`'s `skipUtf8Check`); 0 when queued, `SLOW` or `REFRESH`
     /// otherwise.
     #[wasm_bindgen(js_name = __sendStaged, skip_typescript)]
     pub fn send_staged(&self, len: u32, text: u32) -> u32 {
@@ -101,6 +103,8 @@ impl JsConnection {
         };
         let sent = if text == 0 {
             conn.send_binary(payload)
+        } else if text == 2 {
+            conn.send_text(Text::from_utf8_trusted(payload))
         } else {
             match simdutf8::basic::from_utf8(payload) {
                 Ok(t) => conn.send_text(t),

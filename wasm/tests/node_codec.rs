@@ -546,12 +546,12 @@ fn text_as_bytes_both_ways() {
         assert_eq!(Uint8Array::new(&data).to_vec(), text.as_bytes());
 
         // Relayed back as text without a string in between.
-        server.send_text_bytes(&data).unwrap();
+        server.send_text_bytes(&data, None).unwrap();
         pump(&server, &client);
         let echoed = client.events().unwrap();
         assert_eq!(str_field(&echoed.get(0), "data"), text);
 
-        client.send_text_bytes(&u8s(text.as_bytes())).unwrap();
+        client.send_text_bytes(&u8s(text.as_bytes()), None).unwrap();
         pump(&client, &server);
         let again = field(&server.events().unwrap().get(0), "data");
         assert_eq!(Uint8Array::new(&again).to_vec(), text.as_bytes());
@@ -560,7 +560,7 @@ fn text_as_bytes_both_ways() {
     assert_eq!(error_name(&bad.err().unwrap()), "TypeError");
     // Any ArrayBuffer view or an ArrayBuffer, by its bytes.
     let buffer = Uint8Array::from("ok".as_bytes()).buffer();
-    server.send_text_bytes(&buffer).unwrap();
+    server.send_text_bytes(&buffer, None).unwrap();
     pump(&server, &client);
     assert_eq!(str_field(&client.events().unwrap().get(0), "data"), "ok");
 }
@@ -576,7 +576,7 @@ fn send_text_bytes_refuses_invalid_utf8_with_a_typed_error() {
         (&b"\xc3"[..], 0.0),           // a character cut short
         (&b"ok\xed\xa0\x80"[..], 2.0), // a surrogate
     ] {
-        let error = server.send_text_bytes(&u8s(bad)).unwrap_err();
+        let error = server.send_text_bytes(&u8s(bad), None).unwrap_err();
         assert_eq!(error_name(&error), "InvalidUtf8Error");
         assert_eq!(num_field(&error, "validUpTo"), valid_up_to);
         let base = field(&Connection::error_classes(), "WebSocketError");
@@ -590,12 +590,14 @@ fn send_text_bytes_refuses_invalid_utf8_with_a_typed_error() {
     // Large invalid input too (beyond the kept scratch buffer).
     let mut big = vec![b'a'; 100 << 10];
     big[70_000] = 0xff;
-    let error = server.send_text_bytes(&u8s(&big)).unwrap_err();
+    let error = server.send_text_bytes(&u8s(&big), None).unwrap_err();
     assert_eq!(num_field(&error, "validUpTo"), 70_000.0);
-    let error = server.send_text_bytes(&"a string".into()).unwrap_err();
+    let error = server
+        .send_text_bytes(&"a string".into(), None)
+        .unwrap_err();
     assert_eq!(error_name(&error), "TypeError");
     assert_eq!(server.state(), "open");
-    server.send_text_bytes(&u8s(b"still fine")).unwrap();
+    server.send_text_bytes(&u8s(b"still fine"), None).unwrap();
     pump(&server, &client);
     assert_eq!(
         str_field(&client.events().unwrap().get(0), "data"),
@@ -604,6 +606,6 @@ fn send_text_bytes_refuses_invalid_utf8_with_a_typed_error() {
 
     // After a close the error is the same as for sendText.
     server.close(None, None).unwrap();
-    let error = server.send_text_bytes(&u8s(b"late")).unwrap_err();
+    let error = server.send_text_bytes(&u8s(b"late"), None).unwrap_err();
     assert_eq!(error_name(&error), "ConnectionClosedError");
 }
