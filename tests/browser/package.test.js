@@ -28,11 +28,11 @@ after(() => rmSync(project, { recursive: true, force: true }));
 
 test('npm pack ships the entries, types, wasm and README and nothing else', () => {
   const files = tarball.files.map((f) => f.path).sort();
-  for (const f of ['README.md', 'codec.d.ts', 'codec.js', 'index.d.ts', 'index.js', 'node.d.ts', 'node.js', 'package.json',
+  for (const f of ['README.md', 'codec.d.ts', 'codec.js', 'fast_path.js', 'index.d.ts', 'index.js', 'node.d.ts', 'node.js', 'package.json',
     'dist/web/wscore_browser.wasm', 'dist/full/wscore_wasm_bg.wasm', 'dist/node/wscore_wasm.js', 'dist/node/wscore_wasm_bg.wasm']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
-  assert.deepEqual(files.filter((f) => !/^(dist\/|README\.md$|LICENSE-(MIT|APACHE)$|safe_socket\.js$|(adapter|codec|index|node)\.(js|d\.ts)$|package\.json$)/.test(f)), []);
+  assert.deepEqual(files.filter((f) => !/^(dist\/|README\.md$|LICENSE-(MIT|APACHE)$|(safe_socket|fast_path)\.js$|(adapter|codec|index|node)\.(js|d\.ts)$|package\.json$)/.test(f)), []);
   assert.equal(tarball.name, 'wscore');
 });
 
