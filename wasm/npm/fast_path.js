@@ -11,6 +11,10 @@ const SLOW = 0xffffffff;
 const REFRESH = 0xfffffffe;
 const GREW = 1 << 30;
 const TEXT_MAX = Math.floor(STAGE_LEN / 3);
+// What __sendStaged frames the staged bytes as (wasm/src/staged.rs).
+const BINARY = 0;
+const TEXT = 1; // checked as UTF-8 first
+const TEXT_TRUSTED = 2; // sendTextBytes's skipUtf8Check
 const encoder = new TextEncoder();
 
 // Small outputs are views of a shared 64 KiB slab, as in wasm/src/events.mjs
@@ -61,6 +65,21 @@ export function installFastPath(mod) {
   }
 
   const { sendText, sendBinary, sendTextBytes, takeOutput, takeOutputChunks } = proto;
+  // Frames the `n` staged bytes as `kind`; false when the ordinary method must
+  // do it (the payload stays to be sent there).
+  function sentStaged(conn, n, kind) {
+    if (n < 0) return false;
+    const r = conn.__sendStaged(n, kind);
+    if (r === REFRESH) renew();
+    return r === 0;
+  }
+  // Takes small output into OUT: its length, or SLOW for the ordinary method.
+  function takenStaged(conn) {
+    const n = conn.__takeStaged();
+    if (n === SLOW || !(n & GREW)) return n;
+    renew();
+    return n ^ GREW;
+  }
   Object.defineProperties(proto, {
     __fastPath: { value: true },
     sendText: {
@@ -68,63 +87,39 @@ export function installFastPath(mod) {
       value: function sendTextFast(text) {
         // Up to TEXT_MAX UTF-16 units always fit STAGE as UTF-8 (3 bytes a unit at most);
         // encoded as the ordinary path encodes it (lone surrogates become U+FFFD).
-        if (typeof text === 'string' && text.length <= TEXT_MAX) {
-          const { written } = encoder.encodeInto(text, stageBytes);
-          const r = this.__sendStaged(written, 1);
-          if (r === 0) return;
-          if (r === REFRESH) renew();
-        }
+        if (typeof text === 'string' && text.length <= TEXT_MAX
+          && sentStaged(this, encoder.encodeInto(text, stageBytes).written, TEXT)) return;
         sendText.call(this, text);
       },
     },
     sendBinary: {
       ...Object.getOwnPropertyDescriptor(proto, 'sendBinary'),
       value: function sendBinaryFast(data) {
-        const n = stage(data);
-        if (n >= 0) {
-          const r = this.__sendStaged(n, 0);
-          if (r === 0) return;
-          if (r === REFRESH) renew();
-        }
-        sendBinary.call(this, data);
+        if (!sentStaged(this, stage(data), BINARY)) sendBinary.call(this, data);
       },
     },
     sendTextBytes: {
       ...Object.getOwnPropertyDescriptor(proto, 'sendTextBytes'),
       value: function sendTextBytesFast(data, options) {
-        // 1: checked, 2: trusted (skipUtf8Check); an option of the wrong type
-        // goes to the ordinary method, which throws its TypeError.
+        // An option of the wrong type goes to the ordinary method, which throws its TypeError.
         const skip = options == null ? false : options.skipUtf8Check;
         const n = skip === true || skip === false || skip === undefined ? stage(data) : -1;
-        if (n >= 0) {
-          const r = this.__sendStaged(n, skip === true ? 2 : 1);
-          if (r === 0) return;
-          if (r === REFRESH) renew();
-        }
-        sendTextBytes.call(this, data, options);
+        if (!sentStaged(this, n, skip === true ? TEXT_TRUSTED : TEXT)) sendTextBytes.call(this, data, options);
       },
     },
     takeOutput: {
       ...Object.getOwnPropertyDescriptor(proto, 'takeOutput'),
       value: function takeOutputFast() {
-        let n = this.__takeStaged();
+        const n = takenStaged(this);
         if (n === SLOW) return takeOutput.call(this);
-        if (n & GREW) {
-          renew();
-          n ^= GREW;
-        }
         return n === 0 ? new Uint8Array(0) : outCopy(n);
       },
     },
     takeOutputChunks: {
       ...Object.getOwnPropertyDescriptor(proto, 'takeOutputChunks'),
       value: function takeOutputChunksFast() {
-        let n = this.__takeStaged();
+        const n = takenStaged(this);
         if (n === SLOW) return takeOutputChunks.call(this);
-        if (n & GREW) {
-          renew();
-          n ^= GREW;
-        }
         return n === 0 ? [] : [outCopy(n)];
       },
     },
